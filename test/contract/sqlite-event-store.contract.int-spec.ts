@@ -1,0 +1,17 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteEventStore } from '@lead-lifecycle/event-store';
+import { describeEventStoreContract } from './event-store.contract';
+
+describeEventStoreContract('embedded SQLite', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lead-lifecycle-contract-'));
+  const store = new SqliteEventStore({ filename: join(dir, 'events.sqlite') });
+  return {
+    store,
+    cleanup: async () => {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+});
