@@ -1,0 +1,357 @@
+import { CHANNELS, DISQUALIFICATION_REASONS, DisqualificationReason, LifecycleConfig } from '../config/lifecycle-config';
+import { Contact, contactProblems, IdentityKind, normaliseContact } from '../contact/contact';
+import { BANT_CRITERIA } from '../config/lifecycle-config';
+import { BantAssessment, evaluateBant } from '../qualification/bant';
+import { activityPoints, combineScore, engagementScore, fitScore, ScoredActivity, temperatureOf } from '../scoring/score';
+import { assertNever, DomainError, DomainErrorCode, FieldProblem, InvalidCommandError, LifecycleError } from '../shared/domain-error';
+import { CompanyProfile, LeadEvent, LeadSource, ScoreChanged } from './lead.events';
+import { ExistingLead, LeadState, openOpportunityIds } from './lead.state';
+
+export interface CaptureLead {
+  readonly type: 'CaptureLead';
+  readonly leadId: string;
+  readonly tenantId: string;
+  readonly contact: Contact;
+  readonly externalId?: string;
+  readonly jobTitle?: string;
+  readonly company?: CompanyProfile;
+  readonly source: LeadSource;
+  readonly attributes?: Record<string, unknown>;
+  /** Set when the capture matched an existing lead. */
+  readonly matchedOn?: IdentityKind[];
+  readonly occurredAt: string;
+}
+export interface RecordEngagement {
+  readonly type: 'RecordEngagement';
+  readonly activityType: string;
+  readonly properties?: Record<string, unknown>;
+  readonly occurredAt: string;
+}
+export interface RescoreLead {
+  readonly type: 'RescoreLead';
+  readonly occurredAt: string;
+}
+export interface PromoteToSQL {
+  readonly type: 'PromoteToSQL';
+  readonly bant: BantAssessment;
+  readonly qualifiedBy: string;
+  readonly occurredAt: string;
+}
+export interface AssignLead {
+  readonly type: 'AssignLead';
+  readonly ownerId: string;
+  readonly occurredAt: string;
+}
+export interface DisqualifyLead {
+  readonly type: 'DisqualifyLead';
+  readonly reason: DisqualificationReason;
+  readonly note?: string;
+  readonly occurredAt: string;
+}
+export interface RecycleLead {
+  readonly type: 'RecycleLead';
+  readonly reason?: string;
+  readonly occurredAt: string;
+}
+export interface OpenOpportunityForLead {
+  readonly type: 'OpenOpportunityForLead';
+  readonly opportunityId: string;
+  readonly name?: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly expectedCloseDate?: string;
+  readonly occurredAt: string;
+}
+/** Issued by the opportunity reaction when an opportunity of the lead was won. */
+export interface ConvertToCustomer {
+  readonly type: 'ConvertToCustomer';
+  readonly opportunityId: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly occurredAt: string;
+}
+/** Issued by the opportunity reaction when an opportunity of the lead was lost. */
+export interface RecordOpportunityLost {
+  readonly type: 'RecordOpportunityLost';
+  readonly opportunityId: string;
+  readonly reason: string;
+  readonly occurredAt: string;
+}
+
+export type LeadCommand =
+  | CaptureLead
+  | RecordEngagement
+  | RescoreLead
+  | PromoteToSQL
+  | AssignLead
+  | DisqualifyLead
+  | RecycleLead
+  | OpenOpportunityForLead
+  | ConvertToCustomer
+  | RecordOpportunityLost;
+
+/** Decides what a command does to a lead: the events to append, or a domain error. Pure. */
+export function decideLead(command: LeadCommand, state: LeadState, config: LifecycleConfig): LeadEvent[] {
+  if (command.type === 'CaptureLead') return capture(command, state, config);
+  if (state.stage === 'none') {
+    throw new DomainError(DomainErrorCode.LeadNotFound, 'lead not found');
+  }
+  switch (command.type) {
+    case 'RecordEngagement':
+      return recordEngagement(command, state, config);
+    case 'RescoreLead':
+      return rescore(state, command.occurredAt, [], config, []);
+    case 'PromoteToSQL':
+      return promote(command, state, config);
+    case 'AssignLead':
+      if (!command.ownerId.trim()) throw new InvalidCommandError([{ field: 'ownerId', reason: 'must not be empty' }]);
+      if (state.ownerId === command.ownerId) return [];
+      return [
+        {
+          type: 'LeadAssigned',
+          data: { leadId: state.leadId, ownerId: command.ownerId, previousOwnerId: state.ownerId, occurredAt: command.occurredAt },
+        },
+      ];
+    case 'DisqualifyLead':
+      return disqualify(command, state);
+    case 'RecycleLead':
+      return recycle(command, state);
+    case 'OpenOpportunityForLead':
+      return openOpportunity(command, state);
+    case 'ConvertToCustomer':
+      return convert(command, state);
+    case 'RecordOpportunityLost':
+      if (state.opportunities[command.opportunityId] !== 'open') return [];
+      return [
+        {
+          type: 'OpportunityLostForLead',
+          data: { leadId: state.leadId, opportunityId: command.opportunityId, reason: command.reason, occurredAt: command.occurredAt },
+        },
+      ];
+    default:
+      return assertNever(command, 'lead command');
+  }
+}
+
+function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig): LeadEvent[] {
+  const problems: FieldProblem[] = [...contactProblems(command.contact, command.externalId)];
+  if (!CHANNELS.includes(command.source?.channel)) {
+    problems.push({ field: 'source.channel', reason: `must be one of ${CHANNELS.join(', ')}` });
+  }
+  if (command.source?.cost !== undefined && !(command.source.cost >= 0)) {
+    problems.push({ field: 'source.cost', reason: 'must be zero or more' });
+  }
+  if (problems.length) throw new InvalidCommandError(problems);
+  const contact = normaliseContact(command.contact, config.phone.defaultCountryCode);
+
+  if (state.stage !== 'none') {
+    if (state.tenantId !== command.tenantId) throw new DomainError(DomainErrorCode.LeadAlreadyExists, 'lead id already in use');
+    return [
+      {
+        type: 'LeadRecaptured',
+        data: {
+          leadId: state.leadId,
+          matchedOn: command.matchedOn ?? [],
+          contact,
+          externalId: command.externalId,
+          source: command.source,
+          attributes: command.attributes,
+          occurredAt: command.occurredAt,
+        },
+      },
+    ];
+  }
+  const events: LeadEvent[] = [
+    {
+      type: 'LeadCaptured',
+      data: {
+        leadId: command.leadId,
+        tenantId: command.tenantId,
+        contact,
+        externalId: command.externalId,
+        jobTitle: command.jobTitle,
+        company: command.company,
+        source: command.source,
+        attributes: command.attributes,
+        occurredAt: command.occurredAt,
+      },
+    },
+  ];
+  const fit = fitScore({ email: contact.email, jobTitle: command.jobTitle, company: command.company }, config);
+  if (fit.points === 0) return events;
+  const current = combineScore(fit.points, 0);
+  events.push({
+    type: 'ScoreChanged',
+    data: {
+      leadId: command.leadId,
+      previous: { total: 0, fit: 0, engagement: 0 },
+      current,
+      temperature: temperatureOf(current.total, config),
+      reasons: fit.reasons,
+      occurredAt: command.occurredAt,
+    },
+  });
+  if (current.total >= config.scoring.mqlThreshold) {
+    events.push(qualified(command.leadId, current.total, config, command.occurredAt));
+  }
+  return events;
+}
+
+function recordEngagement(command: RecordEngagement, state: ExistingLead, config: LifecycleConfig): LeadEvent[] {
+  const points = activityPoints(command.activityType, config);
+  if (points === undefined) {
+    throw new InvalidCommandError([
+      { field: 'type', reason: `unknown activity type; one of ${Object.keys(config.scoring.engagement.activities).join(', ')}` },
+    ]);
+  }
+  const recorded: LeadEvent = {
+    type: 'EngagementRecorded',
+    data: {
+      leadId: state.leadId,
+      activityType: command.activityType,
+      points,
+      properties: command.properties,
+      occurredAt: command.occurredAt,
+    },
+  };
+  const activity: ScoredActivity = { type: command.activityType, points, occurredAt: command.occurredAt };
+  const reason = `engagement ${command.activityType} (${points > 0 ? '+' : ''}${points})`;
+  return [recorded, ...rescore(state, command.occurredAt, [activity], config, [reason])];
+}
+
+/** Score now, with decay; appends ScoreChanged when it moved, and QualifiedAsMQL when it crossed the threshold. */
+function rescore(
+  state: ExistingLead,
+  at: string,
+  newActivities: ScoredActivity[],
+  config: LifecycleConfig,
+  reasons: string[],
+): LeadEvent[] {
+  const engagement = engagementScore([...state.activities, ...newActivities], at, config);
+  const current = combineScore(state.score.fit, engagement);
+  if (current.total === state.score.total && current.engagement === state.score.engagement) return [];
+  const changed: ScoreChanged = {
+    type: 'ScoreChanged',
+    data: {
+      leadId: state.leadId,
+      previous: state.score,
+      current,
+      temperature: temperatureOf(current.total, config),
+      reasons: reasons.length ? reasons : ['engagement decay'],
+      occurredAt: at,
+    },
+  };
+  const threshold = config.scoring.mqlThreshold;
+  const crossed = state.score.total < threshold && current.total >= threshold;
+  if (crossed && (state.stage === 'lead' || state.stage === 'nurturing')) {
+    return [changed, qualified(state.leadId, current.total, config, at)];
+  }
+  return [changed];
+}
+
+function qualified(leadId: string, score: number, config: LifecycleConfig, at: string): LeadEvent {
+  return { type: 'QualifiedAsMQL', data: { leadId, score, threshold: config.scoring.mqlThreshold, occurredAt: at } };
+}
+
+function promote(command: PromoteToSQL, state: ExistingLead, config: LifecycleConfig): LeadEvent[] {
+  const problems: FieldProblem[] = BANT_CRITERIA.filter((c) => typeof command.bant?.[c]?.met !== 'boolean').map((c) => ({
+    field: `bant.${c}.met`,
+    reason: 'must be true or false',
+  }));
+  if (!command.qualifiedBy?.trim()) problems.push({ field: 'qualifiedBy', reason: 'must not be empty' });
+  if (problems.length) throw new InvalidCommandError(problems);
+  if (state.stage !== 'mql') throw new LifecycleError(state.stage, 'promote to sql', 'only an MQL can be promoted to SQL');
+  const verdict = evaluateBant(command.bant, config);
+  if (!verdict.passed) {
+    throw new DomainError(DomainErrorCode.QualificationRefused, verdict.reason!, { met: verdict.met, currentStage: state.stage });
+  }
+  return [
+    { type: 'PromotedToSQL', data: { leadId: state.leadId, bant: command.bant, qualifiedBy: command.qualifiedBy, occurredAt: command.occurredAt } },
+  ];
+}
+
+function disqualify(command: DisqualifyLead, state: ExistingLead): LeadEvent[] {
+  if (!DISQUALIFICATION_REASONS.includes(command.reason)) {
+    throw new InvalidCommandError([{ field: 'reason', reason: `must be one of ${DISQUALIFICATION_REASONS.join(', ')}` }]);
+  }
+  switch (state.stage) {
+    case 'lead':
+    case 'mql':
+    case 'sql':
+    case 'nurturing':
+    case 'opportunity':
+      assertNoOpenOpportunity(state, 'disqualify');
+      return [
+        {
+          type: 'LeadDisqualified',
+          data: { leadId: state.leadId, reason: command.reason, note: command.note, fromStage: state.stage, occurredAt: command.occurredAt },
+        },
+      ];
+    case 'customer':
+    case 'disqualified':
+      throw new LifecycleError(state.stage, 'disqualify');
+    default:
+      return assertNever(state, 'lead stage');
+  }
+}
+
+function recycle(command: RecycleLead, state: ExistingLead): LeadEvent[] {
+  switch (state.stage) {
+    case 'lead':
+    case 'mql':
+    case 'sql':
+    case 'opportunity':
+    case 'disqualified':
+      assertNoOpenOpportunity(state, 'recycle');
+      return [{ type: 'LeadRecycled', data: { leadId: state.leadId, reason: command.reason, fromStage: state.stage, occurredAt: command.occurredAt } }];
+    case 'nurturing':
+    case 'customer':
+      throw new LifecycleError(state.stage, 'recycle');
+    default:
+      return assertNever(state, 'lead stage');
+  }
+}
+
+function assertNoOpenOpportunity(state: ExistingLead, move: string): void {
+  const open = openOpportunityIds(state);
+  if (open.length) throw new LifecycleError(state.stage, move, `opportunities still open: ${open.join(', ')}; win or lose them first`);
+}
+
+function openOpportunity(command: OpenOpportunityForLead, state: ExistingLead): LeadEvent[] {
+  const problems: FieldProblem[] = [];
+  if (!(command.amount >= 0) || !Number.isFinite(command.amount)) problems.push({ field: 'amount', reason: 'must be a number, zero or more' });
+  if (!/^[A-Z]{3}$/.test(command.currency ?? '')) problems.push({ field: 'currency', reason: 'must be an ISO 4217 code such as EUR' });
+  if (problems.length) throw new InvalidCommandError(problems);
+  if (state.opportunities[command.opportunityId]) return [];
+  if (state.stage !== 'sql' && state.stage !== 'opportunity') {
+    throw new LifecycleError(state.stage, 'open an opportunity', 'the lead must be an SQL');
+  }
+  return [
+    {
+      type: 'OpportunityOpenedForLead',
+      data: {
+        leadId: state.leadId,
+        opportunityId: command.opportunityId,
+        name: command.name,
+        amount: command.amount,
+        currency: command.currency,
+        expectedCloseDate: command.expectedCloseDate,
+        occurredAt: command.occurredAt,
+      },
+    },
+  ];
+}
+
+function convert(command: ConvertToCustomer, state: ExistingLead): LeadEvent[] {
+  // A reaction may deliver the same win twice, or a second won opportunity may follow the first.
+  if (state.stage === 'customer') return [];
+  if (state.stage !== 'opportunity' || state.opportunities[command.opportunityId] !== 'open') {
+    throw new LifecycleError(state.stage, 'convert to customer', `opportunity ${command.opportunityId} is not open on this lead`);
+  }
+  return [
+    {
+      type: 'ConvertedToCustomer',
+      data: { leadId: state.leadId, opportunityId: command.opportunityId, amount: command.amount, currency: command.currency, occurredAt: command.occurredAt },
+    },
+  ];
+}

@@ -1,0 +1,179 @@
+import { Contact } from '../contact/contact';
+import { DisqualificationReason } from '../config/lifecycle-config';
+import { BantAssessment } from '../qualification/bant';
+import { Score, ScoredActivity, ZERO_SCORE } from '../scoring/score';
+import { assertNever } from '../shared/domain-error';
+import { CompanyProfile, LeadEvent, LeadSource, LeadStage } from './lead.events';
+
+export type OpportunityStatus = 'open' | 'won' | 'lost';
+
+/** What every captured lead knows, whatever its stage. */
+export interface LeadProfile {
+  readonly leadId: string;
+  readonly tenantId: string;
+  readonly contact: Contact;
+  readonly externalId?: string;
+  readonly jobTitle?: string;
+  readonly company?: CompanyProfile;
+  readonly source: LeadSource;
+  readonly attributes?: Record<string, unknown>;
+  readonly capturedAt: string;
+  readonly score: Score;
+  readonly temperature: 'cold' | 'warm' | 'hot';
+  readonly fitReasons: readonly string[];
+  readonly activities: readonly ScoredActivity[];
+  readonly lastActivityAt?: string;
+  readonly ownerId?: string;
+  readonly bant?: BantAssessment;
+  readonly qualifiedBy?: string;
+  readonly opportunities: Readonly<Record<string, OpportunityStatus>>;
+  readonly stageEnteredAt: string;
+  readonly recaptures: number;
+}
+
+export interface NoLead {
+  readonly stage: 'none';
+}
+export interface CapturedLead extends LeadProfile {
+  readonly stage: 'lead';
+}
+export interface MarketingQualifiedLead extends LeadProfile {
+  readonly stage: 'mql';
+}
+export interface SalesQualifiedLead extends LeadProfile {
+  readonly stage: 'sql';
+}
+export interface OpportunityLead extends LeadProfile {
+  readonly stage: 'opportunity';
+}
+export interface CustomerLead extends LeadProfile {
+  readonly stage: 'customer';
+  readonly convertedAt: string;
+  readonly wonOpportunityId: string;
+}
+export interface NurturingLead extends LeadProfile {
+  readonly stage: 'nurturing';
+  readonly recycleReason?: string;
+}
+export interface DisqualifiedLead extends LeadProfile {
+  readonly stage: 'disqualified';
+  readonly disqualification: { readonly reason: DisqualificationReason; readonly note?: string; readonly fromStage: LeadStage };
+}
+
+export type ExistingLead =
+  | CapturedLead
+  | MarketingQualifiedLead
+  | SalesQualifiedLead
+  | OpportunityLead
+  | CustomerLead
+  | NurturingLead
+  | DisqualifiedLead;
+
+export type LeadState = NoLead | ExistingLead;
+
+export const initialLeadState: LeadState = Object.freeze({ stage: 'none' });
+
+/** Moves a lead to another stage, keeping its profile and dropping the fields of the stage it leaves. */
+function enter(state: ExistingLead, at: string, next: ExistingLead['stage'], extra: object = {}): ExistingLead {
+  const {
+    stage: _stage,
+    ...profile
+  } = state as ExistingLead & { convertedAt?: string; wonOpportunityId?: string; recycleReason?: string; disqualification?: unknown };
+  const { convertedAt: _c, wonOpportunityId: _w, recycleReason: _r, disqualification: _d, ...kept } = profile as Record<string, unknown>;
+  return { ...(kept as unknown as LeadProfile), stage: next, stageEnteredAt: at, ...extra } as ExistingLead;
+}
+
+/** Folds one event into the state. The same function serves commands, replay and as-of queries. */
+export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
+  if (event.type === 'LeadCaptured') {
+    const d = event.data;
+    return {
+      stage: 'lead',
+      leadId: d.leadId,
+      tenantId: d.tenantId,
+      contact: d.contact,
+      externalId: d.externalId,
+      jobTitle: d.jobTitle,
+      company: d.company,
+      source: d.source,
+      attributes: d.attributes,
+      capturedAt: d.occurredAt,
+      score: ZERO_SCORE,
+      temperature: 'cold',
+      fitReasons: [],
+      activities: [],
+      lastActivityAt: d.occurredAt,
+      opportunities: {},
+      stageEnteredAt: d.occurredAt,
+      recaptures: 0,
+    };
+  }
+  if (state.stage === 'none') return state;
+  switch (event.type) {
+    case 'LeadRecaptured': {
+      const d = event.data;
+      return {
+        ...state,
+        contact: { ...d.contact, ...state.contact },
+        externalId: state.externalId ?? d.externalId,
+        recaptures: state.recaptures + 1,
+        lastActivityAt: d.occurredAt,
+      };
+    }
+    case 'EngagementRecorded': {
+      const d = event.data;
+      return {
+        ...state,
+        activities: [...state.activities, { type: d.activityType, points: d.points, occurredAt: d.occurredAt }],
+        lastActivityAt: d.occurredAt > (state.lastActivityAt ?? '') ? d.occurredAt : state.lastActivityAt,
+      };
+    }
+    case 'ScoreChanged': {
+      const d = event.data;
+      const fitReasons = d.previous.fit === d.current.fit ? state.fitReasons : d.reasons.filter((r) => !r.startsWith('engagement'));
+      return { ...state, score: d.current, temperature: d.temperature, fitReasons };
+    }
+    case 'QualifiedAsMQL':
+      return enter(state, event.data.occurredAt, 'mql');
+    case 'PromotedToSQL':
+      return { ...enter(state, event.data.occurredAt, 'sql'), bant: event.data.bant, qualifiedBy: event.data.qualifiedBy };
+    case 'LeadAssigned':
+      return { ...state, ownerId: event.data.ownerId };
+    case 'LeadDisqualified': {
+      const { reason, note, fromStage } = event.data;
+      return enter(state, event.data.occurredAt, 'disqualified', { disqualification: { reason, note, fromStage } });
+    }
+    case 'LeadRecycled':
+      return enter(state, event.data.occurredAt, 'nurturing', { recycleReason: event.data.reason });
+    case 'OpportunityOpenedForLead': {
+      const opportunities = { ...state.opportunities, [event.data.opportunityId]: 'open' as const };
+      return state.stage === 'opportunity'
+        ? { ...state, opportunities }
+        : { ...enter(state, event.data.occurredAt, 'opportunity'), opportunities };
+    }
+    case 'OpportunityLostForLead':
+      return { ...state, opportunities: { ...state.opportunities, [event.data.opportunityId]: 'lost' } };
+    case 'ConvertedToCustomer':
+      return {
+        ...enter(state, event.data.occurredAt, 'customer', {
+          convertedAt: event.data.occurredAt,
+          wonOpportunityId: event.data.opportunityId,
+        }),
+        opportunities: { ...state.opportunities, [event.data.opportunityId]: 'won' },
+      };
+    default:
+      return assertNever(event, 'lead event');
+  }
+}
+
+export function foldLead(events: Iterable<LeadEvent>, from: LeadState = initialLeadState): LeadState {
+  let state = from;
+  for (const event of events) state = evolveLead(state, event);
+  return state;
+}
+
+export function openOpportunityIds(state: ExistingLead): string[] {
+  return Object.entries(state.opportunities)
+    .filter(([, status]) => status === 'open')
+    .map(([id]) => id);
+}

@@ -1,0 +1,104 @@
+import { LifecycleConfig } from '../config/lifecycle-config';
+import { assertNever, DomainError, DomainErrorCode, InvalidCommandError, LifecycleError } from '../shared/domain-error';
+import { OpportunityEvent } from './opportunity.events';
+import { OpportunityState } from './opportunity.state';
+
+/** Issued by the lead reaction after OpportunityOpenedForLead; repeating it is harmless. */
+export interface OpenOpportunityCommand {
+  readonly type: 'OpenOpportunity';
+  readonly opportunityId: string;
+  readonly leadId: string;
+  readonly tenantId: string;
+  readonly name?: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly expectedCloseDate?: string;
+  readonly occurredAt: string;
+}
+export interface ChangeOpportunityStage {
+  readonly type: 'ChangeOpportunityStage';
+  readonly stage: string;
+  readonly occurredAt: string;
+}
+export interface WinOpportunity {
+  readonly type: 'WinOpportunity';
+  /** The final amount; defaults to the opportunity's amount. */
+  readonly amount?: number;
+  readonly occurredAt: string;
+}
+export interface LoseOpportunity {
+  readonly type: 'LoseOpportunity';
+  readonly reason: string;
+  readonly note?: string;
+  readonly occurredAt: string;
+}
+
+export type OpportunityCommand = OpenOpportunityCommand | ChangeOpportunityStage | WinOpportunity | LoseOpportunity;
+
+export function decideOpportunity(command: OpportunityCommand, state: OpportunityState, config: LifecycleConfig): OpportunityEvent[] {
+  if (command.type === 'OpenOpportunity') {
+    if (state.status !== 'none') return [];
+    const pipeline = [...config.pipeline.stages];
+    const { type: _type, ...data } = command;
+    return [{ type: 'OpportunityOpened', data: { ...data, stage: pipeline[0], pipeline } }];
+  }
+  if (state.status === 'none') throw new DomainError(DomainErrorCode.OpportunityNotFound, 'opportunity not found');
+  if (state.status !== 'open') {
+    throw new LifecycleError(state.status, describe(command), 'the opportunity is closed');
+  }
+  switch (command.type) {
+    case 'ChangeOpportunityStage':
+      if (!state.pipeline.includes(command.stage)) {
+        throw new InvalidCommandError([{ field: 'stage', reason: `must be one of ${state.pipeline.join(', ')}` }]);
+      }
+      if (command.stage === state.stage) throw new LifecycleError(state.stage, `move to stage ${command.stage}`, 'already in that stage');
+      return [
+        {
+          type: 'OpportunityStageChanged',
+          data: { opportunityId: state.opportunityId, leadId: state.leadId, from: state.stage, to: command.stage, occurredAt: command.occurredAt },
+        },
+      ];
+    case 'WinOpportunity': {
+      const amount = command.amount ?? state.amount;
+      if (!(amount >= 0)) throw new InvalidCommandError([{ field: 'amount', reason: 'must be zero or more' }]);
+      return [
+        {
+          type: 'OpportunityWon',
+          data: { opportunityId: state.opportunityId, leadId: state.leadId, amount, currency: state.currency, occurredAt: command.occurredAt },
+        },
+      ];
+    }
+    case 'LoseOpportunity':
+      if (!command.reason?.trim()) throw new InvalidCommandError([{ field: 'reason', reason: 'must not be empty' }]);
+      return [
+        {
+          type: 'OpportunityLost',
+          data: {
+            opportunityId: state.opportunityId,
+            leadId: state.leadId,
+            reason: command.reason,
+            note: command.note,
+            stage: state.stage,
+            occurredAt: command.occurredAt,
+          },
+        },
+      ];
+    default:
+      return assertNever(command, 'opportunity command');
+  }
+}
+
+function describe(command: OpportunityCommand): string {
+  switch (command.type) {
+    case 'OpenOpportunity':
+      return 'open';
+    case 'ChangeOpportunityStage':
+      return `move to stage ${command.stage}`;
+    case 'WinOpportunity':
+      return 'win';
+    case 'LoseOpportunity':
+      return 'lose';
+    default:
+      return assertNever(command, 'opportunity command');
+  }
+}

@@ -1,0 +1,86 @@
+import { LifecycleConfig, Temperature } from '../config/lifecycle-config';
+import { DAY_MS } from '../shared/domain-event';
+
+export interface Score {
+  readonly total: number;
+  readonly fit: number;
+  readonly engagement: number;
+}
+
+export const ZERO_SCORE: Score = Object.freeze({ total: 0, fit: 0, engagement: 0 });
+
+export interface FitProfile {
+  readonly email?: string;
+  readonly jobTitle?: string;
+  readonly company?: { readonly size?: number; readonly industry?: string; readonly country?: string };
+}
+
+export interface ScoredActivity {
+  readonly type: string;
+  readonly points: number;
+  readonly occurredAt: string;
+}
+
+export interface Scored {
+  readonly points: number;
+  readonly reasons: string[];
+}
+
+const round = (n: number) => Math.round(n * 10) / 10;
+
+/** How well a lead matches the ideal customer profile. Each rule that applies adds a reason. */
+export function fitScore(profile: FitProfile, config: LifecycleConfig): Scored {
+  const rules = config.scoring.fit;
+  const reasons: string[] = [];
+  let points = 0;
+  const add = (p: number, reason: string) => {
+    if (p === 0) return;
+    points += p;
+    reasons.push(`${reason} (${p > 0 ? '+' : ''}${p})`);
+  };
+  if (profile.jobTitle) {
+    const rule = rules.jobTitle.find((r) => new RegExp(r.pattern, 'i').test(profile.jobTitle!));
+    if (rule) add(rule.points, `job title ${rule.label ?? rule.pattern}`);
+  }
+  const size = profile.company?.size;
+  if (size !== undefined) {
+    const rule = rules.companySize.find((r) => (r.min === undefined || size >= r.min) && (r.max === undefined || size <= r.max));
+    if (rule) add(rule.points, `company size ${size}`);
+  }
+  const industry = profile.company?.industry?.trim().toLowerCase();
+  if (industry && rules.industry[industry] !== undefined) add(rules.industry[industry], `industry ${industry}`);
+  const country = profile.company?.country?.trim().toUpperCase();
+  if (country && rules.country[country] !== undefined) add(rules.country[country], `country ${country}`);
+  const domain = profile.email?.split('@')[1];
+  if (domain && rules.competitorDomains.includes(domain)) add(rules.competitorPoints, `competitor domain ${domain}`);
+  else if (domain && rules.freeEmailDomains.includes(domain)) add(rules.freeEmailPoints, `free email domain ${domain}`);
+  return { points, reasons };
+}
+
+/** Engagement as of `at`: each activity's points halve every half-life. Activities after `at` do not count. */
+export function engagementScore(activities: readonly ScoredActivity[], at: string, config: LifecycleConfig): number {
+  const now = Date.parse(at);
+  const halfLifeMs = config.scoring.engagement.halfLifeDays * DAY_MS;
+  let total = 0;
+  for (const activity of activities) {
+    const age = now - Date.parse(activity.occurredAt);
+    if (age < 0) continue;
+    total += activity.points * Math.pow(0.5, age / halfLifeMs);
+  }
+  return round(total);
+}
+
+export function combineScore(fit: number, engagement: number): Score {
+  return { total: round(fit + engagement), fit, engagement };
+}
+
+export function temperatureOf(total: number, config: LifecycleConfig): Temperature {
+  const { warm, hot } = config.scoring.temperature;
+  if (total >= hot) return 'hot';
+  if (total >= warm) return 'warm';
+  return 'cold';
+}
+
+export function activityPoints(type: string, config: LifecycleConfig): number | undefined {
+  return config.scoring.engagement.activities[type];
+}

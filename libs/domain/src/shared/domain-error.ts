@@ -1,0 +1,54 @@
+/** Every refusal the domain can give, stable for API clients (mapped to HTTP once, in the API's filter). */
+export enum DomainErrorCode {
+  InvalidCommand = 'INVALID_COMMAND',
+  LeadNotFound = 'LEAD_NOT_FOUND',
+  OpportunityNotFound = 'OPPORTUNITY_NOT_FOUND',
+  LeadAlreadyExists = 'LEAD_ALREADY_EXISTS',
+  LifecycleViolation = 'LIFECYCLE_VIOLATION',
+  QualificationRefused = 'QUALIFICATION_REFUSED',
+  ConcurrencyConflict = 'CONCURRENCY_CONFLICT',
+  InvalidConfiguration = 'INVALID_CONFIGURATION',
+}
+
+export interface FieldProblem {
+  readonly field: string;
+  readonly reason: string;
+}
+
+export class DomainError extends Error {
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = 'DomainError';
+  }
+}
+
+/** A move the lifecycle does not allow from the current stage. */
+export class LifecycleError extends DomainError {
+  constructor(
+    readonly currentStage: string,
+    readonly attemptedMove: string,
+    reason?: string,
+  ) {
+    super(
+      DomainErrorCode.LifecycleViolation,
+      `cannot ${attemptedMove} from stage "${currentStage}"${reason ? `: ${reason}` : ''}`,
+      { currentStage, attemptedMove, ...(reason ? { reason } : {}) },
+    );
+    this.name = 'LifecycleError';
+  }
+}
+
+export class InvalidCommandError extends DomainError {
+  constructor(readonly problems: readonly FieldProblem[]) {
+    super(DomainErrorCode.InvalidCommand, problems.map((p) => `${p.field}: ${p.reason}`).join('; '), { problems });
+    this.name = 'InvalidCommandError';
+  }
+}
+
+export function assertNever(value: never, what = 'value'): never {
+  throw new Error(`unexpected ${what}: ${JSON.stringify(value)}`);
+}

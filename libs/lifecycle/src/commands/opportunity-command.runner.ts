@@ -1,0 +1,34 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { decideOpportunity, LifecycleConfig, OpportunityCommand, opportunityStreamId } from '@lead-lifecycle/domain';
+import { EngineConfig } from '../config/engine.config';
+import { CommandContext } from '../infrastructure/command-context';
+import { OpportunityRepository, requireOpportunityOfTenant } from '../infrastructure/repositories';
+import { ENGINE_CONFIG, LIFECYCLE_CONFIG } from '../lifecycle.tokens';
+import { OpportunityLifecycleReaction } from '../reactions/opportunity-lifecycle.reaction';
+import { CommandResult, resultOf } from './command-result';
+
+/** Same path as LeadCommandRunner, for commands on an opportunity. */
+@Injectable()
+export class OpportunityCommandRunner {
+  constructor(
+    private readonly opportunities: OpportunityRepository,
+    private readonly reaction: OpportunityLifecycleReaction,
+    @Inject(LIFECYCLE_CONFIG) private readonly config: LifecycleConfig,
+    @Inject(ENGINE_CONFIG) private readonly engine: EngineConfig,
+  ) {}
+
+  async run(opportunityId: string, command: OpportunityCommand, context: CommandContext): Promise<CommandResult> {
+    const streamId = opportunityStreamId(opportunityId);
+    const decided = await this.opportunities.handle(
+      streamId,
+      (state) => {
+        requireOpportunityOfTenant(state, context.tenantId, opportunityId);
+        return decideOpportunity(command, state, this.config);
+      },
+      { ...context, command: context.command ?? command.type },
+      { maxRetries: this.engine.COMMAND_MAX_RETRIES },
+    );
+    for (const event of decided.appended) await this.reaction.react(event);
+    return resultOf(streamId, decided);
+  }
+}

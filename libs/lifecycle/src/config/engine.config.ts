@@ -1,0 +1,42 @@
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { validateConfig } from './validate-config';
+
+/** Where events live and where the engine keeps its local files. Read from the environment. */
+export class EngineConfig {
+  /** Folder of the embedded store, read models and checkpoints. */
+  @IsString()
+  @IsNotEmpty()
+  DATA_DIR = './data';
+
+  @IsIn(['sqlite', 'eventstoredb'], { message: 'EVENT_STORE must be "sqlite" (embedded, default) or "eventstoredb"' })
+  EVENT_STORE: 'sqlite' | 'eventstoredb' = 'sqlite';
+
+  @ValidateIf((c: EngineConfig) => c.EVENT_STORE === 'eventstoredb')
+  @Matches(/^(esdb|esdb\+discover|kurrentdb|kurrentdb\+discover):\/\//, {
+    message: 'EVENTSTORE_CONNECTION_STRING must be set to an esdb:// connection string when EVENT_STORE=eventstoredb',
+  })
+  EVENTSTORE_CONNECTION_STRING?: string;
+
+  /** Path of the lifecycle rules file (JSON); the built-in defaults apply when unset. */
+  @IsOptional()
+  @IsString()
+  LIFECYCLE_CONFIG?: string;
+
+  /** 'full' fsyncs every commit; 'normal' survives a process crash but not a power cut. */
+  @IsIn(['full', 'normal'])
+  SQLITE_DURABILITY: 'full' | 'normal' = 'full';
+
+  /** How many times a command is retried after a concurrency conflict before answering 409. */
+  @IsInt()
+  @Min(0)
+  @Max(50)
+  COMMAND_MAX_RETRIES = 5;
+
+  static fromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfig {
+    return validateConfig('engine', EngineConfig, pick(env, ['DATA_DIR', 'EVENT_STORE', 'EVENTSTORE_CONNECTION_STRING', 'LIFECYCLE_CONFIG', 'SQLITE_DURABILITY', 'COMMAND_MAX_RETRIES']));
+  }
+}
+
+export function pick(env: NodeJS.ProcessEnv, keys: string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
+}

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import { DomainEvent } from '@lead-lifecycle/domain';
+import { NewEvent, StoredEvent } from '@lead-lifecycle/event-store';
+import { CommandContext } from './command-context';
+import { deterministicUuid } from './deterministic-id';
+
+/** Schema version of each event type's payload; bump when a payload changes shape. */
+export const EVENT_SCHEMA_VERSIONS: Readonly<Record<string, number>> = {};
+export const CURRENT_SCHEMA_VERSION = 1;
+
+export function schemaVersionOf(type: string): number {
+  return EVENT_SCHEMA_VERSIONS[type] ?? CURRENT_SCHEMA_VERSION;
+}
+
+/**
+ * Wraps decided domain events into store events with metadata. With `idSeed` the event ids are
+ * derived from it (for reactions, which must be idempotent), otherwise random.
+ */
+export function toNewEvents(events: readonly DomainEvent[], context: CommandContext, idSeed?: string): NewEvent[] {
+  return events.map((event, index) => ({
+    eventId: idSeed ? deterministicUuid(idSeed, event.type, String(index)) : randomUUID(),
+    type: event.type,
+    schemaVersion: schemaVersionOf(event.type),
+    data: stripUndefined(event.data) as Record<string, unknown>,
+    metadata: {
+      tenantId: context.tenantId,
+      occurredAt: event.data.occurredAt,
+      actor: context.actor,
+      correlationId: context.correlationId,
+      causationId: context.causationId,
+      ...(context.command ? { command: context.command } : {}),
+    },
+  }));
+}
+
+export function toDomainEvent<E extends DomainEvent>(stored: StoredEvent): E {
+  return { type: stored.type, data: stored.data } as unknown as E;
+}
+
+/** Drops undefined fields so that what is stored equals what is read back, on every store. */
+function stripUndefined(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stripUndefined);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value as Record<string, unknown>)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, stripUndefined(v)]),
+    );
+  }
+  return value;
+}

@@ -1,0 +1,98 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { IdentityKind, LeadIdentity } from '@lead-lifecycle/domain';
+import { EventStore, WrongExpectedRevisionError } from '@lead-lifecycle/event-store';
+import { CommandContext } from './command-context';
+
+/** Category of the streams that reserve a lead's email, phone and external id within a tenant. */
+export const LEAD_IDENTITY_CATEGORY = 'lead_identity';
+export const LEAD_IDENTITY_RESERVED = 'LeadIdentityReserved';
+
+export interface IdentityMatch {
+  readonly leadId: string;
+  readonly matchedOn: IdentityKind[];
+}
+
+/**
+ * Uniqueness of lead identities, kept in the event store itself: each identity owns a stream whose
+ * first event names the lead, written with expected revision "no stream". Two concurrent captures of
+ * the same new email race on that append and exactly one wins, on any store that honours the port.
+ * Stream names hold a hash, never the email or phone itself.
+ */
+export class LeadIdentityRegistry {
+  constructor(private readonly store: EventStore) {}
+
+  streamIdOf(tenantId: string, identity: LeadIdentity): string {
+    const digest = createHash('sha256').update(`${tenantId}\u0000${identity.kind}\u0000${identity.value}`).digest('hex');
+    return `${LEAD_IDENTITY_CATEGORY}-${digest.slice(0, 40)}`;
+  }
+
+  async ownerOf(tenantId: string, identity: LeadIdentity): Promise<string | undefined> {
+    const [first] = await this.store.readStream(this.streamIdOf(tenantId, identity), { maxCount: 1 });
+    return first ? String(first.data.leadId) : undefined;
+  }
+
+  /** The lead that already owns any of the identities (strongest identity first). */
+  async find(tenantId: string, identities: readonly LeadIdentity[]): Promise<IdentityMatch | undefined> {
+    const owners = await Promise.all(identities.map((identity) => this.ownerOf(tenantId, identity)));
+    const leadId = owners.find((owner) => owner !== undefined);
+    if (!leadId) return undefined;
+    return { leadId, matchedOn: identities.filter((_, i) => owners[i] === leadId).map((i) => i.kind) };
+  }
+
+  /**
+   * Reserves each identity for `leadId`. Returns the lead that owns the strongest identity afterwards:
+   * `leadId` itself, or the lead of a concurrent capture that reserved it first.
+   */
+  async reserve(
+    tenantId: string,
+    identities: readonly LeadIdentity[],
+    leadId: string,
+    occurredAt: string,
+    context: CommandContext,
+  ): Promise<IdentityMatch> {
+    let owner: string | undefined;
+    const matchedOn: IdentityKind[] = [];
+    for (const identity of identities) {
+      const holder = await this.reserveOne(tenantId, identity, leadId, occurredAt, context);
+      owner ??= holder;
+      if (holder === owner && holder !== leadId) matchedOn.push(identity.kind);
+    }
+    return { leadId: owner ?? leadId, matchedOn };
+  }
+
+  private async reserveOne(
+    tenantId: string,
+    identity: LeadIdentity,
+    leadId: string,
+    occurredAt: string,
+    context: CommandContext,
+  ): Promise<string> {
+    try {
+      await this.store.appendToStream(
+        this.streamIdOf(tenantId, identity),
+        [
+          {
+            eventId: randomUUID(),
+            type: LEAD_IDENTITY_RESERVED,
+            schemaVersion: 1,
+            data: { leadId, kind: identity.kind },
+            metadata: {
+              tenantId,
+              occurredAt,
+              actor: context.actor,
+              correlationId: context.correlationId,
+              causationId: context.causationId,
+            },
+          },
+        ],
+        'no_stream',
+      );
+      return leadId;
+    } catch (error) {
+      if (!(error instanceof WrongExpectedRevisionError)) throw error;
+      const holder = await this.ownerOf(tenantId, identity);
+      if (!holder) throw error;
+      return holder;
+    }
+  }
+}

@@ -1,0 +1,46 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  DomainError,
+  DomainErrorCode,
+  evolveLead,
+  evolveOpportunity,
+  ExistingLead,
+  initialLeadState,
+  initialOpportunityState,
+  LeadEvent,
+  LeadState,
+  OpportunityEvent,
+  OpportunityState,
+} from '@lead-lifecycle/domain';
+import type { EventStore } from '@lead-lifecycle/event-store';
+import { EVENT_STORE } from '../lifecycle.tokens';
+import { AggregateRepository } from './aggregate-repository';
+
+@Injectable()
+export class LeadRepository extends AggregateRepository<LeadState, LeadEvent> {
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    super(store, { initialState: initialLeadState, evolve: evolveLead });
+  }
+}
+
+@Injectable()
+export class OpportunityRepository extends AggregateRepository<OpportunityState, OpportunityEvent> {
+  constructor(@Inject(EVENT_STORE) store: EventStore) {
+    super(store, { initialState: initialOpportunityState, evolve: evolveOpportunity });
+  }
+}
+
+/** Another tenant's lead is answered exactly like a lead that does not exist. */
+export function requireLeadOfTenant(state: LeadState, tenantId: string, leadId: string): ExistingLead {
+  if (state.stage === 'none' || state.tenantId !== tenantId) {
+    throw new DomainError(DomainErrorCode.LeadNotFound, `lead ${leadId} not found`, { leadId });
+  }
+  return state;
+}
+
+export function requireOpportunityOfTenant(state: OpportunityState, tenantId: string, opportunityId: string): Exclude<OpportunityState, { status: 'none' }> {
+  if (state.status === 'none' || state.tenantId !== tenantId) {
+    throw new DomainError(DomainErrorCode.OpportunityNotFound, `opportunity ${opportunityId} not found`, { opportunityId });
+  }
+  return state;
+}

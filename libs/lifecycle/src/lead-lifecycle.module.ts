@@ -1,0 +1,111 @@
+import { DynamicModule, Global, Inject, Module, OnModuleInit, Provider } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
+import { join } from 'node:path';
+import { Clock, LifecycleConfig, systemClock } from '@lead-lifecycle/domain';
+import type { EventStore } from '@lead-lifecycle/event-store';
+import { AssignLeadHandler } from './commands/assign-lead.handler';
+import { CaptureLeadHandler } from './commands/capture-lead.handler';
+import { ChangeOpportunityStageHandler } from './commands/change-opportunity-stage.handler';
+import { DisqualifyLeadHandler } from './commands/disqualify-lead.handler';
+import { LeadCommandRunner } from './commands/lead-command.runner';
+import { LoseOpportunityHandler } from './commands/lose-opportunity.handler';
+import { OpenOpportunityHandler } from './commands/open-opportunity.handler';
+import { OpportunityCommandRunner } from './commands/opportunity-command.runner';
+import { PromoteToSqlHandler } from './commands/promote-to-sql.handler';
+import { RecordEngagementHandler } from './commands/record-engagement.handler';
+import { RecycleLeadHandler } from './commands/recycle-lead.handler';
+import { RescoreLeadHandler } from './commands/rescore-lead.handler';
+import { WinOpportunityHandler } from './commands/win-opportunity.handler';
+import { EngineConfig } from './config/engine.config';
+import { loadLifecycleConfig } from './config/lifecycle-config.loader';
+import { createEventStore } from './infrastructure/create-event-store';
+import { LeadIdentityRegistry } from './infrastructure/lead-identity.registry';
+import { LeadRepository, OpportunityRepository } from './infrastructure/repositories';
+import { CHECKPOINT_STORE, CLOCK, ENGINE_CONFIG, EVENT_STORE, LIFECYCLE_CONFIG } from './lifecycle.tokens';
+import { SqliteCheckpointStore } from './processing/checkpoint-store';
+import { ProcessorHost } from './processing/processor-host';
+import { GetLeadHistoryHandler } from './queries/get-lead-history.handler';
+import { GetLeadHandler } from './queries/get-lead.handler';
+import { GetOpportunityHandler } from './queries/get-opportunity.handler';
+import { OpportunityLifecycleReaction } from './reactions/opportunity-lifecycle.reaction';
+
+/** What an embedder may set instead of the environment. */
+export interface LeadLifecycleModuleOptions {
+  /** Defaults to EngineConfig.fromEnv(). */
+  readonly engine?: EngineConfig;
+  /** Defaults to the built-in rules overridden by the file at engine.LIFECYCLE_CONFIG. */
+  readonly lifecycleConfig?: LifecycleConfig;
+  /** Defaults to the store named by engine.EVENT_STORE. */
+  readonly eventStore?: EventStore;
+  readonly clock?: Clock;
+}
+
+const handlers = [
+  CaptureLeadHandler,
+  RecordEngagementHandler,
+  RescoreLeadHandler,
+  PromoteToSqlHandler,
+  AssignLeadHandler,
+  DisqualifyLeadHandler,
+  RecycleLeadHandler,
+  OpenOpportunityHandler,
+  ChangeOpportunityStageHandler,
+  WinOpportunityHandler,
+  LoseOpportunityHandler,
+  GetLeadHandler,
+  GetOpportunityHandler,
+  GetLeadHistoryHandler,
+];
+
+@Global()
+@Module({})
+export class LeadLifecycleModule implements OnModuleInit {
+  constructor(
+    @Inject(ProcessorHost) private readonly host: ProcessorHost,
+    @Inject(OpportunityLifecycleReaction) private readonly reaction: OpportunityLifecycleReaction,
+  ) {}
+
+  /**
+   * The lifecycle engine as a Nest module: command and query handlers on @nestjs/cqrs buses, the event
+   * store, and the processors that follow the store's global order.
+   */
+  static forRoot(options: LeadLifecycleModuleOptions = {}): DynamicModule {
+    const providers: Provider[] = [
+      { provide: ENGINE_CONFIG, useFactory: () => options.engine ?? EngineConfig.fromEnv() },
+      {
+        provide: LIFECYCLE_CONFIG,
+        useFactory: (engine: EngineConfig) => options.lifecycleConfig ?? loadLifecycleConfig(engine.LIFECYCLE_CONFIG),
+        inject: [ENGINE_CONFIG],
+      },
+      { provide: EVENT_STORE, useFactory: (engine: EngineConfig) => options.eventStore ?? createEventStore(engine), inject: [ENGINE_CONFIG] },
+      {
+        provide: CHECKPOINT_STORE,
+        useFactory: (engine: EngineConfig) => new SqliteCheckpointStore(join(engine.DATA_DIR, 'read-models.sqlite')),
+        inject: [ENGINE_CONFIG],
+      },
+      { provide: CLOCK, useValue: options.clock ?? systemClock },
+      { provide: LeadIdentityRegistry, useFactory: (store: EventStore) => new LeadIdentityRegistry(store), inject: [EVENT_STORE] },
+      {
+        provide: OpportunityLifecycleReaction,
+        useFactory: (store: EventStore, config: LifecycleConfig) => new OpportunityLifecycleReaction(store, config),
+        inject: [EVENT_STORE, LIFECYCLE_CONFIG],
+      },
+      LeadRepository,
+      OpportunityRepository,
+      LeadCommandRunner,
+      OpportunityCommandRunner,
+      ProcessorHost,
+      ...handlers,
+    ];
+    return {
+      module: LeadLifecycleModule,
+      imports: [CqrsModule.forRoot()],
+      providers,
+      exports: [ENGINE_CONFIG, LIFECYCLE_CONFIG, EVENT_STORE, CHECKPOINT_STORE, CLOCK, ProcessorHost, LeadRepository, OpportunityRepository, CqrsModule],
+    };
+  }
+
+  onModuleInit(): void {
+    this.host.register(this.reaction, { poisonPolicy: 'park' });
+  }
+}

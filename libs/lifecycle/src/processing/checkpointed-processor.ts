@@ -1,0 +1,267 @@
+import { DomainError, DomainErrorCode } from '@lead-lifecycle/domain';
+import {
+  comparePositions,
+  EventStore,
+  EventStoreError,
+  GlobalPosition,
+  positionToString,
+  START_POSITION,
+  StoredEvent,
+} from '@lead-lifecycle/event-store';
+import { CheckpointStore } from './checkpoint-store';
+
+/** Something that follows the store's global order: a projection, a reaction, the Kafka relay. */
+export interface EventProcessor {
+  readonly name: string;
+  /** Events of other streams are not delivered; the checkpoint still moves past them. */
+  readonly streamPrefixes?: readonly string[];
+  /**
+   * Handles one batch. When it returns, the runner saves the checkpoint, unless `commitsCheckpoint` is
+   * set: then the processor saves it itself inside its own transaction (exactly-once read models).
+   */
+  handleBatch(events: StoredEvent[], checkpoint: GlobalPosition): Promise<void>;
+  readonly commitsCheckpoint?: boolean;
+}
+
+export type PoisonPolicy = 'stop' | 'park';
+
+export interface ProcessorRunnerOptions {
+  readonly batchSize?: number;
+  /** How long an idle runner waits for a new event before it looks again. */
+  readonly idleWaitMs?: number;
+  /** What to do with an event that fails for a reason other than an unavailable store. */
+  readonly poisonPolicy?: PoisonPolicy;
+  /** Retries of a failing event before the poison policy applies. */
+  readonly maxAttempts?: number;
+  readonly log?: (message: string) => void;
+}
+
+export type ProcessorState = 'idle' | 'running' | 'retrying' | 'stopped';
+
+export interface ProcessorStatus {
+  readonly name: string;
+  readonly state: ProcessorState;
+  readonly position: GlobalPosition;
+  readonly lastError?: string;
+  readonly stoppedReason?: string;
+  readonly lastEventRecordedAt?: string;
+}
+
+/** Thrown to a processor's caller for an event that stopped it. */
+export class PoisonEventError extends Error {
+  constructor(
+    readonly processor: string,
+    readonly event: StoredEvent,
+    cause: unknown,
+  ) {
+    super(
+      `${processor} cannot handle event ${event.eventId} (${event.type}) at position ${positionToString(event.position)}: ${
+        (cause as Error)?.message ?? cause
+      }`,
+      { cause },
+    );
+  }
+}
+
+/**
+ * Drives one processor from its durable checkpoint through the store's global order: catch up in
+ * batches, then wait for new events. A crash at any point resumes from the last saved checkpoint.
+ */
+export class ProcessorRunner {
+  private position: GlobalPosition = START_POSITION;
+  private state: ProcessorState = 'idle';
+  private lastError?: string;
+  private stoppedReason?: string;
+  private lastEventRecordedAt?: string;
+  private running?: Promise<void>;
+  private stopping = false;
+  private wake?: () => void;
+  private readonly waiters = new Set<{ target: GlobalPosition; resolve: () => void }>();
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly checkpoints: CheckpointStore,
+    readonly processor: EventProcessor,
+    private readonly options: ProcessorRunnerOptions = {},
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.stopping = false;
+    this.stoppedReason = undefined;
+    this.position = this.checkpoints.load(this.processor.name) ?? START_POSITION;
+    this.state = 'running';
+    this.running = this.loop().catch((error) => {
+      this.state = 'stopped';
+      this.stoppedReason = (error as Error).message;
+      this.log(`processor ${this.processor.name} stopped: ${this.stoppedReason}`);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake?.();
+    await this.running;
+    this.running = undefined;
+    if (this.state !== 'stopped' || !this.stoppedReason) this.state = 'idle';
+  }
+
+  /** Processes everything up to the current head once, without waiting for live events. */
+  async catchUp(): Promise<void> {
+    this.position = this.checkpoints.load(this.processor.name) ?? START_POSITION;
+    for (;;) {
+      const processed = await this.processNextBatch();
+      if (processed === 0) return;
+    }
+  }
+
+  status(): ProcessorStatus {
+    return {
+      name: this.processor.name,
+      state: this.state,
+      position: this.position,
+      lastError: this.lastError,
+      stoppedReason: this.stoppedReason,
+      lastEventRecordedAt: this.lastEventRecordedAt,
+    };
+  }
+
+  /** Resolves once the processor has handled everything up to `target`, or rejects after `timeoutMs`. */
+  waitFor(target: GlobalPosition, timeoutMs: number): Promise<boolean> {
+    if (comparePositions(this.position, target) >= 0) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const waiter = {
+        target,
+        resolve: () => {
+          clearTimeout(timer);
+          this.waiters.delete(waiter);
+          resolve(true);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
+  private async loop(): Promise<void> {
+    let backoff = 50;
+    while (!this.stopping) {
+      try {
+        const processed = await this.processNextBatch();
+        backoff = 50;
+        if (this.state === 'retrying') this.state = 'running';
+        if (processed === 0) await this.idle();
+      } catch (error) {
+        if (error instanceof PoisonEventError) throw error;
+        // The store is unreachable or a transient error: keep the checkpoint, wait, try again.
+        this.state = 'retrying';
+        this.lastError = (error as Error).message;
+        this.log(`processor ${this.processor.name}: ${this.lastError}; retrying in ${backoff} ms`);
+        await this.sleep(backoff);
+        backoff = Math.min(backoff * 2, 5000);
+      }
+    }
+  }
+
+  private async processNextBatch(): Promise<number> {
+    const batch = await this.store.readAll({ after: this.position, maxCount: this.options.batchSize ?? 500 });
+    if (batch.length === 0) return 0;
+    const prefixes = this.processor.streamPrefixes;
+    const relevant = prefixes ? batch.filter((e) => prefixes.some((p) => e.streamId.startsWith(p))) : batch;
+    const last = batch[batch.length - 1].position;
+    await this.deliver(relevant, last);
+    this.advance(last, batch[batch.length - 1]);
+    return batch.length;
+  }
+
+  private async deliver(events: StoredEvent[], checkpoint: GlobalPosition): Promise<void> {
+    const commit = async (slice: StoredEvent[], upTo: GlobalPosition) => {
+      await this.processor.handleBatch(slice, upTo);
+      if (!this.processor.commitsCheckpoint) this.checkpoints.save(this.processor.name, upTo);
+    };
+    try {
+      await commit(events, checkpoint);
+      return;
+    } catch (error) {
+      if (isTransient(error) || events.length === 0) throw error;
+    }
+    // Something in the batch fails: go one event at a time to find it and keep the good ones.
+    for (const [index, event] of events.entries()) {
+      const upTo = index === events.length - 1 ? checkpoint : event.position;
+      await this.deliverOne(event, upTo, commit);
+    }
+  }
+
+  private async deliverOne(
+    event: StoredEvent,
+    upTo: GlobalPosition,
+    commit: (slice: StoredEvent[], upTo: GlobalPosition) => Promise<void>,
+  ): Promise<void> {
+    const maxAttempts = this.options.maxAttempts ?? 3;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await commit([event], upTo);
+        return;
+      } catch (error) {
+        if (isTransient(error)) throw error;
+        if (attempt < maxAttempts) continue;
+        const action = this.options.poisonPolicy ?? 'stop';
+        this.checkpoints.recordFailure({
+          processor: this.processor.name,
+          position: positionToString(event.position),
+          eventId: event.eventId,
+          eventType: event.type,
+          error: (error as Error)?.message ?? String(error),
+          action: action === 'stop' ? 'stopped' : 'parked',
+          at: new Date().toISOString(),
+        });
+        if (action === 'stop') throw new PoisonEventError(this.processor.name, event, error);
+        this.log(`processor ${this.processor.name} parked event ${event.eventId}: ${(error as Error)?.message}`);
+        await commit([], upTo);
+        return;
+      }
+    }
+  }
+
+  private advance(position: GlobalPosition, last: StoredEvent): void {
+    this.position = position;
+    this.lastEventRecordedAt = last.metadata.recordedAt;
+    for (const waiter of [...this.waiters]) {
+      if (comparePositions(position, waiter.target) >= 0) waiter.resolve();
+    }
+  }
+
+  /** Waits for the next event through a short-lived subscription, or for the idle timeout. */
+  private async idle(): Promise<void> {
+    const subscription = this.store.subscribeToAll({ after: this.position });
+    const iterator = subscription[Symbol.asyncIterator]();
+    try {
+      await Promise.race([iterator.next().catch(() => undefined), this.sleep(this.options.idleWaitMs ?? 1000)]);
+    } finally {
+      await subscription.close().catch(() => undefined);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = done;
+    });
+  }
+
+  private log(message: string): void {
+    (this.options.log ?? ((m: string) => console.warn(m)))(message);
+  }
+}
+
+function isTransient(error: unknown): boolean {
+  if (error instanceof DomainError) return error.code === DomainErrorCode.ConcurrencyConflict;
+  return (error instanceof EventStoreError && error.retryable) || (error as { retryable?: boolean })?.retryable === true;
+}

@@ -1,0 +1,40 @@
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { leadStreamId } from '@lead-lifecycle/domain';
+import { StoredEvent } from '@lead-lifecycle/event-store';
+import { LeadRepository, requireLeadOfTenant } from '../infrastructure/repositories';
+import { LeadView, leadView } from './lead.view';
+
+/** A past moment to fold the history up to: by business time, by recorded time, or by stream revision. */
+export type AsOf = { readonly businessTime: string } | { readonly recordedTime: string } | { readonly revision: bigint };
+
+export class GetLeadQuery extends Query<LeadView> {
+  constructor(
+    readonly tenantId: string,
+    readonly leadId: string,
+    readonly asOf?: AsOf,
+  ) {
+    super();
+  }
+}
+
+export function asOfFilter(asOf: AsOf | undefined): ((event: StoredEvent) => boolean) | undefined {
+  if (!asOf) return undefined;
+  if ('revision' in asOf) return (e) => e.revision <= asOf.revision;
+  if ('businessTime' in asOf) {
+    const at = Date.parse(asOf.businessTime);
+    return (e) => Date.parse(e.metadata.occurredAt) <= at;
+  }
+  const at = Date.parse(asOf.recordedTime);
+  return (e) => Date.parse(e.metadata.recordedAt) <= at;
+}
+
+/** Folds the lead's stream, up to `asOf` when given, with the same evolve that commands use. */
+@QueryHandler(GetLeadQuery)
+export class GetLeadHandler implements IQueryHandler<GetLeadQuery, LeadView> {
+  constructor(private readonly leads: LeadRepository) {}
+
+  async execute({ tenantId, leadId, asOf }: GetLeadQuery): Promise<LeadView> {
+    const loaded = await this.leads.load(leadStreamId(leadId), asOfFilter(asOf));
+    return leadView(requireLeadOfTenant(loaded.state, tenantId, leadId), loaded.revision);
+  }
+}

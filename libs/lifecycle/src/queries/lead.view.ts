@@ -1,0 +1,55 @@
+import { ExistingLead, OpportunityState } from '@lead-lifecycle/domain';
+
+/** The JSON shape of a lead in the HTTP API. */
+export function leadView(state: ExistingLead, revision: bigint | undefined) {
+  return {
+    leadId: state.leadId,
+    tenantId: state.tenantId,
+    stage: state.stage,
+    score: state.score,
+    temperature: state.temperature,
+    ownerId: state.ownerId ?? null,
+    bant: state.bant ?? null,
+    qualifiedBy: state.qualifiedBy ?? null,
+    opportunityIds: Object.keys(state.opportunities),
+    opportunities: state.opportunities,
+    contact: state.contact,
+    externalId: state.externalId ?? null,
+    jobTitle: state.jobTitle ?? null,
+    company: state.company ?? null,
+    source: state.source,
+    attributes: state.attributes ?? {},
+    capturedAt: state.capturedAt,
+    stageEnteredAt: state.stageEnteredAt,
+    lastActivityAt: state.lastActivityAt ?? null,
+    fitReasons: state.fitReasons,
+    recaptures: state.recaptures,
+    ...(state.stage === 'disqualified' ? { disqualification: state.disqualification } : {}),
+    ...(state.stage === 'customer' ? { convertedAt: state.convertedAt, wonOpportunityId: state.wonOpportunityId } : {}),
+    ...(state.stage === 'nurturing' ? { recycleReason: state.recycleReason ?? null } : {}),
+    revision: revision === undefined ? null : Number(revision),
+  };
+}
+
+export type LeadView = ReturnType<typeof leadView>;
+
+export function opportunityView(state: Exclude<OpportunityState, { status: 'none' }>, revision: bigint | undefined) {
+  return {
+    opportunityId: state.opportunityId,
+    leadId: state.leadId,
+    tenantId: state.tenantId,
+    status: state.status,
+    name: state.name ?? null,
+    amount: state.amount,
+    currency: state.currency,
+    expectedCloseDate: state.expectedCloseDate ?? null,
+    stage: state.stage,
+    pipeline: state.pipeline,
+    openedAt: state.openedAt,
+    ...(state.status === 'won' ? { closedAt: state.closedAt, wonAmount: state.wonAmount } : {}),
+    ...(state.status === 'lost' ? { closedAt: state.closedAt, lossReason: state.lossReason, lossNote: state.lossNote ?? null } : {}),
+    revision: revision === undefined ? null : Number(revision),
+  };
+}
+
+export type OpportunityView = ReturnType<typeof opportunityView>;
