@@ -1,3 +1,4 @@
+import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { validateConfig } from './validate-config';
 
@@ -6,7 +7,7 @@ export class EngineConfig {
   /** Folder of the embedded store, read models and checkpoints. */
   @IsString()
   @IsNotEmpty()
-  DATA_DIR = './data';
+  DATA_DIR: string = './data';
 
   @IsIn(['sqlite', 'eventstoredb'], { message: 'EVENT_STORE must be "sqlite" (embedded, default) or "eventstoredb"' })
   EVENT_STORE: 'sqlite' | 'eventstoredb' = 'sqlite';
@@ -30,7 +31,8 @@ export class EngineConfig {
   @IsInt()
   @Min(0)
   @Max(50)
-  COMMAND_MAX_RETRIES = 5;
+  @Type(() => Number)
+  COMMAND_MAX_RETRIES: number = 5;
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfig {
     return validateConfig('engine', EngineConfig, pick(env, ['DATA_DIR', 'EVENT_STORE', 'EVENTSTORE_CONNECTION_STRING', 'LIFECYCLE_CONFIG', 'SQLITE_DURABILITY', 'COMMAND_MAX_RETRIES']));

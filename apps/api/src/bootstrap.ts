@@ -1,0 +1,25 @@
+import { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
+import { AppModule } from './app.module';
+import { ErrorFilter } from './http/error.filter';
+import { createValidationPipe } from './http/validation.pipe';
+
+/** Builds the API application (not listening yet): used by main.ts and by the end-to-end tests. */
+export async function createApp(options: LeadLifecycleModuleOptions = {}, logger: false | undefined = undefined): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.register(options), { logger: logger === false ? false : ['log', 'warn', 'error'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ErrorFilter());
+  app.enableShutdownHooks();
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Lead Lifecycle')
+      .setDescription('Event-sourced lead lifecycle: capture, scoring, MQL/SQL qualification, opportunities, customers.')
+      .setVersion('1')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  return app;
+}

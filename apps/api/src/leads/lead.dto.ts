@@ -1,0 +1,123 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform, Type } from 'class-transformer';
+import {
+  IsBoolean,
+  IsDefined,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsISO31661Alpha2,
+  IsISO8601,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { CHANNELS, DISQUALIFICATION_REASONS } from '@lead-lifecycle/domain';
+
+export class ContactDto {
+  @ApiPropertyOptional({ example: 'ada@example.com' })
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsOptional()
+  @IsEmail() @MaxLength(254) email?: string;
+  @ApiPropertyOptional({ example: '+44 20 7946 0958' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[+0-9 ().-]{6,32}$/, { message: 'phone must be digits, spaces, "+", "(", ")", "." or "-", 6 to 32 characters' })
+  phone?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) firstName?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) lastName?: string;
+}
+
+export class CompanyDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300) name?: string;
+  @ApiPropertyOptional({ description: 'employees' }) @IsOptional() @IsInt() @Min(1) size?: number;
+  @ApiPropertyOptional({ example: 'software' }) @IsOptional() @IsString() @MaxLength(100) industry?: string;
+  @ApiPropertyOptional({ example: 'GB' }) @IsOptional() @IsISO31661Alpha2() country?: string;
+}
+
+export class SourceDto {
+  @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS) channel: (typeof CHANNELS)[number];
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) campaign?: string;
+  @ApiPropertyOptional({ description: 'cost of acquiring this lead' }) @IsOptional() @IsNumber() @Min(0) cost?: number;
+}
+
+export class CaptureLeadDto {
+  @ApiProperty({ type: ContactDto }) @IsDefined() @ValidateNested() @Type(() => ContactDto) contact: ContactDto;
+
+  @ApiPropertyOptional({ description: 'id in the source system; one of contact.email, contact.phone or externalId is required' })
+  @ValidateIf((o: CaptureLeadDto) => o.externalId !== undefined || (!o.contact?.email && !o.contact?.phone))
+  @IsDefined({ message: 'at least one of contact.email, contact.phone or externalId is required' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  externalId?: string;
+
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) jobTitle?: string;
+  @ApiPropertyOptional({ type: CompanyDto }) @IsOptional() @ValidateNested() @Type(() => CompanyDto) company?: CompanyDto;
+  @ApiProperty({ type: SourceDto }) @IsDefined() @ValidateNested() @Type(() => SourceDto) source: SourceDto;
+  @ApiPropertyOptional() @IsOptional() @IsObject() attributes?: Record<string, unknown>;
+  @ApiPropertyOptional({ description: 'business time of the capture; defaults to now' }) @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
+}
+
+export class RecordActivityDto {
+  @ApiProperty({ example: 'pricing_page_view', description: 'an activity type of the lifecycle configuration' })
+  @IsString()
+  @IsNotEmpty()
+  type: string;
+  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
+  @ApiPropertyOptional() @IsOptional() @IsObject() properties?: Record<string, unknown>;
+}
+
+export class BantCriterionDto {
+  @ApiProperty() @IsBoolean() met: boolean;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) note?: string;
+}
+
+export class BantDto {
+  @ApiProperty({ type: BantCriterionDto }) @IsDefined() @ValidateNested() @Type(() => BantCriterionDto) budget: BantCriterionDto;
+  @ApiProperty({ type: BantCriterionDto }) @IsDefined() @ValidateNested() @Type(() => BantCriterionDto) authority: BantCriterionDto;
+  @ApiProperty({ type: BantCriterionDto }) @IsDefined() @ValidateNested() @Type(() => BantCriterionDto) need: BantCriterionDto;
+  @ApiProperty({ type: BantCriterionDto }) @IsDefined() @ValidateNested() @Type(() => BantCriterionDto) timeline: BantCriterionDto;
+}
+
+export class PromoteToSqlDto {
+  @ApiProperty({ type: BantDto }) @IsDefined() @ValidateNested() @Type(() => BantDto) bant: BantDto;
+  @ApiProperty({ example: 'sdr-42' }) @IsString() @IsNotEmpty() @MaxLength(200) qualifiedBy: string;
+  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
+}
+
+export class AssignLeadDto {
+  @ApiProperty({ example: 'rep-7' }) @IsString() @IsNotEmpty() @MaxLength(200) ownerId: string;
+}
+
+export class DisqualifyLeadDto {
+  @ApiProperty({ enum: DISQUALIFICATION_REASONS }) @IsIn(DISQUALIFICATION_REASONS) reason: (typeof DISQUALIFICATION_REASONS)[number];
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) note?: string;
+}
+
+export class RecycleLeadDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) reason?: string;
+}
+
+export class OpenOpportunityDto {
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300) name?: string;
+  @ApiProperty({ example: 12000 }) @IsNumber() @Min(0) amount: number;
+  @ApiProperty({ example: 'EUR' }) @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency: string;
+  @ApiPropertyOptional({ example: '2026-12-31' }) @IsOptional() @IsISO8601({ strict: true }) expectedCloseDate?: string;
+}
+
+export class LeadQueryDto {
+  @ApiPropertyOptional({ description: 'state as of this time (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) asOf?: string;
+  @ApiPropertyOptional({ enum: ['business', 'recorded'], description: 'which time asOf compares with; default business' })
+  @IsOptional()
+  @IsIn(['business', 'recorded'])
+  asOfTime?: 'business' | 'recorded';
+  @ApiPropertyOptional({ description: 'state as of this stream revision' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) revision?: number;
+}

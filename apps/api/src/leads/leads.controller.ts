@@ -1,0 +1,122 @@
+import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import type { Response } from 'express';
+import { Clock } from '@lead-lifecycle/domain';
+import {
+  AsOf,
+  AssignLeadCommand,
+  CaptureLeadCommand,
+  CLOCK,
+  CommandContext,
+  DisqualifyLeadCommand,
+  GetLeadHistoryQuery,
+  GetLeadQuery,
+  OpenOpportunityCommand,
+  PromoteToSqlCommand,
+  RecordEngagementCommand,
+  RecycleLeadCommand,
+} from '@lead-lifecycle/lifecycle';
+import { RequestContext } from '../http/request-context.decorator';
+import { writeReceipt } from '../http/positions';
+import {
+  AssignLeadDto,
+  CaptureLeadDto,
+  DisqualifyLeadDto,
+  LeadQueryDto,
+  OpenOpportunityDto,
+  PromoteToSqlDto,
+  RecordActivityDto,
+  RecycleLeadDto,
+} from './lead.dto';
+
+const uuid = new ParseUUIDPipe({ version: undefined });
+
+@ApiTags('leads')
+@ApiHeader({ name: 'X-Tenant-Id', required: false, description: 'tenant; default "default"' })
+@ApiHeader({ name: 'X-Actor', required: false, description: 'who causes the change; recorded on every event' })
+@ApiHeader({ name: 'X-Correlation-Id', required: false })
+@Controller('v1/leads')
+export class LeadsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Capture a lead (201), or record the capture on the lead it duplicates (200)' })
+  async capture(@Body() body: CaptureLeadDto, @RequestContext() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
+    const result = await this.commands.execute(new CaptureLeadCommand({ ...body, occurredAt: body.occurredAt ?? this.now() }, ctx));
+    res.status(result.deduplicated ? 200 : 201);
+    return { leadId: result.leadId, ...(result.deduplicated ? { deduplicated: true } : {}), ...writeReceipt(result) };
+  }
+
+  @Post(':id/activities')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Record an engagement activity; rescoring and MQL qualification follow' })
+  async activity(@Param('id', uuid) id: string, @Body() body: RecordActivityDto, @RequestContext() ctx: CommandContext) {
+    const input = { activityType: body.type, properties: body.properties, occurredAt: body.occurredAt ?? this.now() };
+    return { leadId: id, ...writeReceipt(await this.commands.execute(new RecordEngagementCommand(id, input, ctx))) };
+  }
+
+  @Post(':id/sql')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Promote an MQL to SQL with a BANT assessment' })
+  async promote(@Param('id', uuid) id: string, @Body() body: PromoteToSqlDto, @RequestContext() ctx: CommandContext) {
+    const input = { bant: body.bant, qualifiedBy: body.qualifiedBy, occurredAt: body.occurredAt ?? this.now() };
+    return { leadId: id, ...writeReceipt(await this.commands.execute(new PromoteToSqlCommand(id, input, ctx))) };
+  }
+
+  @Post(':id/assign')
+  @HttpCode(200)
+  async assign(@Param('id', uuid) id: string, @Body() body: AssignLeadDto, @RequestContext() ctx: CommandContext) {
+    const input = { ownerId: body.ownerId, occurredAt: this.now() };
+    return { leadId: id, ...writeReceipt(await this.commands.execute(new AssignLeadCommand(id, input, ctx))) };
+  }
+
+  @Post(':id/disqualify')
+  @HttpCode(200)
+  async disqualify(@Param('id', uuid) id: string, @Body() body: DisqualifyLeadDto, @RequestContext() ctx: CommandContext) {
+    const input = { reason: body.reason, note: body.note, occurredAt: this.now() };
+    return { leadId: id, ...writeReceipt(await this.commands.execute(new DisqualifyLeadCommand(id, input, ctx))) };
+  }
+
+  @Post(':id/recycle')
+  @HttpCode(200)
+  async recycle(@Param('id', uuid) id: string, @Body() body: RecycleLeadDto, @RequestContext() ctx: CommandContext) {
+    const input = { reason: body.reason, occurredAt: this.now() };
+    return { leadId: id, ...writeReceipt(await this.commands.execute(new RecycleLeadCommand(id, input, ctx))) };
+  }
+
+  @Post(':id/opportunities')
+  @ApiOperation({ summary: 'Open an opportunity for an SQL lead' })
+  async openOpportunity(@Param('id', uuid) id: string, @Body() body: OpenOpportunityDto, @RequestContext() ctx: CommandContext) {
+    const opportunityId = randomUUID();
+    const input = { ...body, opportunityId, occurredAt: this.now() };
+    return { opportunityId, leadId: id, ...writeReceipt(await this.commands.execute(new OpenOpportunityCommand(id, input, ctx))) };
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'The lead now, or as of a past time (asOf, asOfTime) or stream revision' })
+  get(@Param('id', uuid) id: string, @Query() query: LeadQueryDto, @RequestContext() ctx: CommandContext) {
+    return this.queries.execute(new GetLeadQuery(ctx.tenantId, id, asOfOf(query)));
+  }
+
+  @Get(':id/history')
+  @ApiOperation({ summary: "The lead's events and those of its opportunities, in global order" })
+  history(@Param('id', uuid) id: string, @RequestContext() ctx: CommandContext) {
+    return this.queries.execute(new GetLeadHistoryQuery(ctx.tenantId, id));
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+}
+
+function asOfOf(query: LeadQueryDto): AsOf | undefined {
+  if (query.revision !== undefined) return { revision: BigInt(query.revision) };
+  if (query.asOf === undefined) return undefined;
+  return query.asOfTime === 'recorded' ? { recordedTime: query.asOf } : { businessTime: query.asOf };
+}

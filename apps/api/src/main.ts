@@ -1,0 +1,28 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { ConfigurationError, EngineConfig } from '@lead-lifecycle/lifecycle';
+import { createApp } from './bootstrap';
+import { HttpConfig } from './config/http.config';
+
+async function main(): Promise<void> {
+  let http: HttpConfig;
+  let engine: EngineConfig;
+  try {
+    http = HttpConfig.fromEnv();
+    engine = EngineConfig.fromEnv();
+  } catch (error) {
+    if (error instanceof ConfigurationError) {
+      console.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const app = await createApp({ engine });
+  await app.listen(http.PORT, http.HOST);
+  Logger.log(`Lead Lifecycle API on http://${http.HOST}:${http.PORT} (store: ${engine.EVENT_STORE}, data: ${engine.DATA_DIR}); docs at /docs`, 'Main');
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigurationError ? error.message : error);
+  process.exit(1);
+});
