@@ -4,6 +4,7 @@ import { BANT_CRITERIA } from '../config/lifecycle-config';
 import { BantAssessment, evaluateBant } from '../qualification/bant';
 import { activityPoints, combineScore, engagementScore, fitScore, ScoredActivity, temperatureOf } from '../scoring/score';
 import { assertNever, DomainError, DomainErrorCode, FieldProblem, InvalidCommandError, LifecycleError } from '../shared/domain-error';
+import { laterOf } from '../shared/domain-event';
 import { CompanyProfile, LeadEvent, LeadSource, ScoreChanged } from './lead.events';
 import { ExistingLead, LeadState, openOpportunityIds } from './lead.state';
 
@@ -100,11 +101,11 @@ export function decideLead(command: LeadCommand, state: LeadState, config: Lifec
     case 'RecordEngagement':
       return recordEngagement(command, state, config);
     case 'RescoreLead':
-      return rescore(state, command.occurredAt, [], config, []);
+      return rescore(state, laterOf(command.occurredAt, state.lastActivityAt), [], config, []);
     case 'PromoteToSQL':
       return promote(command, state, config);
     case 'AssignLead':
-      if (!command.ownerId.trim()) throw new InvalidCommandError([{ field: 'ownerId', reason: 'must not be empty' }]);
+      if (!command.ownerId?.trim()) throw new InvalidCommandError([{ field: 'ownerId', reason: 'must not be empty' }]);
       if (state.ownerId === command.ownerId) return [];
       return [
         {
@@ -216,7 +217,9 @@ function recordEngagement(command: RecordEngagement, state: ExistingLead, config
   };
   const activity: ScoredActivity = { type: command.activityType, points, occurredAt: command.occurredAt };
   const reason = `engagement ${command.activityType} (${points > 0 ? '+' : ''}${points})`;
-  return [recorded, ...rescore(state, command.occurredAt, [activity], config, [reason])];
+  // A backdated activity must not hide the newer ones: score as of the latest known moment.
+  const at = laterOf(command.occurredAt, state.lastActivityAt);
+  return [recorded, ...rescore(state, at, [activity], config, [reason])];
 }
 
 /** Score now, with decay; appends ScoreChanged when it moved, and QualifiedAsMQL when it crossed the threshold. */

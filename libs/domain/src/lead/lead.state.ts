@@ -3,6 +3,7 @@ import { DisqualificationReason } from '../config/lifecycle-config';
 import { BantAssessment } from '../qualification/bant';
 import { Score, ScoredActivity, ZERO_SCORE } from '../scoring/score';
 import { assertNever } from '../shared/domain-error';
+import { laterOf } from '../shared/domain-event';
 import { CompanyProfile, LeadEvent, LeadSource, LeadStage } from './lead.events';
 
 export type OpportunityStatus = 'open' | 'won' | 'lost';
@@ -114,10 +115,10 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
       const d = event.data;
       return {
         ...state,
-        contact: { ...d.contact, ...state.contact },
+        contact: { ...definedOnly(d.contact), ...definedOnly(state.contact) },
         externalId: state.externalId ?? d.externalId,
         recaptures: state.recaptures + 1,
-        lastActivityAt: d.occurredAt,
+        lastActivityAt: laterOf(d.occurredAt, state.lastActivityAt),
       };
     }
     case 'EngagementRecorded': {
@@ -125,7 +126,7 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
       return {
         ...state,
         activities: [...state.activities, { type: d.activityType, points: d.points, occurredAt: d.occurredAt }],
-        lastActivityAt: d.occurredAt > (state.lastActivityAt ?? '') ? d.occurredAt : state.lastActivityAt,
+        lastActivityAt: laterOf(d.occurredAt, state.lastActivityAt),
       };
     }
     case 'ScoreChanged': {
@@ -176,4 +177,8 @@ export function openOpportunityIds(state: ExistingLead): string[] {
   return Object.entries(state.opportunities)
     .filter(([, status]) => status === 'open')
     .map(([id]) => id);
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

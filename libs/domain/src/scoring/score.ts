@@ -48,9 +48,11 @@ export function fitScore(profile: FitProfile, config: LifecycleConfig): Scored {
     if (rule) add(rule.points, `company size ${size}`);
   }
   const industry = profile.company?.industry?.trim().toLowerCase();
-  if (industry && rules.industry[industry] !== undefined) add(rules.industry[industry], `industry ${industry}`);
+  const industryPoints = industry ? pointsOf(rules.industry, industry) : undefined;
+  if (industryPoints !== undefined) add(industryPoints, `industry ${industry}`);
   const country = profile.company?.country?.trim().toUpperCase();
-  if (country && rules.country[country] !== undefined) add(rules.country[country], `country ${country}`);
+  const countryPoints = country ? pointsOf(rules.country, country) : undefined;
+  if (countryPoints !== undefined) add(countryPoints, `country ${country}`);
   const domain = profile.email?.split('@')[1];
   if (domain && rules.competitorDomains.includes(domain)) add(rules.competitorPoints, `competitor domain ${domain}`);
   else if (domain && rules.freeEmailDomains.includes(domain)) add(rules.freeEmailPoints, `free email domain ${domain}`);
@@ -82,5 +84,10 @@ export function temperatureOf(total: number, config: LifecycleConfig): Temperatu
 }
 
 export function activityPoints(type: string, config: LifecycleConfig): number | undefined {
-  return config.scoring.engagement.activities[type];
+  return pointsOf(config.scoring.engagement.activities, type);
+}
+
+/** Own keys only: "constructor" or "__proto__" must never score as an industry or activity. */
+function pointsOf(map: Readonly<Record<string, number>>, key: string): number | undefined {
+  return Object.hasOwn(map, key) ? map[key] : undefined;
 }

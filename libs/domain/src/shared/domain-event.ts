@@ -5,3 +5,8 @@ export interface DomainEvent<Type extends string = string, Data extends { occurr
 }
 
 export const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The later of two ISO 8601 times; `b` may be absent. */
+export function laterOf(a: string, b: string | undefined): string {
+  return b !== undefined && Date.parse(b) > Date.parse(a) ? b : a;
+}

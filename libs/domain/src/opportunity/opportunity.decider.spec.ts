@@ -1,0 +1,318 @@
+import {
+  DAY_MS,
+  decideOpportunity,
+  DEFAULT_LIFECYCLE_CONFIG,
+  DomainError,
+  DomainErrorCode,
+  evolveOpportunity,
+  foldOpportunity,
+  initialOpportunityState,
+  InvalidCommandError,
+  LifecycleConfig,
+  LifecycleError,
+  OpportunityCommand,
+  OpportunityEvent,
+  OpportunityLost,
+  OpportunityOpened,
+  OpportunityStageChanged,
+  OpportunityWon,
+  OpenOpportunityCommand,
+} from '@lead-lifecycle/domain';
+import { deciderSpec } from '../testing/decider-spec';
+
+const config = DEFAULT_LIFECYCLE_CONFIG;
+const opportunity = deciderSpec({ decide: decideOpportunity, evolve: evolveOpportunity, initialState: initialOpportunityState, config });
+const opportunityWith = (custom: LifecycleConfig) =>
+  deciderSpec({ decide: decideOpportunity, evolve: evolveOpportunity, initialState: initialOpportunityState, config: custom });
+
+const OPP = 'opp-1';
+const LEAD = 'lead-1';
+const T0 = Date.parse('2026-02-01T00:00:00.000Z');
+const at = (days: number) => new Date(T0 + days * DAY_MS).toISOString();
+const DEFAULT_PIPELINE = ['qualification', 'discovery', 'proposal', 'negotiation'];
+
+// ---- events ---------------------------------------------------------------------------------------
+
+const opened = (pipeline = DEFAULT_PIPELINE, day = 0): OpportunityOpened => ({
+  type: 'OpportunityOpened',
+  data: {
+    opportunityId: OPP,
+    leadId: LEAD,
+    tenantId: 'tenant-a',
+    name: 'Acme rollout',
+    amount: 12000,
+    currency: 'EUR',
+    expectedCloseDate: '2026-06-30',
+    stage: pipeline[0],
+    pipeline,
+    occurredAt: at(day),
+  },
+});
+const stageChanged = (from: string, to: string, day: number): OpportunityStageChanged => ({
+  type: 'OpportunityStageChanged',
+  data: { opportunityId: OPP, leadId: LEAD, from, to, occurredAt: at(day) },
+});
+const won = (amount: number, day: number): OpportunityWon => ({
+  type: 'OpportunityWon',
+  data: { opportunityId: OPP, leadId: LEAD, amount, currency: 'EUR', occurredAt: at(day) },
+});
+const lost = (reason: string, stage: string, day: number, note?: string): OpportunityLost => ({
+  type: 'OpportunityLost',
+  data: { opportunityId: OPP, leadId: LEAD, reason, note, stage, occurredAt: at(day) },
+});
+
+const asOpen: OpportunityEvent[] = [opened()];
+const asWon: OpportunityEvent[] = [...asOpen, stageChanged('qualification', 'proposal', 3), won(12000, 10)];
+const asLost: OpportunityEvent[] = [...asOpen, lost('price', 'qualification', 10)];
+
+// ---- commands -------------------------------------------------------------------------------------
+
+const open = (over: Partial<OpenOpportunityCommand> = {}): OpenOpportunityCommand => ({
+  type: 'OpenOpportunity',
+  opportunityId: OPP,
+  leadId: LEAD,
+  tenantId: 'tenant-a',
+  name: 'Acme rollout',
+  amount: 12000,
+  currency: 'EUR',
+  expectedCloseDate: '2026-06-30',
+  occurredAt: at(0),
+  ...over,
+});
+const moveTo = (stage: string, day = 1): OpportunityCommand => ({ type: 'ChangeOpportunityStage', stage, occurredAt: at(day) });
+const win = (day = 10, amount?: number): OpportunityCommand => ({ type: 'WinOpportunity', amount, occurredAt: at(day) });
+const lose = (reason: string, day = 10, note?: string): OpportunityCommand => ({ type: 'LoseOpportunity', reason, note, occurredAt: at(day) });
+
+// ===================================================================================================
+
+describe('opportunity decider', () => {
+  describe('OpenOpportunity', () => {
+    it('opens in the first pipeline stage, recording the pipeline from the config', () => {
+      const outcome = opportunity.given([]).when(open()).then([opened()]);
+      expect(outcome.state).toEqual({
+        status: 'open',
+        opportunityId: OPP,
+        leadId: LEAD,
+        tenantId: 'tenant-a',
+        name: 'Acme rollout',
+        amount: 12000,
+        currency: 'EUR',
+        expectedCloseDate: '2026-06-30',
+        stage: 'qualification',
+        pipeline: DEFAULT_PIPELINE,
+        openedAt: at(0),
+      });
+    });
+
+    it('name and expected close date are optional', () => {
+      opportunity
+        .given([])
+        .when(open({ name: undefined, expectedCloseDate: undefined }))
+        .then([{ ...opened(), data: { ...opened().data, name: undefined, expectedCloseDate: undefined } }]);
+    });
+
+    it('uses a custom pipeline from the config', () => {
+      const custom: LifecycleConfig = { ...config, pipeline: { stages: ['intro', 'demo', 'contract'] } };
+      opportunityWith(custom).given([]).when(open()).then([opened(['intro', 'demo', 'contract'])]);
+    });
+
+    it('copies the pipeline, so a later change of the config does not change the event', () => {
+      const stages = ['a', 'b'];
+      const custom: LifecycleConfig = { ...config, pipeline: { stages } };
+      const [event] = opportunityWith(custom).given([]).when(open()).then([opened(['a', 'b'])]).events as OpportunityOpened[];
+      expect(event.data.pipeline).not.toBe(stages);
+    });
+
+    it.each<[string, OpportunityEvent[]]>([
+      ['open', asOpen],
+      ['won', asWon],
+      ['lost', asLost],
+    ])('is idempotent: opening an opportunity that exists (%s) decides nothing', (_name, history) => {
+      opportunity.given(history).when(open({ amount: 99, occurredAt: at(20) })).then([]);
+    });
+  });
+
+  describe('ChangeOpportunityStage', () => {
+    it.each(['discovery', 'proposal', 'negotiation'])('moves from qualification to %s', (to) => {
+      const outcome = opportunity.given(asOpen).when(moveTo(to, 2)).then([stageChanged('qualification', to, 2)]);
+      expect(outcome.state).toMatchObject({ status: 'open', stage: to });
+    });
+
+    it('may move backwards', () => {
+      opportunity
+        .given([...asOpen, stageChanged('qualification', 'proposal', 2)])
+        .when(moveTo('discovery', 3))
+        .then([stageChanged('proposal', 'discovery', 3)]);
+    });
+
+    it('may move back to the first stage', () => {
+      opportunity
+        .given([...asOpen, stageChanged('qualification', 'negotiation', 2)])
+        .when(moveTo('qualification', 3))
+        .then([stageChanged('negotiation', 'qualification', 3)]);
+    });
+
+    it('refuses the stage it is already in', () => {
+      opportunity
+        .given([...asOpen, stageChanged('qualification', 'proposal', 2)])
+        .when(moveTo('proposal', 3))
+        .thenThrows({
+          type: LifecycleError,
+          code: DomainErrorCode.LifecycleViolation,
+          currentStage: 'proposal',
+          attemptedMove: 'move to stage proposal',
+          message: 'already in that stage',
+        });
+    });
+
+    it.each(['closed_won', 'Proposal', ''])('refuses the unknown stage %j as invalid', (stage) => {
+      opportunity
+        .given(asOpen)
+        .when(moveTo(stage))
+        .thenThrows({
+          type: InvalidCommandError,
+          code: DomainErrorCode.InvalidCommand,
+          fields: ['stage'],
+          message: 'stage: must be one of qualification, discovery, proposal, negotiation',
+        });
+    });
+
+    it('checks the pipeline recorded on the opportunity, not the current config', () => {
+      const custom = opened(['intro', 'demo', 'contract']);
+      opportunity.given([custom]).when(moveTo('demo')).then([stageChanged('intro', 'demo', 1)]);
+      opportunity.given([custom]).when(moveTo('proposal')).thenThrows({ type: InvalidCommandError, fields: ['stage'] });
+    });
+  });
+
+  describe('WinOpportunity', () => {
+    it('wins with the opportunity amount by default', () => {
+      const outcome = opportunity.given(asOpen).when(win(10)).then([won(12000, 10)]);
+      expect(outcome.state).toMatchObject({ status: 'won', closedAt: at(10), wonAmount: 12000, amount: 12000, stage: 'qualification' });
+    });
+
+    it('wins with an explicit final amount', () => {
+      const outcome = opportunity.given([...asOpen, stageChanged('qualification', 'negotiation', 4)]).when(win(10, 9500)).then([won(9500, 10)]);
+      expect(outcome.state).toMatchObject({ status: 'won', wonAmount: 9500, amount: 12000, stage: 'negotiation' });
+    });
+
+    it('accepts a final amount of 0', () => {
+      opportunity.given(asOpen).when(win(10, 0)).then([won(0, 10)]);
+    });
+
+    it.each([-1, Number.NaN])('refuses the final amount %d', (amount) => {
+      opportunity.given(asOpen).when(win(10, amount)).thenThrows({ type: InvalidCommandError, fields: ['amount'] });
+    });
+  });
+
+  describe('LoseOpportunity', () => {
+    it('loses with a reason and note, recording the stage it was lost in', () => {
+      const outcome = opportunity
+        .given([...asOpen, stageChanged('qualification', 'proposal', 3)])
+        .when(lose('price', 10, 'went with a cheaper vendor'))
+        .then([lost('price', 'proposal', 10, 'went with a cheaper vendor')]);
+      expect(outcome.state).toMatchObject({
+        status: 'lost',
+        closedAt: at(10),
+        lossReason: 'price',
+        lossNote: 'went with a cheaper vendor',
+        stage: 'proposal',
+      });
+    });
+
+    it('the note is optional', () => {
+      opportunity.given(asOpen).when(lose('no decision')).then([lost('no decision', 'qualification', 10)]);
+    });
+
+    it.each(['', '   ', undefined])('requires a reason (%j)', (reason) => {
+      opportunity
+        .given(asOpen)
+        .when(lose(reason as string))
+        .thenThrows({ type: InvalidCommandError, fields: ['reason'], message: 'reason: must not be empty' });
+    });
+  });
+
+  describe('a closed opportunity refuses every change', () => {
+    const closed: [string, OpportunityEvent[]][] = [
+      ['won', asWon],
+      ['lost', asLost],
+    ];
+    const commands: [OpportunityCommand, string][] = [
+      [moveTo('discovery', 11), 'move to stage discovery'],
+      [moveTo('qualification', 11), 'move to stage qualification'],
+      [moveTo('no-such-stage', 11), 'move to stage no-such-stage'],
+      [win(11), 'win'],
+      [win(11, -5), 'win'],
+      [lose('late', 11), 'lose'],
+      [lose('', 11), 'lose'],
+    ];
+    const cases = closed.flatMap(([status, history]) =>
+      commands.map(([command, move]) => [status, move, history, command] as const),
+    );
+
+    it.each(cases)('%s: %s is a LifecycleError', (status, move, history, command) => {
+      opportunity
+        .given(history)
+        .when(command)
+        .thenThrows({
+          type: LifecycleError,
+          code: DomainErrorCode.LifecycleViolation,
+          currentStage: status,
+          attemptedMove: move,
+          message: `cannot ${move} from stage "${status}": the opportunity is closed`,
+        });
+    });
+  });
+
+  describe('commands on an opportunity that does not exist', () => {
+    it.each<OpportunityCommand>([moveTo('discovery'), win(), lose('price')])('$type is refused with OPPORTUNITY_NOT_FOUND', (command) => {
+      opportunity
+        .given([])
+        .when(command)
+        .thenThrows({ type: DomainError, code: DomainErrorCode.OpportunityNotFound, message: 'opportunity not found' });
+    });
+  });
+});
+
+describe('evolveOpportunity', () => {
+  it('starts with no opportunity', () => {
+    expect(foldOpportunity([])).toEqual({ status: 'none' });
+  });
+
+  it.each<[string, OpportunityEvent[], string]>([
+    ['OpportunityOpened', asOpen, 'open'],
+    ['OpportunityStageChanged', [...asOpen, stageChanged('qualification', 'discovery', 1)], 'open'],
+    ['OpportunityWon', asWon, 'won'],
+    ['OpportunityLost', asLost, 'lost'],
+  ])('after %s the status is %s', (_name, events, status) => {
+    expect(foldOpportunity(events).status).toBe(status);
+  });
+
+  it('ignores changes after the opportunity was closed', () => {
+    const wonState = foldOpportunity(asWon);
+    expect(foldOpportunity([stageChanged('proposal', 'negotiation', 11), lost('x', 'proposal', 12), won(1, 13)], wonState)).toEqual(wonState);
+    const lostState = foldOpportunity(asLost);
+    expect(foldOpportunity([stageChanged('qualification', 'discovery', 11), won(1, 12)], lostState)).toEqual(lostState);
+  });
+
+  it('ignores changes before the opportunity was opened', () => {
+    expect(foldOpportunity([stageChanged('qualification', 'discovery', 1), won(1, 2), lost('x', 'y', 3)])).toEqual({ status: 'none' });
+  });
+
+  it('a won opportunity keeps its details', () => {
+    expect(foldOpportunity(asWon)).toEqual({
+      status: 'won',
+      opportunityId: OPP,
+      leadId: LEAD,
+      tenantId: 'tenant-a',
+      name: 'Acme rollout',
+      amount: 12000,
+      currency: 'EUR',
+      expectedCloseDate: '2026-06-30',
+      stage: 'proposal',
+      pipeline: DEFAULT_PIPELINE,
+      openedAt: at(0),
+      closedAt: at(10),
+      wonAmount: 12000,
+    });
+  });
+});
