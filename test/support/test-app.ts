@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import type { EventStore } from '@lead-lifecycle/event-store';
 import { EngineConfig, EVENT_STORE, LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
+import { ProjectionsConfig } from '@lead-lifecycle/projections';
 import { createApp } from '../../apps/api/src/bootstrap';
 
 export interface TestApp {
@@ -20,8 +21,12 @@ export async function startTestApp(
   options: { dataDir?: string; env?: Record<string, string>; module?: LeadLifecycleModuleOptions } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lead-lifecycle-e2e-'));
-  const engine = EngineConfig.fromEnv({ DATA_DIR: dataDir, SQLITE_DURABILITY: 'normal', ...options.env });
-  const app = await createApp({ engine, ...options.module }, false);
+  const env = { DATA_DIR: dataDir, SQLITE_DURABILITY: 'normal', ...options.env };
+  const app = await createApp({
+    lifecycle: { engine: EngineConfig.fromEnv(env), ...options.module },
+    projections: ProjectionsConfig.fromEnv(env),
+    logger: false,
+  });
   await app.init();
   return {
     app,

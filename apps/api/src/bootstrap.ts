@@ -2,13 +2,23 @@ import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
+import { ProjectionsConfig } from '@lead-lifecycle/projections';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './http/error.filter';
 import { createValidationPipe } from './http/validation.pipe';
 
+export interface AppOptions {
+  readonly lifecycle?: LeadLifecycleModuleOptions;
+  readonly projections?: ProjectionsConfig;
+  /** false silences Nest's logger (tests). */
+  readonly logger?: false;
+}
+
 /** Builds the API application (not listening yet): used by main.ts and by the end-to-end tests. */
-export async function createApp(options: LeadLifecycleModuleOptions = {}, logger: false | undefined = undefined): Promise<INestApplication> {
-  const app = await NestFactory.create(AppModule.register(options), { logger: logger === false ? false : ['log', 'warn', 'error'] });
+export async function createApp(options: AppOptions = {}): Promise<INestApplication> {
+  const app = await NestFactory.create(AppModule.register(options.lifecycle, options.projections), {
+    logger: options.logger === false ? false : ['log', 'warn', 'error'],
+  });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();

@@ -1,15 +1,18 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigurationError, EngineConfig } from '@lead-lifecycle/lifecycle';
+import { ProjectionsConfig } from '@lead-lifecycle/projections';
 import { createApp } from './bootstrap';
 import { HttpConfig } from './config/http.config';
 
 async function main(): Promise<void> {
   let http: HttpConfig;
   let engine: EngineConfig;
+  let projections: ProjectionsConfig;
   try {
     http = HttpConfig.fromEnv();
     engine = EngineConfig.fromEnv();
+    projections = ProjectionsConfig.fromEnv();
   } catch (error) {
     if (error instanceof ConfigurationError) {
       console.error(error.message);
@@ -17,7 +20,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await createApp({ engine });
+  const app = await createApp({ lifecycle: { engine }, projections });
   await app.listen(http.PORT, http.HOST);
   Logger.log(`Lead Lifecycle API on http://${http.HOST}:${http.PORT} (store: ${engine.EVENT_STORE}, data: ${engine.DATA_DIR}); docs at /docs`, 'Main');
 }

@@ -22,6 +22,6 @@ export class HttpConfig {
   READ_WAIT_MAX_MS: number = 5000;
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): HttpConfig {
-    return validateConfig('http', HttpConfig, pick(env, ['PORT', 'HOST', 'READ_WAIT_MAX_MS']));
+    return validateConfig('http', HttpConfig, pick(env, ['PORT', 'HOST']));
   }
 }

@@ -12,6 +12,7 @@ const STATUS_BY_CODE: Record<DomainErrorCode, number> = {
   [DomainErrorCode.QualificationRefused]: HttpStatus.CONFLICT,
   [DomainErrorCode.ConcurrencyConflict]: HttpStatus.CONFLICT,
   [DomainErrorCode.InvalidConfiguration]: HttpStatus.INTERNAL_SERVER_ERROR,
+  [DomainErrorCode.ProjectionBehind]: HttpStatus.SERVICE_UNAVAILABLE,
 };
 
 /** The one place where errors become HTTP answers: `{ statusCode, error, code, message, ...details }`. */

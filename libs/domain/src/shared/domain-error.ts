@@ -8,6 +8,8 @@ export enum DomainErrorCode {
   QualificationRefused = 'QUALIFICATION_REFUSED',
   ConcurrencyConflict = 'CONCURRENCY_CONFLICT',
   InvalidConfiguration = 'INVALID_CONFIGURATION',
+  /** A read-your-writes query waited for a projection longer than allowed. */
+  ProjectionBehind = 'PROJECTION_BEHIND',
 }
 
 export interface FieldProblem {

@@ -1,0 +1,34 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { CHANNELS, LEAD_STAGES } from '@lead-lifecycle/domain';
+
+/** Read your own writes: the `position` a command answered with. */
+export class ReadYourWritesDto {
+  @ApiPropertyOptional({ description: 'wait (bounded) until the read model has handled this global position' })
+  @IsOptional()
+  @Matches(/^\d+(\/\d+)?$/, { message: 'minPosition must be a position as returned by a command, e.g. "42"' })
+  minPosition?: string;
+}
+
+export class CohortDto extends ReadYourWritesDto {
+  @ApiPropertyOptional({ description: 'leads captured at or after (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
+  @ApiPropertyOptional({ description: 'leads captured before (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn(CHANNELS) channel?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) campaign?: string;
+}
+
+export class FunnelQueryDto extends CohortDto {
+  @ApiPropertyOptional({ enum: ['channel', 'campaign'] }) @IsOptional() @IsIn(['channel', 'campaign']) groupBy?: 'channel' | 'campaign';
+}
+
+export class LeadListQueryDto extends ReadYourWritesDto {
+  @ApiPropertyOptional({ enum: LEAD_STAGES }) @IsOptional() @IsIn(LEAD_STAGES) stage?: string;
+  @ApiPropertyOptional({ enum: ['cold', 'warm', 'hot'] }) @IsOptional() @IsIn(['cold', 'warm', 'hot']) temperature?: string;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) ownerId?: string;
+  @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn(CHANNELS) channel?: string;
+  @ApiPropertyOptional() @IsOptional() @Type(() => Number) @IsNumber() minScore?: number;
+  @ApiPropertyOptional({ enum: ['score', 'lastActivity'], default: 'score' }) @IsOptional() @IsIn(['score', 'lastActivity']) sort?: 'score' | 'lastActivity';
+  @ApiPropertyOptional({ default: 50, maximum: 500 }) @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(500) limit?: number;
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' }) @IsOptional() @IsString() @MaxLength(1000) cursor?: string;
+}

@@ -1,0 +1,85 @@
+import type Database from 'better-sqlite3';
+import { LeadCaptured, LeadEvent, LeadStage } from '@lead-lifecycle/domain';
+import { StoredEvent } from '@lead-lifecycle/event-store';
+import { FUNNEL_STAGES, isLeadEvent, stageEnteredBy } from './lead-stage-transitions';
+import { SqliteProjection, statement } from './sqlite-projection';
+
+interface FunnelLeadRow {
+  lead_id: string;
+  stage: LeadStage;
+  strict_path: number;
+  last_main_index: number;
+}
+
+/**
+ * Where every lead is and has been: the stages it reached (first time), whether it reached each one
+ * by the strict path (every earlier stage, in order, with no side stage between), and every visit to a
+ * stage with when it was entered and left. Times are business times (occurredAt).
+ */
+export class FunnelProjection implements SqliteProjection {
+  readonly name = 'funnel';
+  readonly streamPrefixes = ['lead-'];
+  readonly tables = ['funnel_leads', 'funnel_stage_visits'];
+
+  createTables(db: Database.Database): void {
+    const reached = [...FUNNEL_STAGES, 'nurturing', 'disqualified'].map((s) => `reached_${s} TEXT`).join(', ');
+    const strict = FUNNEL_STAGES.map((s) => `strict_${s} INTEGER NOT NULL DEFAULT 0`).join(', ');
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS funnel_leads (
+        lead_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, channel TEXT NOT NULL, campaign TEXT, cost REAL,
+        captured_at TEXT NOT NULL, stage TEXT NOT NULL, strict_path INTEGER NOT NULL, last_main_index INTEGER NOT NULL,
+        ${reached}, ${strict});
+      CREATE INDEX IF NOT EXISTS funnel_leads_cohort ON funnel_leads (tenant_id, captured_at);
+      CREATE TABLE IF NOT EXISTS funnel_stage_visits (
+        lead_id TEXT NOT NULL, seq INTEGER NOT NULL, tenant_id TEXT NOT NULL, stage TEXT NOT NULL,
+        entered_at TEXT NOT NULL, left_at TEXT, PRIMARY KEY (lead_id, seq));
+    `);
+  }
+
+  apply(db: Database.Database, stored: StoredEvent): void {
+    if (!isLeadEvent(stored.type)) return;
+    const event = { type: stored.type, data: stored.data } as unknown as LeadEvent;
+    const leadId = String(stored.data.leadId);
+    const at = String(stored.data.occurredAt);
+    if (event.type === 'LeadCaptured') {
+      this.capture(db, event, stored.metadata.tenantId);
+      this.enter(db, leadId, stored.metadata.tenantId, 'lead', at, 0);
+      return;
+    }
+    const row = statement(db, 'SELECT lead_id, stage, strict_path, last_main_index FROM funnel_leads WHERE lead_id = ?').get(leadId) as
+      | FunnelLeadRow
+      | undefined;
+    if (!row) throw new Error(`${stored.type} for lead ${leadId}, which was never captured`);
+    const next = stageEnteredBy(event, row.stage);
+    if (!next) return;
+    const mainIndex = (FUNNEL_STAGES as readonly string[]).indexOf(next);
+    const isMain = mainIndex >= 0;
+    const strict = row.strict_path === 1 && isMain && mainIndex === row.last_main_index + 1;
+    statement(db, 
+      `UPDATE funnel_leads SET stage = ?, strict_path = ?, last_main_index = ?,
+         reached_${next} = COALESCE(reached_${next}, ?) ${isMain && strict ? `, strict_${next} = 1` : ''}
+       WHERE lead_id = ?`,
+    ).run(next, strict ? 1 : 0, isMain ? mainIndex : row.last_main_index, at, leadId);
+    const seq = (statement(db, 'SELECT max(seq) FROM funnel_stage_visits WHERE lead_id = ?').pluck().get(leadId) as number) + 1;
+    this.enter(db, leadId, stored.metadata.tenantId, next, at, seq);
+  }
+
+  private capture(db: Database.Database, event: LeadCaptured, tenantId: string): void {
+    const d = event.data;
+    statement(db, 
+      `INSERT INTO funnel_leads (lead_id, tenant_id, channel, campaign, cost, captured_at, stage, strict_path, last_main_index, reached_lead, strict_lead)
+       VALUES (?, ?, ?, ?, ?, ?, 'lead', 1, 0, ?, 1)`,
+    ).run(d.leadId, tenantId, d.source.channel, d.source.campaign ?? null, d.source.cost ?? null, d.occurredAt, d.occurredAt);
+  }
+
+  private enter(db: Database.Database, leadId: string, tenantId: string, stage: LeadStage, at: string, seq: number): void {
+    statement(db, 'UPDATE funnel_stage_visits SET left_at = ? WHERE lead_id = ? AND left_at IS NULL').run(at, leadId);
+    statement(db, 'INSERT INTO funnel_stage_visits (lead_id, seq, tenant_id, stage, entered_at) VALUES (?, ?, ?, ?, ?)').run(
+      leadId,
+      seq,
+      tenantId,
+      stage,
+      at,
+    );
+  }
+}

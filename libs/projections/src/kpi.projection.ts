@@ -1,0 +1,77 @@
+import type Database from 'better-sqlite3';
+import { OpportunityEvent } from '@lead-lifecycle/domain';
+import { StoredEvent } from '@lead-lifecycle/event-store';
+import { SqliteProjection, statement } from './sqlite-projection';
+
+/**
+ * Opportunities with their amounts and outcomes, and every disqualification and loss reason. The KPI
+ * queries combine them with the funnel model (stages, times, cohorts, costs).
+ */
+export class KpiProjection implements SqliteProjection {
+  readonly name = 'kpi';
+  readonly streamPrefixes = ['lead-', 'opportunity-'];
+  readonly tables = ['kpi_opportunities', 'kpi_reasons'];
+
+  createTables(db: Database.Database): void {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS kpi_opportunities (
+        opportunity_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, lead_id TEXT NOT NULL, amount REAL NOT NULL,
+        currency TEXT NOT NULL, status TEXT NOT NULL, opened_at TEXT NOT NULL, closed_at TEXT, won_amount REAL, loss_reason TEXT);
+      CREATE INDEX IF NOT EXISTS kpi_opportunities_lead ON kpi_opportunities (lead_id);
+      CREATE TABLE IF NOT EXISTS kpi_reasons (
+        event_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, lead_id TEXT NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL);
+      CREATE INDEX IF NOT EXISTS kpi_reasons_lead ON kpi_reasons (lead_id);
+    `);
+  }
+
+  apply(db: Database.Database, stored: StoredEvent): void {
+    const tenantId = stored.metadata.tenantId;
+    if (stored.type === 'LeadDisqualified') {
+      const d = stored.data as { leadId: string; reason: string; occurredAt: string };
+      statement(db, `INSERT INTO kpi_reasons (event_id, tenant_id, lead_id, kind, reason, at) VALUES (?, ?, ?, 'disqualification', ?, ?)`).run(
+        stored.eventId,
+        tenantId,
+        d.leadId,
+        d.reason,
+        d.occurredAt,
+      );
+      return;
+    }
+    if (!stored.streamId.startsWith('opportunity-')) return;
+    const event = { type: stored.type, data: stored.data } as unknown as OpportunityEvent;
+    switch (event.type) {
+      case 'OpportunityOpened': {
+        const d = event.data;
+        statement(
+          db,
+          `INSERT INTO kpi_opportunities (opportunity_id, tenant_id, lead_id, amount, currency, status, opened_at) VALUES (?, ?, ?, ?, ?, 'open', ?)`,
+        ).run(d.opportunityId, tenantId, d.leadId, d.amount, d.currency, d.occurredAt);
+        return;
+      }
+      case 'OpportunityWon':
+        this.close(db, event.data.opportunityId, `status = 'won', won_amount = ?, closed_at = ?`, event.data.amount, event.data.occurredAt);
+        return;
+      case 'OpportunityLost': {
+        const d = event.data;
+        this.close(db, d.opportunityId, `status = 'lost', loss_reason = ?, closed_at = ?`, d.reason, d.occurredAt);
+        statement(db, `INSERT INTO kpi_reasons (event_id, tenant_id, lead_id, kind, reason, at) VALUES (?, ?, ?, 'loss', ?, ?)`).run(
+          stored.eventId,
+          tenantId,
+          d.leadId,
+          d.reason,
+          d.occurredAt,
+        );
+        return;
+      }
+      case 'OpportunityStageChanged':
+        return;
+      default:
+        return;
+    }
+  }
+
+  private close(db: Database.Database, opportunityId: string, set: string, value: unknown, at: string): void {
+    const changed = statement(db, `UPDATE kpi_opportunities SET ${set} WHERE opportunity_id = ?`).run(value, at, opportunityId);
+    if (changed.changes !== 1) throw new Error(`opportunity ${opportunityId} closed but never opened`);
+  }
+}

@@ -1,0 +1,140 @@
+import type Database from 'better-sqlite3';
+import { FUNNEL_STAGES } from './lead-stage-transitions';
+import { CohortFilter, cohortWhere } from './funnel.query';
+
+export interface Duration {
+  readonly count: number;
+  readonly averageMs: number | null;
+  readonly medianMs: number | null;
+}
+
+export interface Kpis {
+  readonly key: string | null;
+  readonly leadsCaptured: number;
+  readonly conversion: {
+    readonly mqlToSql: number | null;
+    readonly sqlToOpportunity: number | null;
+    readonly opportunityToWon: number | null;
+  };
+  readonly winRate: number | null;
+  readonly opportunities: { readonly open: number; readonly won: number; readonly lost: number };
+  readonly timeInStage: Record<string, Duration>;
+  readonly leadToCustomer: Duration;
+  readonly pipelineValue: Record<string, number>;
+  readonly wonRevenue: Record<string, number>;
+  readonly acquisition: {
+    readonly totalCost: number;
+    readonly leadsWithCost: number;
+    readonly costPerLead: number | null;
+    readonly costPerCustomer: number | null;
+    readonly returnOnSpend: Record<string, number> | null;
+  };
+  readonly disqualificationReasons: Record<string, number>;
+  readonly lossReasons: Record<string, number>;
+}
+
+export interface KpiReport {
+  readonly overall: Kpis;
+  readonly byChannel: Kpis[];
+  readonly byCampaign: Kpis[];
+}
+
+const rate = (num: number, den: number) => (den === 0 ? null : Math.round((num / den) * 10000) / 10000);
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
+function duration(values: number[]): Duration {
+  if (values.length === 0) return { count: 0, averageMs: null, medianMs: null };
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { count: values.length, averageMs: Math.round(values.reduce((a, b) => a + b, 0) / values.length), medianMs: Math.round(median) };
+}
+
+type Group = 'overall' | 'channel' | 'campaign';
+
+/** KPIs of a cohort of leads (captured in the period), overall and per channel and per campaign. */
+export function queryKpis(db: Database.Database, filter: CohortFilter): KpiReport {
+  return {
+    overall: compute(db, filter, 'overall', true)[0],
+    byChannel: compute(db, filter, 'channel'),
+    byCampaign: compute(db, filter, 'campaign'),
+  };
+}
+
+function compute(db: Database.Database, filter: CohortFilter, group: Group, emptyRow = false): Kpis[] {
+  const where = cohortWhere(filter);
+  const key = group === 'overall' ? 'NULL' : `l.${group}`;
+  const keyOf = (value: unknown) => (value === null || value === undefined ? null : String(value));
+  const all = <T>(sql: string) => db.prepare(sql).all(...where.params) as T[];
+
+  const leads = all<Record<string, number | string | null>>(`
+    SELECT ${key} AS grp, count(*) AS leads, sum(l.reached_mql IS NOT NULL) AS mql, sum(l.reached_sql IS NOT NULL) AS sql_,
+      sum(l.reached_opportunity IS NOT NULL) AS opp, sum(l.reached_customer IS NOT NULL) AS customers,
+      coalesce(sum(l.cost), 0) AS cost, sum(l.cost IS NOT NULL) AS with_cost,
+      sum(l.cost IS NOT NULL AND l.reached_customer IS NOT NULL) AS customers_with_cost
+    FROM funnel_leads l WHERE ${where.sql} GROUP BY grp ORDER BY grp`);
+  if (leads.length === 0 && emptyRow) leads.push({ grp: null, leads: 0 });
+
+  const opportunities = all<{ grp: unknown; status: string; currency: string; n: number; amount: number; won: number }>(`
+    SELECT ${key} AS grp, o.status, o.currency, count(*) AS n, sum(o.amount) AS amount, coalesce(sum(o.won_amount), 0) AS won
+    FROM kpi_opportunities o JOIN funnel_leads l ON l.lead_id = o.lead_id WHERE ${where.sql} GROUP BY grp, o.status, o.currency`);
+  const spendRevenue = all<{ grp: unknown; currency: string; won: number }>(`
+    SELECT ${key} AS grp, o.currency, sum(o.won_amount) AS won
+    FROM kpi_opportunities o JOIN funnel_leads l ON l.lead_id = o.lead_id
+    WHERE ${where.sql} AND o.status = 'won' AND l.cost IS NOT NULL GROUP BY grp, o.currency`);
+  const visits = all<{ grp: unknown; stage: string; ms: number }>(`
+    SELECT ${key} AS grp, v.stage, (julianday(v.left_at) - julianday(v.entered_at)) * 86400000.0 AS ms
+    FROM funnel_stage_visits v JOIN funnel_leads l ON l.lead_id = v.lead_id WHERE ${where.sql} AND v.left_at IS NOT NULL`);
+  const cycles = all<{ grp: unknown; ms: number }>(`
+    SELECT ${key} AS grp, (julianday(l.reached_customer) - julianday(l.captured_at)) * 86400000.0 AS ms
+    FROM funnel_leads l WHERE ${where.sql} AND l.reached_customer IS NOT NULL`);
+  const reasons = all<{ grp: unknown; kind: string; reason: string; n: number }>(`
+    SELECT ${key} AS grp, r.kind, r.reason, count(*) AS n
+    FROM kpi_reasons r JOIN funnel_leads l ON l.lead_id = r.lead_id WHERE ${where.sql} GROUP BY grp, r.kind, r.reason ORDER BY n DESC, r.reason`);
+
+  return leads.map((row) => {
+    const grp = keyOf(row.grp);
+    const mine = <T extends { grp: unknown }>(rows: T[]) => rows.filter((r) => keyOf(r.grp) === grp);
+    const n = (column: string) => Number(row[column] ?? 0);
+    const opps = mine(opportunities);
+    const count = (status: string) => opps.filter((o) => o.status === status).reduce((a, o) => a + o.n, 0);
+    const sumBy = (status: string, pick: (o: (typeof opps)[number]) => number) =>
+      opps
+        .filter((o) => o.status === status)
+        .reduce<Record<string, number>>((acc, o) => ({ ...acc, [o.currency]: round2((acc[o.currency] ?? 0) + pick(o)) }), {});
+    const won = count('won');
+    const lost = count('lost');
+    const cost = n('cost');
+    const revenueFromSpend = mine(spendRevenue);
+    const stageVisits = mine(visits);
+    const reasonRows = mine(reasons);
+    const reasonsOf = (kind: string) =>
+      Object.fromEntries(reasonRows.filter((r) => r.kind === kind).map((r) => [r.reason, r.n])) as Record<string, number>;
+    return {
+      key: grp,
+      leadsCaptured: n('leads'),
+      conversion: {
+        mqlToSql: rate(n('sql_'), n('mql')),
+        sqlToOpportunity: rate(n('opp'), n('sql_')),
+        opportunityToWon: rate(n('customers'), n('opp')),
+      },
+      winRate: rate(won, won + lost),
+      opportunities: { open: count('open'), won, lost },
+      timeInStage: Object.fromEntries(
+        [...FUNNEL_STAGES, 'nurturing', 'disqualified'].map((s) => [s, duration(stageVisits.filter((v) => v.stage === s).map((v) => v.ms))]),
+      ),
+      leadToCustomer: duration(mine(cycles).map((c) => c.ms)),
+      pipelineValue: sumBy('open', (o) => o.amount),
+      wonRevenue: sumBy('won', (o) => o.won),
+      acquisition: {
+        totalCost: round2(cost),
+        leadsWithCost: n('with_cost'),
+        costPerLead: n('with_cost') ? round2(cost / n('with_cost')) : null,
+        costPerCustomer: n('customers_with_cost') ? round2(cost / n('customers_with_cost')) : null,
+        returnOnSpend: cost > 0 ? Object.fromEntries(revenueFromSpend.map((r) => [r.currency, Math.round((r.won / cost) * 10000) / 10000])) : null,
+      },
+      disqualificationReasons: reasonsOf('disqualification'),
+      lossReasons: reasonsOf('loss'),
+    };
+  });
+}

@@ -1,0 +1,105 @@
+import { Inject } from '@nestjs/common';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { Clock, DomainError, DomainErrorCode } from '@lead-lifecycle/domain';
+import { GlobalPosition } from '@lead-lifecycle/event-store';
+import { CLOCK } from '@lead-lifecycle/lifecycle';
+import { COUNTING_MODES, FunnelGroup, FunnelQuery, queryFunnel, queryTimeInStage, StageTime } from './funnel.query';
+import { CohortFilter } from './funnel.query';
+import { KpiReport, queryKpis } from './kpi.query';
+import { PROJECTIONS_CONFIG } from './projections.tokens';
+import { ProjectionsConfig } from './projections.config';
+import { ReadModels } from './read-models';
+import { InvalidCursorError, LeadListItem, LeadListQuery, queryLeadList } from './scoring.query';
+
+/** Every read-model query may carry the position of a write the caller wants to see. */
+interface ReadYourWrites {
+  readonly minPosition?: GlobalPosition;
+}
+
+export interface FunnelReport {
+  readonly filters: FunnelQuery;
+  readonly counting: typeof COUNTING_MODES;
+  readonly groups: FunnelGroup[];
+}
+
+export class GetFunnelQuery extends Query<FunnelReport> {
+  constructor(readonly query: FunnelQuery & ReadYourWrites) {
+    super();
+  }
+}
+
+export class GetTimeInStageQuery extends Query<{ leadId: string; stages: StageTime[] }> {
+  constructor(readonly tenantId: string, readonly leadId: string, readonly minPosition?: GlobalPosition) {
+    super();
+  }
+}
+
+export class ListLeadsQuery extends Query<{ items: LeadListItem[]; nextCursor: string | null }> {
+  constructor(readonly query: LeadListQuery & ReadYourWrites) {
+    super();
+  }
+}
+
+export class GetKpisQuery extends Query<KpiReport & { filters: CohortFilter }> {
+  constructor(readonly query: CohortFilter & ReadYourWrites) {
+    super();
+  }
+}
+
+abstract class ReadModelHandler {
+  constructor(
+    protected readonly readModels: ReadModels,
+    @Inject(PROJECTIONS_CONFIG) protected readonly config: ProjectionsConfig,
+  ) {}
+
+  protected wait(names: Parameters<ReadModels['waitFor']>[0], position: GlobalPosition | undefined): Promise<void> {
+    return this.readModels.waitFor(names, position, this.config.READ_WAIT_MAX_MS);
+  }
+}
+
+@QueryHandler(GetFunnelQuery)
+export class GetFunnelHandler extends ReadModelHandler implements IQueryHandler<GetFunnelQuery> {
+  async execute({ query }: GetFunnelQuery): Promise<FunnelReport> {
+    await this.wait(['funnel'], query.minPosition);
+    const { minPosition: _ignored, ...filters } = query;
+    return { filters, counting: COUNTING_MODES, groups: queryFunnel(this.readModels.db, filters) };
+  }
+}
+
+@QueryHandler(GetTimeInStageQuery)
+export class GetTimeInStageHandler implements IQueryHandler<GetTimeInStageQuery> {
+  constructor(
+    private readonly readModels: ReadModels,
+    @Inject(PROJECTIONS_CONFIG) private readonly config: ProjectionsConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute({ tenantId, leadId, minPosition }: GetTimeInStageQuery) {
+    await this.readModels.waitFor(['funnel'], minPosition, this.config.READ_WAIT_MAX_MS);
+    const stages = queryTimeInStage(this.readModels.db, tenantId, leadId, this.clock.now());
+    if (!stages) throw new DomainError(DomainErrorCode.LeadNotFound, `lead ${leadId} not found`, { leadId });
+    return { leadId, stages };
+  }
+}
+
+@QueryHandler(ListLeadsQuery)
+export class ListLeadsHandler extends ReadModelHandler implements IQueryHandler<ListLeadsQuery> {
+  async execute({ query }: ListLeadsQuery) {
+    await this.wait(['scoring'], query.minPosition);
+    try {
+      return queryLeadList(this.readModels.db, query);
+    } catch (error) {
+      if (error instanceof InvalidCursorError) throw new DomainError(DomainErrorCode.InvalidCommand, error.message, { problems: [{ field: 'cursor', reason: error.message }] });
+      throw error;
+    }
+  }
+}
+
+@QueryHandler(GetKpisQuery)
+export class GetKpisHandler extends ReadModelHandler implements IQueryHandler<GetKpisQuery> {
+  async execute({ query }: GetKpisQuery) {
+    await this.wait(['funnel', 'kpi'], query.minPosition);
+    const { minPosition: _ignored, ...filters } = query;
+    return { filters, ...queryKpis(this.readModels.db, filters) };
+  }
+}

@@ -1,0 +1,62 @@
+import { Inject } from '@nestjs/common';
+import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
+import { comparePositions, positionToString } from '@lead-lifecycle/event-store';
+import type { EventStore } from '@lead-lifecycle/event-store';
+import { Clock } from '@lead-lifecycle/domain';
+import { CHECKPOINT_STORE, CLOCK, EVENT_STORE, ProcessorHost, ProcessorState } from '@lead-lifecycle/lifecycle';
+import type { CheckpointStore, ProcessorFailure } from '@lead-lifecycle/lifecycle';
+
+export interface ProcessorLag {
+  readonly name: string;
+  readonly state: ProcessorState;
+  readonly position: string;
+  readonly headPosition: string;
+  /** Events between the checkpoint and the head (counted up to `eventsBehindCap`). */
+  readonly eventsBehind: number;
+  readonly eventsBehindCapped: boolean;
+  /** How long the oldest event not yet handled has been in the store. */
+  readonly secondsBehind: number;
+  readonly lastError: string | null;
+  readonly stoppedReason: string | null;
+  readonly failures: ProcessorFailure[];
+}
+
+const CAP = 10000;
+
+export class GetProjectionStatusQuery extends Query<{ processors: ProcessorLag[] }> {}
+
+/** Lag of every processor that follows the global order: projections, the reaction, the Kafka relay. */
+@QueryHandler(GetProjectionStatusQuery)
+export class GetProjectionStatusHandler implements IQueryHandler<GetProjectionStatusQuery> {
+  constructor(
+    private readonly host: ProcessorHost,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    @Inject(CHECKPOINT_STORE) private readonly checkpoints: CheckpointStore,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(): Promise<{ processors: ProcessorLag[] }> {
+    const head = await this.store.headPosition();
+    const now = this.clock.now().getTime();
+    const processors = await Promise.all(
+      this.host.statuses().map(async (status) => {
+        const behind = comparePositions(status.position, head) < 0 ? await this.store.readAll({ after: status.position, maxCount: CAP }) : [];
+        // How long the oldest event not yet handled has been waiting.
+        const secondsBehind = behind.length ? Math.max(0, (now - Date.parse(behind[0].metadata.recordedAt)) / 1000) : 0;
+        return {
+          name: status.name,
+          state: status.state,
+          position: positionToString(status.position),
+          headPosition: positionToString(head),
+          eventsBehind: behind.length,
+          eventsBehindCapped: behind.length >= CAP,
+          secondsBehind,
+          lastError: status.lastError ?? null,
+          stoppedReason: status.stoppedReason ?? null,
+          failures: this.checkpoints.failures(status.name).slice(-20),
+        };
+      }),
+    );
+    return { processors };
+  }
+}

@@ -1,0 +1,1 @@
+export const PROJECTIONS_CONFIG = Symbol('PROJECTIONS_CONFIG');

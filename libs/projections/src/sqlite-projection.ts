@@ -1,0 +1,81 @@
+import type Database from 'better-sqlite3';
+import { comparePositions, GlobalPosition, positionFromString, StoredEvent } from '@lead-lifecycle/event-store';
+import { EventProcessor } from '@lead-lifecycle/lifecycle';
+
+/**
+ * A read model kept in SQLite. `apply` runs inside the transaction that also moves the checkpoint, so
+ * an event is counted exactly once even across crashes, restarts and rebuilds.
+ */
+export interface SqliteProjection {
+  readonly name: string;
+  /** Stream prefixes the projection reads; others only move its checkpoint. */
+  readonly streamPrefixes: readonly string[];
+  /** Tables it owns, dropped by a rebuild. */
+  readonly tables: readonly string[];
+  createTables(db: Database.Database): void;
+  apply(db: Database.Database, event: StoredEvent): void;
+}
+
+export const projectionCheckpointName = (name: string) => `projection:${name}`;
+
+/** Runs a SqliteProjection as an EventProcessor on the database that holds the checkpoints. */
+export class SqliteProjectionProcessor implements EventProcessor {
+  readonly commitsCheckpoint = true;
+  readonly name: string;
+  readonly streamPrefixes: readonly string[];
+  private readonly readCheckpoint: Database.Statement;
+  private readonly writeCheckpoint: Database.Statement;
+
+  constructor(
+    private readonly db: Database.Database,
+    readonly projection: SqliteProjection,
+  ) {
+    this.name = projectionCheckpointName(projection.name);
+    this.streamPrefixes = projection.streamPrefixes;
+    projection.createTables(db);
+    this.readCheckpoint = db.prepare('SELECT position FROM checkpoints WHERE name = ?').pluck();
+    this.writeCheckpoint = db.prepare(
+      'INSERT INTO checkpoints (name, position, updated_at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at',
+    );
+  }
+
+  async handleBatch(events: StoredEvent[], checkpoint: GlobalPosition): Promise<void> {
+    this.db.transaction(() => {
+      // Re-read the checkpoint inside the transaction: a rebuild in another process may have moved it.
+      const stored = this.readCheckpoint.get(this.name) as string | undefined;
+      const done = stored === undefined ? undefined : positionFromString(stored);
+      for (const event of events) {
+        if (done && comparePositions(event.position, done) <= 0) continue;
+        this.projection.apply(this.db, event);
+      }
+      if (!done || comparePositions(checkpoint, done) > 0) {
+        this.writeCheckpoint.run(this.name, positionText(checkpoint), new Date().toISOString());
+      }
+    })();
+  }
+
+  /** Drops the read model and its checkpoint in one transaction; the runner then refolds from the start. */
+  reset(): void {
+    this.db.transaction(() => {
+      for (const table of this.projection.tables) this.db.exec(`DROP TABLE IF EXISTS ${table}`);
+      this.db.prepare('DELETE FROM checkpoints WHERE name = ?').run(this.name);
+      this.db.prepare('DELETE FROM processor_failures WHERE processor = ?').run(this.name);
+      this.projection.createTables(this.db);
+    })();
+  }
+}
+
+function positionText(p: GlobalPosition): string {
+  return p.commit === p.prepare ? p.commit.toString() : `${p.commit}/${p.prepare}`;
+}
+
+const statementCaches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
+
+/** Prepared statements reused per database, so folding a million events does not recompile SQL. */
+export function statement(db: Database.Database, sql: string): Database.Statement {
+  let cache = statementCaches.get(db);
+  if (!cache) statementCaches.set(db, (cache = new Map()));
+  let prepared = cache.get(sql);
+  if (!prepared) cache.set(sql, (prepared = db.prepare(sql)));
+  return prepared;
+}
