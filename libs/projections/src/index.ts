@@ -12,3 +12,4 @@ export * from './read-models';
 export * from './projection-queries';
 export * from './projection-status';
 export * from './projections.module';
+export * from './rebuild-projection';

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { comparePositions, GlobalPosition, positionFromString, StoredEvent } from '@lead-lifecycle/event-store';
+import { comparePositions, GlobalPosition, positionFromString, positionToString, START_POSITION, StoredEvent } from '@lead-lifecycle/event-store';
 import { EventProcessor } from '@lead-lifecycle/lifecycle';
 
 /**
@@ -39,18 +39,16 @@ export class SqliteProjectionProcessor implements EventProcessor {
     );
   }
 
-  async handleBatch(events: StoredEvent[], checkpoint: GlobalPosition): Promise<void> {
+  async handleBatch(events: StoredEvent[], checkpoint: GlobalPosition, after: GlobalPosition): Promise<void> {
     this.db.transaction(() => {
-      // Re-read the checkpoint inside the transaction: a rebuild in another process may have moved it.
+      // Re-read the checkpoint inside the transaction: another process (a rebuild, a second instance
+      // on the same file) may have moved it since the batch was read. Apply only a batch that starts
+      // exactly where the stored checkpoint ends; otherwise the runner reloads and reads again.
       const stored = this.readCheckpoint.get(this.name) as string | undefined;
-      const done = stored === undefined ? undefined : positionFromString(stored);
-      for (const event of events) {
-        if (done && comparePositions(event.position, done) <= 0) continue;
-        this.projection.apply(this.db, event);
-      }
-      if (!done || comparePositions(checkpoint, done) > 0) {
-        this.writeCheckpoint.run(this.name, positionText(checkpoint), new Date().toISOString());
-      }
+      const done = stored === undefined ? START_POSITION : positionFromString(stored);
+      if (comparePositions(done, after) !== 0) throw new CheckpointMovedError(this.name, done, after);
+      for (const event of events) this.projection.apply(this.db, event);
+      this.writeCheckpoint.run(this.name, positionToString(checkpoint), new Date().toISOString());
     })();
   }
 
@@ -65,8 +63,12 @@ export class SqliteProjectionProcessor implements EventProcessor {
   }
 }
 
-function positionText(p: GlobalPosition): string {
-  return p.commit === p.prepare ? p.commit.toString() : `${p.commit}/${p.prepare}`;
+/** The checkpoint is not where the batch started; retryable: the runner resumes from the stored one. */
+export class CheckpointMovedError extends Error {
+  readonly retryable = true;
+  constructor(name: string, stored: GlobalPosition, after: GlobalPosition) {
+    super(`checkpoint of ${name} is at ${positionToString(stored)}, not ${positionToString(after)}: resuming from the stored one`);
+  }
 }
 
 const statementCaches = new WeakMap<Database.Database, Map<string, Database.Statement>>();

@@ -19,7 +19,7 @@ export interface EventProcessor {
    * Handles one batch. When it returns, the runner saves the checkpoint, unless `commitsCheckpoint` is
    * set: then the processor saves it itself inside its own transaction (exactly-once read models).
    */
-  handleBatch(events: StoredEvent[], checkpoint: GlobalPosition): Promise<void>;
+  handleBatch(events: StoredEvent[], checkpoint: GlobalPosition, after: GlobalPosition): Promise<void>;
   readonly commitsCheckpoint?: boolean;
 }
 
@@ -157,6 +157,8 @@ export class ProcessorRunner {
       } catch (error) {
         if (error instanceof PoisonEventError) throw error;
         // The store is unreachable or a transient error: keep the checkpoint, wait, try again.
+        // A processor that commits its own checkpoint may have seen it moved (a rebuild): resume from it.
+        if (this.processor.commitsCheckpoint) this.position = this.checkpoints.load(this.processor.name) ?? START_POSITION;
         this.state = 'retrying';
         this.lastError = (error as Error).message;
         this.log(`processor ${this.processor.name}: ${this.lastError}; retrying in ${backoff} ms`);
@@ -172,15 +174,17 @@ export class ProcessorRunner {
     const prefixes = this.processor.streamPrefixes;
     const relevant = prefixes ? batch.filter((e) => prefixes.some((p) => e.streamId.startsWith(p))) : batch;
     const last = batch[batch.length - 1].position;
-    await this.deliver(relevant, last);
+    await this.deliver(relevant, last, this.position);
     this.advance(last, batch[batch.length - 1]);
     return batch.length;
   }
 
-  private async deliver(events: StoredEvent[], checkpoint: GlobalPosition): Promise<void> {
+  private async deliver(events: StoredEvent[], checkpoint: GlobalPosition, after: GlobalPosition): Promise<void> {
+    let from = after;
     const commit = async (slice: StoredEvent[], upTo: GlobalPosition) => {
-      await this.processor.handleBatch(slice, upTo);
+      await this.processor.handleBatch(slice, upTo, from);
       if (!this.processor.commitsCheckpoint) this.checkpoints.save(this.processor.name, upTo);
+      from = upTo;
     };
     try {
       await commit(events, checkpoint);

@@ -16,7 +16,7 @@ import {
   OpportunityLost,
   OpportunityWon,
 } from '@lead-lifecycle/domain';
-import { EventMetadata, EventStore, GlobalPosition, StoredEvent } from '@lead-lifecycle/event-store';
+import { EventMetadata, EventStore, StoredEvent } from '@lead-lifecycle/event-store';
 import { AggregateRepository } from '../infrastructure/aggregate-repository';
 import { CommandContext } from '../infrastructure/command-context';
 import { EventProcessor } from '../processing/checkpointed-processor';
@@ -51,7 +51,7 @@ export class OpportunityLifecycleReaction implements EventProcessor {
     this.opportunities = new AggregateRepository(store, { initialState: initialOpportunityState, evolve: evolveOpportunity });
   }
 
-  async handleBatch(events: StoredEvent[], _checkpoint: GlobalPosition): Promise<void> {
+  async handleBatch(events: StoredEvent[]): Promise<void> {
     for (const event of events) await this.react(event);
   }
 

@@ -1,0 +1,34 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { ConfigurationError, createEventStore, EngineConfig, SqliteCheckpointStore } from '@lead-lifecycle/lifecycle';
+import { PROJECTION_NAMES, ProjectionName, ProjectionsConfig, rebuildProjection } from '@lead-lifecycle/projections';
+
+/** npm run projections:rebuild -- [funnel|scoring|kpi ...]   (no name: all of them) */
+async function main(): Promise<void> {
+  const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const unknown = names.filter((n) => !(PROJECTION_NAMES as readonly string[]).includes(n));
+  if (unknown.length) {
+    console.error(`unknown projection ${unknown.join(', ')}; known: ${PROJECTION_NAMES.join(', ')}`);
+    process.exit(2);
+  }
+  const engine = EngineConfig.fromEnv();
+  const config = ProjectionsConfig.fromEnv();
+  const store = createEventStore(engine);
+  const checkpoints = new SqliteCheckpointStore(join(engine.DATA_DIR, 'read-models.sqlite'));
+  try {
+    for (const name of (names.length ? names : PROJECTION_NAMES) as ProjectionName[]) {
+      const report = await rebuildProjection(store, checkpoints, name, { poisonPolicy: config.PROJECTION_POISON_POLICY });
+      console.log(
+        `${report.projection}: ${report.events} events to position ${report.position} in ${report.seconds.toFixed(2)} s (${report.eventsPerSecond} events/s)`,
+      );
+    }
+  } finally {
+    await store.close();
+    checkpoints.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof ConfigurationError ? error.message : error);
+  process.exit(1);
+});
