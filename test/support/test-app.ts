@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import request from 'supertest';
 import type { EventStore } from '@lead-lifecycle/event-store';
 import { EngineConfig, EVENT_STORE, LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
+import { KafkaConfig } from '@lead-lifecycle/kafka-relay';
 import { ProjectionsConfig } from '@lead-lifecycle/projections';
 import { createApp } from '../../apps/api/src/bootstrap';
 
@@ -25,6 +26,7 @@ export async function startTestApp(
   const app = await createApp({
     lifecycle: { engine: EngineConfig.fromEnv(env), ...options.module },
     projections: ProjectionsConfig.fromEnv(env),
+    kafka: KafkaConfig.fromEnv(env),
     logger: false,
   });
   await app.init();

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { ConfigurationError, EngineConfig } from '@lead-lifecycle/lifecycle';
+import { KafkaConfig } from '@lead-lifecycle/kafka-relay';
 import { ProjectionsConfig } from '@lead-lifecycle/projections';
 import { createApp } from './bootstrap';
 import { HttpConfig } from './config/http.config';
@@ -9,10 +10,12 @@ async function main(): Promise<void> {
   let http: HttpConfig;
   let engine: EngineConfig;
   let projections: ProjectionsConfig;
+  let kafka: KafkaConfig;
   try {
     http = HttpConfig.fromEnv();
     engine = EngineConfig.fromEnv();
     projections = ProjectionsConfig.fromEnv();
+    kafka = KafkaConfig.fromEnv();
   } catch (error) {
     if (error instanceof ConfigurationError) {
       console.error(error.message);
@@ -20,9 +23,9 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await createApp({ lifecycle: { engine }, projections });
+  const app = await createApp({ lifecycle: { engine }, projections, kafka });
   await app.listen(http.PORT, http.HOST);
-  Logger.log(`Lead Lifecycle API on http://${http.HOST}:${http.PORT} (store: ${engine.EVENT_STORE}, data: ${engine.DATA_DIR}); docs at /docs`, 'Main');
+  Logger.log(`Lead Lifecycle API on http://${http.HOST}:${http.PORT} (store: ${engine.EVENT_STORE}, data: ${engine.DATA_DIR}, kafka: ${kafka.enabled ? kafka.KAFKA_BROKERS : 'off'}); docs at /docs`, 'Main');
 }
 
 main().catch((error) => {

@@ -38,7 +38,11 @@ export interface LeadLifecycleModuleOptions {
   /** Defaults to the store named by engine.EVENT_STORE. */
   readonly eventStore?: EventStore;
   readonly clock?: Clock;
+  /** Run the opportunity reaction in this process (default true); a standalone relay turns it off. */
+  readonly runReactions?: boolean;
 }
+
+export const LIFECYCLE_MODULE_OPTIONS = Symbol('LIFECYCLE_MODULE_OPTIONS');
 
 const handlers = [
   CaptureLeadHandler,
@@ -63,6 +67,7 @@ export class LeadLifecycleModule implements OnModuleInit {
   constructor(
     @Inject(ProcessorHost) private readonly host: ProcessorHost,
     @Inject(OpportunityLifecycleReaction) private readonly reaction: OpportunityLifecycleReaction,
+    @Inject(LIFECYCLE_MODULE_OPTIONS) private readonly options: LeadLifecycleModuleOptions,
   ) {}
 
   /**
@@ -71,6 +76,7 @@ export class LeadLifecycleModule implements OnModuleInit {
    */
   static forRoot(options: LeadLifecycleModuleOptions = {}): DynamicModule {
     const providers: Provider[] = [
+      { provide: LIFECYCLE_MODULE_OPTIONS, useValue: options },
       { provide: ENGINE_CONFIG, useFactory: () => options.engine ?? EngineConfig.fromEnv() },
       {
         provide: LIFECYCLE_CONFIG,
@@ -106,6 +112,6 @@ export class LeadLifecycleModule implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.host.register(this.reaction, { poisonPolicy: 'park' });
+    if (this.options.runReactions !== false) this.host.register(this.reaction, { poisonPolicy: 'park' });
   }
 }

@@ -1,0 +1,37 @@
+/**
+ * The published payload of each event type and schema version. JSON Schemas in schemas/events are
+ * generated from these types (npm run schemas:generate) and a test fails when they drift apart.
+ * Relative imports: the schema generator reads this file without the monorepo's path aliases.
+ */
+import type {
+  ConvertedToCustomer,
+  EngagementRecorded,
+  LeadAssigned,
+  LeadCaptured,
+  LeadDisqualified,
+  LeadRecaptured,
+  LeadRecycled,
+  OpportunityLostForLead,
+  OpportunityOpenedForLead,
+  PromotedToSQL,
+  QualifiedAsMQL,
+  ScoreChanged,
+} from '../../../domain/src/lead/lead.events';
+import type { OpportunityLost, OpportunityOpened, OpportunityStageChanged, OpportunityWon } from '../../../domain/src/opportunity/opportunity.events';
+
+export type LeadCapturedV1 = LeadCaptured['data'];
+export type LeadRecapturedV1 = LeadRecaptured['data'];
+export type EngagementRecordedV1 = EngagementRecorded['data'];
+export type ScoreChangedV1 = ScoreChanged['data'];
+export type QualifiedAsMQLV1 = QualifiedAsMQL['data'];
+export type PromotedToSQLV1 = PromotedToSQL['data'];
+export type LeadAssignedV1 = LeadAssigned['data'];
+export type LeadDisqualifiedV1 = LeadDisqualified['data'];
+export type LeadRecycledV1 = LeadRecycled['data'];
+export type OpportunityOpenedForLeadV1 = OpportunityOpenedForLead['data'];
+export type OpportunityLostForLeadV1 = OpportunityLostForLead['data'];
+export type ConvertedToCustomerV1 = ConvertedToCustomer['data'];
+export type OpportunityOpenedV1 = OpportunityOpened['data'];
+export type OpportunityStageChangedV1 = OpportunityStageChanged['data'];
+export type OpportunityWonV1 = OpportunityWon['data'];
+export type OpportunityLostV1 = OpportunityLost['data'];
