@@ -116,6 +116,9 @@ export interface SubscriptionRequest {
 export interface ServerStats {
   serverFeatures: number;
   appendCalls: number;
+  /** Unary Append calls open right now, and the most ever open at once. */
+  appendCallsInFlight: number;
+  maxAppendCallsInFlight: number;
   batchAppendCalls: number;
   batchAppendRequests: number;
   reads: number;
@@ -163,7 +166,7 @@ const handlerException = () => new RpcError(grpc.status.UNKNOWN, 'Exception was 
 
 export class EsdbProtocolServer {
   readonly log: InMemoryLog;
-  readonly stats: ServerStats = { serverFeatures: 0, appendCalls: 0, batchAppendCalls: 0, batchAppendRequests: 0, reads: 0, subscriptions: 0 };
+  readonly stats: ServerStats = { serverFeatures: 0, appendCalls: 0, appendCallsInFlight: 0, maxAppendCallsInFlight: 0, batchAppendCalls: 0, batchAppendRequests: 0, reads: 0, subscriptions: 0 };
   readonly subscriptionRequests: SubscriptionRequest[] = [];
   readonly faults: ServerFaults = {};
   advertiseBatchAppend: boolean;
@@ -250,7 +253,11 @@ export class EsdbProtocolServer {
     this.server = undefined;
     for (const call of [...this.liveCalls]) call.kill();
     this.liveCalls.clear();
-    if (server) server.forceShutdown();
+    if (server) {
+      server.forceShutdown();
+      // Let clients see their connections close before the caller goes on.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /** Cuts every connection and open call, then listens again on the same port right away. */
@@ -300,8 +307,23 @@ export class EsdbProtocolServer {
 
   // ---------------------------------------------------------------- append
 
-  private append(call: AppendCall, cb: grpc.sendUnaryData<AppendResp>): void {
+  private append(call: AppendCall, callback: grpc.sendUnaryData<AppendResp>): void {
     this.stats.appendCalls++;
+    this.stats.maxAppendCallsInFlight = Math.max(this.stats.maxAppendCallsInFlight, ++this.stats.appendCallsInFlight);
+    let finished = false;
+    const cb: grpc.sendUnaryData<AppendResp> = (error, value) => {
+      if (!finished) {
+        finished = true;
+        this.stats.appendCallsInFlight--;
+      }
+      callback(error, value);
+    };
+    call.on('cancelled', () => {
+      if (!finished) {
+        finished = true;
+        this.stats.appendCallsInFlight--;
+      }
+    });
     let options: AppendReq.Options | undefined;
     const events: ProposedEvent[] = [];
     let size = 0;
@@ -427,15 +449,28 @@ export class EsdbProtocolServer {
     }
     const pending = new Map<string, Pending>();
     let ended = false;
+    let clientDone = false;
+    let outstanding = 0;
     const live = {
       kill: () => {
         ended = true;
       },
     };
     this.liveCalls.add(live);
+    const finishIfIdle = () => {
+      if (clientDone && outstanding === 0 && !ended) {
+        ended = true;
+        this.liveCalls.delete(live);
+        call.end();
+      }
+    };
+    // Like the real server, answers every request that was complete before the client half-closed.
     const respond = (resp: BatchAppendResp) => {
+      outstanding++;
       const send = () => {
+        outstanding--;
         if (!ended && !call.cancelled) call.write(resp);
+        finishIfIdle();
       };
       const delay = this.faults.batchAppendResponseDelayMs;
       if (delay) setTimeout(send, delay);
@@ -544,11 +579,8 @@ export class EsdbProtocolServer {
       this.liveCalls.delete(live);
     });
     call.on('end', () => {
-      this.liveCalls.delete(live);
-      if (!ended) {
-        ended = true;
-        call.end();
-      }
+      clientDone = true;
+      finishIfIdle();
     });
   }
 

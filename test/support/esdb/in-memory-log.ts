@@ -77,12 +77,12 @@ export class InMemoryLog {
   private readonly listeners = new Set<() => void>();
   private nextPosition: bigint;
 
+  private readonly now: () => number;
+
   constructor(options: { initialPosition?: bigint; now?: () => number } = {}) {
     this.nextPosition = options.initialPosition ?? 0n;
     this.now = options.now ?? Date.now;
   }
-
-  private readonly now: () => number;
 
   get length(): number {
     return this.records.length;
@@ -125,14 +125,13 @@ export class InMemoryLog {
       if (events.length > 0) {
         const first = this.byEventId.get(events[0].eventId);
         if (first && first.streamId === streamId) {
-          let revision = first.revision;
+          const start = Number(first.revision);
           for (let i = 0; i < events.length; i++) {
-            const found = stream[Number(revision + BigInt(i))];
+            const found = stream[start + i];
             if (!found || found.eventId !== events[i].eventId) return wrong();
           }
-          const last = stream[Number(revision) + events.length - 1];
-          revision = last.revision;
-          return { ok: true, currentRevision: revision, position: last.position, idempotent: true };
+          const last = stream[start + events.length - 1];
+          return { ok: true, currentRevision: last.revision, position: last.position, idempotent: true };
         }
       }
       return this.write(streamId, stream, events);

@@ -1,0 +1,3 @@
+export { EventStoreDbEventStore } from './eventstoredb-event-store';
+export type { EventStoreDbEventStoreOptions } from './eventstoredb-event-store';
+export { ResumableSubscription } from './resumable-subscription';
