@@ -32,7 +32,7 @@ export class EngineConfig {
   @Min(0)
   @Max(50)
   @Type(() => Number)
-  COMMAND_MAX_RETRIES: number = 5;
+  COMMAND_MAX_RETRIES: number = 10;
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfig {
     return validateConfig('engine', EngineConfig, pick(env, ['DATA_DIR', 'EVENT_STORE', 'EVENTSTORE_CONNECTION_STRING', 'LIFECYCLE_CONFIG', 'SQLITE_DURABILITY', 'COMMAND_MAX_RETRIES']));

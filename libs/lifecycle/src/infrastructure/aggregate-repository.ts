@@ -58,7 +58,7 @@ export class AggregateRepository<State, Event extends DomainEvent> {
     context: CommandContext,
     options: HandleOptions = {},
   ): Promise<Decided<State>> {
-    const maxRetries = options.maxRetries ?? 5;
+    const maxRetries = options.maxRetries ?? 10;
     for (let attempt = 0; ; attempt++) {
       const loaded = await this.load(streamId);
       const events = decide(loaded.state, loaded);
@@ -78,7 +78,8 @@ export class AggregateRepository<State, Event extends DomainEvent> {
             { streamId },
           );
         }
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 5 * (attempt + 1)));
+        // Full-jitter exponential backoff spreads the writers that lost the race.
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 4 * 2 ** attempt)));
       }
     }
   }

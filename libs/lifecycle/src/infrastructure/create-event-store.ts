@@ -10,7 +10,7 @@ export function createEventStore(config: EngineConfig): EventStore {
     case 'eventstoredb': {
       // Loaded on demand so the embedded default never pulls in the gRPC client.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { EventStoreDbEventStore } = require('@lead-lifecycle/event-store/eventstoredb/eventstoredb-event-store');
+      const { EventStoreDbEventStore } = require('@lead-lifecycle/event-store/eventstoredb');
       return new EventStoreDbEventStore(config.EVENTSTORE_CONNECTION_STRING!);
     }
   }
