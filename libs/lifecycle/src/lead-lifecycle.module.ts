@@ -2,7 +2,8 @@ import { DynamicModule, Global, Inject, Module, OnModuleInit, Provider } from '@
 import { CqrsModule } from '@nestjs/cqrs';
 import { join } from 'node:path';
 import { Clock, LifecycleConfig, systemClock } from '@lead-lifecycle/domain';
-import type { EventStore } from '@lead-lifecycle/event-store';
+import type { EventStore, KeyStore } from '@lead-lifecycle/event-store';
+import { SqliteKeyStore } from '@lead-lifecycle/event-store';
 import { AssignLeadHandler } from './commands/assign-lead.handler';
 import { CaptureLeadHandler } from './commands/capture-lead.handler';
 import { ChangeOpportunityStageHandler } from './commands/change-opportunity-stage.handler';
@@ -16,12 +17,13 @@ import { RecordEngagementHandler } from './commands/record-engagement.handler';
 import { RecycleLeadHandler } from './commands/recycle-lead.handler';
 import { RescoreLeadHandler } from './commands/rescore-lead.handler';
 import { WinOpportunityHandler } from './commands/win-opportunity.handler';
+import { ForgetLeadHandler } from './commands/forget-lead.handler';
 import { EngineConfig } from './config/engine.config';
 import { loadLifecycleConfig } from './config/lifecycle-config.loader';
 import { createEventStore } from './infrastructure/create-event-store';
 import { LeadIdentityRegistry } from './infrastructure/lead-identity.registry';
 import { LeadRepository, OpportunityRepository } from './infrastructure/repositories';
-import { CHECKPOINT_STORE, CLOCK, ENGINE_CONFIG, EVENT_STORE, LIFECYCLE_CONFIG } from './lifecycle.tokens';
+import { CHECKPOINT_STORE, CLOCK, ENGINE_CONFIG, EVENT_STORE, KEY_STORE, LIFECYCLE_CONFIG } from './lifecycle.tokens';
 import { SqliteCheckpointStore } from './processing/checkpoint-store';
 import { ProcessorHost } from './processing/processor-host';
 import { GetLeadHistoryHandler } from './queries/get-lead-history.handler';
@@ -35,8 +37,10 @@ export interface LeadLifecycleModuleOptions {
   readonly engine?: EngineConfig;
   /** Defaults to the built-in rules overridden by the file at engine.LIFECYCLE_CONFIG. */
   readonly lifecycleConfig?: LifecycleConfig;
-  /** Defaults to the store named by engine.EVENT_STORE. */
+  /** Defaults to the store named by engine.EVENT_STORE, hash-chained and encrypting personal data. */
   readonly eventStore?: EventStore;
+  /** Keys of personal data; defaults to DATA_DIR/keys.sqlite. */
+  readonly keyStore?: KeyStore;
   readonly clock?: Clock;
   /** Run the opportunity reaction in this process (default true); a standalone relay turns it off. */
   readonly runReactions?: boolean;
@@ -56,6 +60,7 @@ const handlers = [
   ChangeOpportunityStageHandler,
   WinOpportunityHandler,
   LoseOpportunityHandler,
+  ForgetLeadHandler,
   GetLeadHandler,
   GetOpportunityHandler,
   GetLeadHistoryHandler,
@@ -83,7 +88,16 @@ export class LeadLifecycleModule implements OnModuleInit {
         useFactory: (engine: EngineConfig) => options.lifecycleConfig ?? loadLifecycleConfig(engine.LIFECYCLE_CONFIG),
         inject: [ENGINE_CONFIG],
       },
-      { provide: EVENT_STORE, useFactory: (engine: EngineConfig) => options.eventStore ?? createEventStore(engine), inject: [ENGINE_CONFIG] },
+      {
+        provide: KEY_STORE,
+        useFactory: (engine: EngineConfig) => options.keyStore ?? new SqliteKeyStore(join(engine.DATA_DIR, 'keys.sqlite')),
+        inject: [ENGINE_CONFIG],
+      },
+      {
+        provide: EVENT_STORE,
+        useFactory: (engine: EngineConfig, keys: KeyStore) => options.eventStore ?? createEventStore(engine, keys),
+        inject: [ENGINE_CONFIG, KEY_STORE],
+      },
       {
         provide: CHECKPOINT_STORE,
         useFactory: (engine: EngineConfig) => new SqliteCheckpointStore(join(engine.DATA_DIR, 'read-models.sqlite')),
@@ -107,7 +121,7 @@ export class LeadLifecycleModule implements OnModuleInit {
       module: LeadLifecycleModule,
       imports: [CqrsModule.forRoot()],
       providers,
-      exports: [ENGINE_CONFIG, LIFECYCLE_CONFIG, EVENT_STORE, CHECKPOINT_STORE, CLOCK, ProcessorHost, LeadRepository, OpportunityRepository, CqrsModule],
+      exports: [ENGINE_CONFIG, LIFECYCLE_CONFIG, EVENT_STORE, KEY_STORE, CHECKPOINT_STORE, CLOCK, ProcessorHost, LeadRepository, OpportunityRepository, CqrsModule],
     };
   }
 

@@ -4,3 +4,4 @@ export const CLOCK = Symbol('CLOCK');
 export const LIFECYCLE_CONFIG = Symbol('LIFECYCLE_CONFIG');
 export const CHECKPOINT_STORE = Symbol('CHECKPOINT_STORE');
 export const ENGINE_CONFIG = Symbol('ENGINE_CONFIG');
+export const KEY_STORE = Symbol('KEY_STORE');

@@ -27,6 +27,7 @@ export function stageEnteredBy(event: LeadEvent, current: LeadStage | undefined)
     case 'ScoreChanged':
     case 'LeadAssigned':
     case 'OpportunityLostForLead':
+    case 'PersonalDataErased':
       return undefined;
     default:
       return assertNever(event, 'lead event');

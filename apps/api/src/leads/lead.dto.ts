@@ -121,3 +121,11 @@ export class LeadQueryDto {
   asOfTime?: 'business' | 'recorded';
   @ApiPropertyOptional({ description: 'state as of this stream revision' }) @IsOptional() @Type(() => Number) @IsInt() @Min(0) revision?: number;
 }
+
+export class ForgetLeadDto {
+  @ApiProperty({ example: 'GDPR erasure request #123' }) @IsString() @IsNotEmpty() @MaxLength(2000) reason: string;
+}
+
+export class HistoryQueryDto {
+  @ApiPropertyOptional({ enum: ['json', 'ndjson', 'csv'], default: 'json' }) @IsOptional() @IsIn(['json', 'ndjson', 'csv']) format?: 'json' | 'ndjson' | 'csv';
+}

@@ -11,12 +11,16 @@ import {
   CLOCK,
   CommandContext,
   DisqualifyLeadCommand,
+  ForgetLeadCommand,
   GetLeadHistoryQuery,
   GetLeadQuery,
   OpenOpportunityCommand,
   PromoteToSqlCommand,
   RecordEngagementCommand,
   RecycleLeadCommand,
+  csvHeader,
+  toCsvRow,
+  toNdjsonLine,
 } from '@lead-lifecycle/lifecycle';
 import { RequestContext } from '../http/request-context.decorator';
 import { writeReceipt } from '../http/positions';
@@ -24,6 +28,8 @@ import {
   AssignLeadDto,
   CaptureLeadDto,
   DisqualifyLeadDto,
+  ForgetLeadDto,
+  HistoryQueryDto,
   LeadQueryDto,
   OpenOpportunityDto,
   PromoteToSqlDto,
@@ -98,6 +104,14 @@ export class LeadsController {
     return { opportunityId, leadId: id, ...writeReceipt(await this.commands.execute(new OpenOpportunityCommand(id, input, ctx))) };
   }
 
+  @Post(':id/forget')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Erase the lead's personal data (crypto-shredding); stages, scores and history stay" })
+  async forget(@Param('id', uuid) id: string, @Body() body: ForgetLeadDto, @RequestContext() ctx: CommandContext) {
+    const input = { reason: body.reason, occurredAt: this.now() };
+    return { leadId: id, ...writeReceipt(await this.commands.execute(new ForgetLeadCommand(id, input, ctx))) };
+  }
+
   @Get(':id')
   @ApiOperation({ summary: 'The lead now, or as of a past time (asOf, asOfTime) or stream revision' })
   get(@Param('id', uuid) id: string, @Query() query: LeadQueryDto, @RequestContext() ctx: CommandContext) {
@@ -105,9 +119,25 @@ export class LeadsController {
   }
 
   @Get(':id/history')
-  @ApiOperation({ summary: "The lead's events and those of its opportunities, in global order" })
-  history(@Param('id', uuid) id: string, @RequestContext() ctx: CommandContext) {
-    return this.queries.execute(new GetLeadHistoryQuery(ctx.tenantId, id));
+  @ApiOperation({ summary: "The lead's events and those of its opportunities, in global order, with what each changed; format json, ndjson or csv" })
+  async history(
+    @Param('id', uuid) id: string,
+    @Query() query: HistoryQueryDto,
+    @RequestContext() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const history = await this.queries.execute(new GetLeadHistoryQuery(ctx.tenantId, id));
+    switch (query.format ?? 'json') {
+      case 'json':
+        return history;
+      case 'ndjson':
+        res.type('application/x-ndjson');
+        return history.events.map(toNdjsonLine).join('');
+      case 'csv':
+        res.type('text/csv');
+        res.setHeader('Content-Disposition', `attachment; filename="lead-${id}-history.csv"`);
+        return csvHeader() + history.events.map(toCsvRow).join('');
+    }
   }
 
   private now(): string {

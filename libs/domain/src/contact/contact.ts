@@ -6,6 +6,8 @@ export interface Contact {
   readonly phone?: string;
   readonly firstName?: string;
   readonly lastName?: string;
+  /** Set in place of the fields once the personal data was erased (crypto-shredded). */
+  readonly erased?: true;
 }
 
 export type IdentityKind = 'email' | 'phone' | 'externalId';

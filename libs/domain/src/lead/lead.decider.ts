@@ -79,6 +79,13 @@ export interface RecordOpportunityLost {
   readonly occurredAt: string;
 }
 
+/** Erase the lead's personal data (right to erasure); the rest of its history stays. */
+export interface ForgetLead {
+  readonly type: 'ForgetLead';
+  readonly reason: string;
+  readonly occurredAt: string;
+}
+
 export type LeadCommand =
   | CaptureLead
   | RecordEngagement
@@ -89,7 +96,8 @@ export type LeadCommand =
   | RecycleLead
   | OpenOpportunityForLead
   | ConvertToCustomer
-  | RecordOpportunityLost;
+  | RecordOpportunityLost
+  | ForgetLead;
 
 /** Decides what a command does to a lead: the events to append, or a domain error. Pure. */
 export function decideLead(command: LeadCommand, state: LeadState, config: LifecycleConfig): LeadEvent[] {
@@ -129,6 +137,10 @@ export function decideLead(command: LeadCommand, state: LeadState, config: Lifec
           data: { leadId: state.leadId, opportunityId: command.opportunityId, reason: command.reason, occurredAt: command.occurredAt },
         },
       ];
+    case 'ForgetLead':
+      if (!command.reason?.trim()) throw new InvalidCommandError([{ field: 'reason', reason: 'must not be empty' }]);
+      if (state.personalDataErasedAt) return [];
+      return [{ type: 'PersonalDataErased', data: { leadId: state.leadId, reason: command.reason, occurredAt: command.occurredAt } }];
     default:
       return assertNever(command, 'lead command');
   }

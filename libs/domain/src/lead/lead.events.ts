@@ -102,6 +102,9 @@ export type ConvertedToCustomer = DomainEvent<
   { leadId: string; opportunityId: string; amount: number; currency: string; occurredAt: string }
 >;
 
+/** The lead's personal data was erased on request; the key that encrypted it is destroyed with this event. */
+export type PersonalDataErased = DomainEvent<'PersonalDataErased', { leadId: string; reason: string; occurredAt: string }>;
+
 export type LeadEvent =
   | LeadCaptured
   | LeadRecaptured
@@ -114,7 +117,8 @@ export type LeadEvent =
   | LeadRecycled
   | OpportunityOpenedForLead
   | OpportunityLostForLead
-  | ConvertedToCustomer;
+  | ConvertedToCustomer
+  | PersonalDataErased;
 
 export type LeadEventType = LeadEvent['type'];
 
@@ -131,6 +135,7 @@ export const LEAD_EVENT_TYPES: readonly LeadEventType[] = [
   'OpportunityOpenedForLead',
   'OpportunityLostForLead',
   'ConvertedToCustomer',
+  'PersonalDataErased',
 ];
 
 export const leadStreamId = (leadId: string) => `lead-${leadId}`;

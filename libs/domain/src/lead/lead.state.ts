@@ -30,6 +30,8 @@ export interface LeadProfile {
   readonly opportunities: Readonly<Record<string, OpportunityStatus>>;
   readonly stageEnteredAt: string;
   readonly recaptures: number;
+  /** When the personal data was erased, until a later capture brings new data. */
+  readonly personalDataErasedAt?: string;
 }
 
 export interface NoLead {
@@ -118,6 +120,7 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
         contact: { ...definedOnly(d.contact), ...definedOnly(state.contact) },
         externalId: state.externalId ?? d.externalId,
         recaptures: state.recaptures + 1,
+        personalDataErasedAt: undefined,
         lastActivityAt: laterOf(d.occurredAt, state.lastActivityAt),
       };
     }
@@ -154,6 +157,8 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
     }
     case 'OpportunityLostForLead':
       return { ...state, opportunities: { ...state.opportunities, [event.data.opportunityId]: 'lost' } };
+    case 'PersonalDataErased':
+      return { ...state, contact: { erased: true }, personalDataErasedAt: event.data.occurredAt };
     case 'ConvertedToCustomer':
       return {
         ...enter(state, event.data.occurredAt, 'customer', {

@@ -13,6 +13,7 @@ import type {
   LeadRecycled,
   OpportunityLostForLead,
   OpportunityOpenedForLead,
+  PersonalDataErased,
   PromotedToSQL,
   QualifiedAsMQL,
   ScoreChanged,
@@ -31,6 +32,7 @@ export type LeadRecycledV1 = LeadRecycled['data'];
 export type OpportunityOpenedForLeadV1 = OpportunityOpenedForLead['data'];
 export type OpportunityLostForLeadV1 = OpportunityLostForLead['data'];
 export type ConvertedToCustomerV1 = ConvertedToCustomer['data'];
+export type PersonalDataErasedV1 = PersonalDataErased['data'];
 export type OpportunityOpenedV1 = OpportunityOpened['data'];
 export type OpportunityStageChangedV1 = OpportunityStageChanged['data'];
 export type OpportunityWonV1 = OpportunityWon['data'];

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { EventStore, SqliteEventStore } from '@lead-lifecycle/event-store';
+import { ContactCipher, EncryptingEventStore, EventStore, HashChainingEventStore, KeyStore, SqliteEventStore } from '@lead-lifecycle/event-store';
 import { EngineConfig } from '../config/engine.config';
 
-/** Builds the configured event store: the embedded SQLite file by default, EventStoreDB on request. */
-export function createEventStore(config: EngineConfig): EventStore {
+/** The configured store as it is on disk: the embedded SQLite file by default, EventStoreDB on request. */
+export function createRawEventStore(config: EngineConfig): EventStore {
   switch (config.EVENT_STORE) {
     case 'sqlite':
       return new SqliteEventStore({ filename: join(config.DATA_DIR, 'events.sqlite'), durability: config.SQLITE_DURABILITY });
@@ -14,4 +14,14 @@ export function createEventStore(config: EngineConfig): EventStore {
       return new EventStoreDbEventStore(config.EVENTSTORE_CONNECTION_STRING!);
     }
   }
+}
+
+/**
+ * The store the engine works with: every lead and opportunity event sealed in a per-stream hash chain,
+ * and personal data encrypted with its lead's key (when a key store is given; without one, encrypted
+ * contacts pass through unread, which is all the projections and the integrity check need).
+ */
+export function createEventStore(config: EngineConfig, keys?: KeyStore): EventStore {
+  const chained = new HashChainingEventStore(createRawEventStore(config));
+  return keys ? new EncryptingEventStore(chained, new ContactCipher(keys)) : chained;
 }

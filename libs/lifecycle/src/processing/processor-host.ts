@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { EventStore, GlobalPosition } from '@lead-lifecycle/event-store';
-import { CHECKPOINT_STORE, EVENT_STORE } from '../lifecycle.tokens';
+import type { EventStore, GlobalPosition, KeyStore } from '@lead-lifecycle/event-store';
+import { CHECKPOINT_STORE, EVENT_STORE, KEY_STORE } from '../lifecycle.tokens';
 import type { CheckpointStore } from './checkpoint-store';
 import { EventProcessor, ProcessorRunner, ProcessorRunnerOptions, ProcessorStatus } from './checkpointed-processor';
 
@@ -14,6 +14,7 @@ export class ProcessorHost implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CHECKPOINT_STORE) private readonly checkpoints: CheckpointStore,
+    @Inject(KEY_STORE) private readonly keys: KeyStore,
   ) {}
 
   register(processor: EventProcessor, options: ProcessorRunnerOptions = {}): ProcessorRunner {
@@ -51,5 +52,6 @@ export class ProcessorHost implements OnApplicationBootstrap, OnApplicationShutd
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
     await this.store.close();
     this.checkpoints.close();
+    this.keys.close();
   }
 }

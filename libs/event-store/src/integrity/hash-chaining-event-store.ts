@@ -1,0 +1,76 @@
+import {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  GlobalPosition,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StoredEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../event-store.port';
+import { WrongExpectedRevisionError } from '../event-store.errors';
+import { eventHash, GENESIS_HASH, HASH_CHAIN_ALGORITHM, integrityOf } from './hash-chain';
+
+/**
+ * Seals every event appended to a chained stream (by default `lead-*` and `opportunity-*`) with a hash
+ * that chains it to the previous event of the same stream, in `metadata.integrity`. Editing any stored
+ * event, or removing or reordering one, breaks the chain from there on; `verifyIntegrity` finds it.
+ */
+export class HashChainingEventStore implements EventStore {
+  constructor(
+    private readonly inner: EventStore,
+    private readonly chainedPrefixes: readonly string[] = ['lead-', 'opportunity-'],
+  ) {}
+
+  async appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision = 'any'): Promise<AppendResult> {
+    if (!this.chainedPrefixes.some((p) => streamId.startsWith(p)) || events.length === 0) {
+      return this.inner.appendToStream(streamId, events, expectedRevision);
+    }
+    const [last] = await this.inner.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    const current = last?.revision;
+    // The chain needs to know the previous event: pin a loose expectation to the revision it was built on.
+    const pinned = pin(streamId, expectedRevision, current);
+    let previousHash = last ? (integrityOf(last.metadata)?.hash ?? legacyMarker(last)) : GENESIS_HASH;
+    let revision = current ?? -1n;
+    const sealed = events.map((event) => {
+      revision += 1n;
+      const hash = eventHash({ ...event, streamId, revision }, previousHash);
+      const metadata = { ...event.metadata, integrity: { alg: HASH_CHAIN_ALGORITHM, previousHash, hash } };
+      previousHash = hash;
+      return { ...event, metadata };
+    });
+    return this.inner.appendToStream(streamId, sealed, pinned);
+  }
+
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
+    return this.inner.readStream(streamId, options);
+  }
+  readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
+    return this.inner.readAll(options);
+  }
+  subscribeToAll(options?: SubscribeOptions): Subscription {
+    return this.inner.subscribeToAll(options);
+  }
+  headPosition(): Promise<GlobalPosition> {
+    return this.inner.headPosition();
+  }
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}
+
+/** An event written before chaining existed: the chain continues from a marker naming it, never from a silent pass. */
+export function legacyMarker(event: StoredEvent): string {
+  return `unsealed:${event.eventId}`;
+}
+
+function pin(streamId: string, expected: ExpectedRevision, current: bigint | undefined): ExpectedRevision {
+  if (expected === 'any') return current ?? 'no_stream';
+  if (expected === 'stream_exists') {
+    if (current === undefined) throw new WrongExpectedRevisionError(streamId, 'stream_exists', 'no_stream');
+    return current;
+  }
+  return expected;
+}

@@ -1,0 +1,41 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { KeyStore } from './key-store';
+
+/** How an encrypted `contact` is stored in the event log. */
+export interface EncryptedField {
+  readonly $encrypted: { readonly v: 1; readonly alg: 'A256GCM'; readonly subject: string; readonly kv: number; readonly iv: string; readonly tag: string; readonly ct: string };
+}
+
+/** What a reader sees in place of personal data whose key was destroyed. */
+export const ERASED_CONTACT = Object.freeze({ erased: true as const });
+
+export function isEncrypted(value: unknown): value is EncryptedField {
+  return !!value && typeof value === 'object' && '$encrypted' in (value as object);
+}
+
+/** AES-256-GCM with one key per data subject; the subject id is authenticated with the ciphertext. */
+export class ContactCipher {
+  constructor(private readonly keys: KeyStore) {}
+
+  encrypt(subjectId: string, plaintext: unknown): EncryptedField {
+    const { key, version } = this.keys.currentKey(subjectId);
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from(subjectId));
+    const ct = Buffer.concat([cipher.update(JSON.stringify(plaintext), 'utf8'), cipher.final()]);
+    return {
+      $encrypted: { v: 1, alg: 'A256GCM', subject: subjectId, kv: version, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), ct: ct.toString('base64') },
+    };
+  }
+
+  /** The plaintext, or ERASED_CONTACT when the subject's key was destroyed. */
+  decrypt(field: EncryptedField): unknown {
+    const e = field.$encrypted;
+    const key = this.keys.key(e.subject, e.kv);
+    if (!key) return ERASED_CONTACT;
+    const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(e.iv, 'base64'));
+    decipher.setAAD(Buffer.from(e.subject));
+    decipher.setAuthTag(Buffer.from(e.tag, 'base64'));
+    return JSON.parse(Buffer.concat([decipher.update(Buffer.from(e.ct, 'base64')), decipher.final()]).toString('utf8'));
+  }
+}

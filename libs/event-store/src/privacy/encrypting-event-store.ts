@@ -1,0 +1,76 @@
+import {
+  AppendResult,
+  EventStore,
+  ExpectedRevision,
+  GlobalPosition,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  StoredEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../event-store.port';
+import { ContactCipher, isEncrypted } from './contact-cipher';
+
+/**
+ * Encrypts the `contact` object of every event payload with the key of its lead before it reaches the
+ * log, and decrypts it on every read. Once a lead's key is destroyed, every read, replay, export and
+ * Kafka message shows `{ erased: true }` instead, while the rest of the event and its hash stay intact.
+ */
+export class EncryptingEventStore implements EventStore {
+  constructor(
+    private readonly inner: EventStore,
+    private readonly cipher: ContactCipher,
+  ) {}
+
+  appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision?: ExpectedRevision): Promise<AppendResult> {
+    return this.inner.appendToStream(streamId, events.map((e) => this.encrypt(e)), expectedRevision);
+  }
+
+  async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
+    return (await this.inner.readStream(streamId, options)).map((e) => this.decrypt(e));
+  }
+
+  async readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
+    return (await this.inner.readAll(options)).map((e) => this.decrypt(e));
+  }
+
+  subscribeToAll(options?: SubscribeOptions): Subscription {
+    const inner = this.inner.subscribeToAll(options);
+    const decrypt = (e: StoredEvent) => this.decrypt(e);
+    return {
+      close: () => inner.close(),
+      [Symbol.asyncIterator]: () => {
+        const it = inner[Symbol.asyncIterator]();
+        return {
+          next: async () => {
+            const r = await it.next();
+            return r.done ? r : { done: false, value: decrypt(r.value) };
+          },
+          return: async () => (it.return ? it.return() : { done: true, value: undefined }),
+        };
+      },
+    };
+  }
+
+  headPosition(): Promise<GlobalPosition> {
+    return this.inner.headPosition();
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  private encrypt(event: NewEvent): NewEvent {
+    const data = event.data as Record<string, unknown>;
+    const subject = data.leadId;
+    if (!data.contact || typeof subject !== 'string' || isEncrypted(data.contact)) return event;
+    return { ...event, data: { ...data, contact: this.cipher.encrypt(subject, data.contact) } };
+  }
+
+  private decrypt(event: StoredEvent): StoredEvent {
+    const contact = (event.data as Record<string, unknown>).contact;
+    if (!isEncrypted(contact)) return event;
+    return { ...event, data: { ...event.data, contact: this.cipher.decrypt(contact) } };
+  }
+}

@@ -1,0 +1,89 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { randomBytes } from 'node:crypto';
+
+export interface DataKey {
+  readonly subjectId: string;
+  readonly version: number;
+  readonly key: Buffer;
+}
+
+/**
+ * Keys that encrypt each data subject's personal data, kept apart from the event log. Destroying a
+ * subject's keys makes every copy of its personal data in the log unreadable (crypto-shredding).
+ */
+export interface KeyStore {
+  /** The subject's current key, created when it has none (or only destroyed ones). */
+  currentKey(subjectId: string): DataKey;
+  /** A key by version; undefined once destroyed or never made. */
+  key(subjectId: string, version: number): DataKey | undefined;
+  /** Destroys every key of the subject; returns how many were destroyed. */
+  destroy(subjectId: string): number;
+  isErased(subjectId: string): boolean;
+  close(): void;
+}
+
+/** The default key store: a SQLite file (`DATA_DIR/keys.sqlite`) separate from the events. */
+export class SqliteKeyStore implements KeyStore {
+  private readonly db: Database.Database;
+  private readonly cache = new Map<string, DataKey | null>();
+
+  constructor(filename: string) {
+    if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+    this.db = new Database(filename);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    this.db.exec(`CREATE TABLE IF NOT EXISTS data_keys (
+      subject_id TEXT NOT NULL, version INTEGER NOT NULL, key BLOB, created_at TEXT NOT NULL, destroyed_at TEXT,
+      PRIMARY KEY (subject_id, version))`);
+  }
+
+  currentKey(subjectId: string): DataKey {
+    const row = this.db
+      .prepare('SELECT version, key FROM data_keys WHERE subject_id = ? AND key IS NOT NULL ORDER BY version DESC LIMIT 1')
+      .get(subjectId) as { version: number; key: Buffer } | undefined;
+    if (row) return { subjectId, version: row.version, key: row.key };
+    return this.db.transaction(() => {
+      const last = this.db.prepare('SELECT max(version) FROM data_keys WHERE subject_id = ?').pluck().get(subjectId) as number | null;
+      const version = (last ?? 0) + 1;
+      const key = randomBytes(32);
+      this.db.prepare('INSERT INTO data_keys (subject_id, version, key, created_at) VALUES (?, ?, ?, ?)').run(subjectId, version, key, new Date().toISOString());
+      return { subjectId, version, key };
+    })();
+  }
+
+  key(subjectId: string, version: number): DataKey | undefined {
+    const cacheKey = `${subjectId}:${version}`;
+    const cached = this.cache.get(cacheKey);
+    if (cached !== undefined) return cached ?? undefined;
+    const row = this.db.prepare('SELECT key FROM data_keys WHERE subject_id = ? AND version = ?').get(subjectId, version) as
+      | { key: Buffer | null }
+      | undefined;
+    const found = row?.key ? { subjectId, version, key: row.key } : undefined;
+    if (this.cache.size > 10000) this.cache.clear();
+    this.cache.set(cacheKey, found ?? null);
+    return found;
+  }
+
+  destroy(subjectId: string): number {
+    for (const k of [...this.cache.keys()]) if (k.startsWith(`${subjectId}:`)) this.cache.delete(k);
+    // Overwrite, then null: the key bytes do not survive in the row.
+    const info = this.db
+      .prepare('UPDATE data_keys SET key = NULL, destroyed_at = ? WHERE subject_id = ? AND key IS NOT NULL')
+      .run(new Date().toISOString(), subjectId);
+    return info.changes;
+  }
+
+  isErased(subjectId: string): boolean {
+    const row = this.db
+      .prepare('SELECT sum(key IS NULL) AS destroyed, sum(key IS NOT NULL) AS live FROM data_keys WHERE subject_id = ?')
+      .get(subjectId) as { destroyed: number | null; live: number | null };
+    return (row.destroyed ?? 0) > 0 && (row.live ?? 0) === 0;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

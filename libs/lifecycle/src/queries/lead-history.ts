@@ -1,0 +1,106 @@
+import {
+  DomainError,
+  DomainErrorCode,
+  evolveLead,
+  evolveOpportunity,
+  initialLeadState,
+  initialOpportunityState,
+  LeadEvent,
+  LeadState,
+  leadStreamId,
+  OpportunityEvent,
+  OpportunityState,
+  opportunityStreamId,
+} from '@lead-lifecycle/domain';
+import { comparePositions, EventStore, positionToString, StoredEvent } from '@lead-lifecycle/event-store';
+
+/** What an event changed: the lead's stage and score, or the opportunity's status and pipeline stage. */
+export interface Transition {
+  readonly stage?: { readonly before: string; readonly after: string };
+  readonly score?: { readonly before: number; readonly after: number };
+  readonly opportunityStatus?: { readonly before: string; readonly after: string };
+  readonly opportunityStage?: { readonly before: string | null; readonly after: string | null };
+}
+
+export interface HistoryEntry {
+  readonly eventId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly streamId: string;
+  readonly revision: number;
+  readonly position: string;
+  readonly data: Record<string, unknown>;
+  readonly metadata: StoredEvent['metadata'];
+  readonly transition: Transition;
+}
+
+export interface LeadHistory {
+  readonly leadId: string;
+  readonly tenantId: string;
+  readonly events: HistoryEntry[];
+}
+
+const stageOf = (s: LeadState) => s.stage;
+const scoreOf = (s: LeadState) => (s.stage === 'none' ? 0 : s.score.total);
+const oppStage = (s: OpportunityState) => (s.status === 'none' ? null : s.stage);
+
+/**
+ * Folds lead and opportunity events one by one with the live evolve functions, and says what each
+ * changed. Keeps one state per stream, so it serves one lead's history and a whole-tenant export alike.
+ */
+export class TransitionTracker {
+  private readonly leads = new Map<string, LeadState>();
+  private readonly opportunities = new Map<string, OpportunityState>();
+
+  apply(event: StoredEvent): Transition {
+    if (event.streamId.startsWith('lead-')) {
+      const before = this.leads.get(event.streamId) ?? initialLeadState;
+      const after = evolveLead(before, { type: event.type, data: event.data } as unknown as LeadEvent);
+      this.leads.set(event.streamId, after);
+      return {
+        ...(stageOf(before) !== stageOf(after) ? { stage: { before: stageOf(before), after: stageOf(after) } } : {}),
+        ...(scoreOf(before) !== scoreOf(after) ? { score: { before: scoreOf(before), after: scoreOf(after) } } : {}),
+      };
+    }
+    if (event.streamId.startsWith('opportunity-')) {
+      const before = this.opportunities.get(event.streamId) ?? initialOpportunityState;
+      const after = evolveOpportunity(before, { type: event.type, data: event.data } as unknown as OpportunityEvent);
+      this.opportunities.set(event.streamId, after);
+      return {
+        ...(before.status !== after.status ? { opportunityStatus: { before: before.status, after: after.status } } : {}),
+        ...(oppStage(before) !== oppStage(after) ? { opportunityStage: { before: oppStage(before), after: oppStage(after) } } : {}),
+      };
+    }
+    return {};
+  }
+}
+
+export function historyEntry(event: StoredEvent, transition: Transition): HistoryEntry {
+  return {
+    eventId: event.eventId,
+    type: event.type,
+    schemaVersion: event.schemaVersion,
+    streamId: event.streamId,
+    revision: Number(event.revision),
+    position: positionToString(event.position),
+    data: event.data,
+    metadata: event.metadata,
+    transition,
+  };
+}
+
+/**
+ * The lead's whole journey: its own events and those of its opportunities, in global order, each with
+ * who caused it, when, why and what it changed. `tenantId` undefined reads any tenant (auditors' CLI).
+ */
+export async function readLeadHistory(store: EventStore, leadId: string, tenantId?: string): Promise<LeadHistory> {
+  const own = await store.readStream(leadStreamId(leadId));
+  if (own.length === 0 || (tenantId !== undefined && own[0].metadata.tenantId !== tenantId)) {
+    throw new DomainError(DomainErrorCode.LeadNotFound, `lead ${leadId} not found`, { leadId });
+  }
+  const opportunityIds = own.filter((e) => e.type === 'OpportunityOpenedForLead').map((e) => String(e.data.opportunityId));
+  const theirs = await Promise.all(opportunityIds.map((id) => store.readStream(opportunityStreamId(id))));
+  const events = [...own, ...theirs.flat()].sort((a, b) => comparePositions(a.position, b.position));
+  const tracker = new TransitionTracker();
+  return { leadId, tenantId: own[0].metadata.tenantId, events: events.map((e) => historyEntry(e, tracker.apply(e))) };
+}
