@@ -6,6 +6,7 @@ export * from './integrity/canonical-json';
 export * from './integrity/hash-chain';
 export * from './integrity/hash-chaining-event-store';
 export * from './integrity/verify-integrity';
+export * from './integrity/stored-form';
 export * from './privacy/key-store';
 export * from './privacy/contact-cipher';
 export * from './privacy/encrypting-event-store';

@@ -17,6 +17,7 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -92,30 +93,86 @@ export async function provideKafka(log: Log = () => {}, options: ProvideKafkaOpt
 // Docker / testcontainers
 
 async function probeDocker(timeoutMs: number): Promise<{ ok: true } | { ok: false; reason: string }> {
-  // Cheap pre-check: no DOCKER_HOST, no socket file, no testcontainers config → no engine, don't load testcontainers.
+  // Our own ping first: it can be cancelled, so a missing or silent engine costs at most timeoutMs and leaves
+  // no pending socket behind (testcontainers' own lookup has no timeout and would keep node alive).
   const home = os.homedir();
-  const sockets = [
-    '/var/run/docker.sock',
-    path.join(home, '.docker/run/docker.sock'),
-    path.join(home, '.docker/desktop/docker.sock'),
-    process.env.XDG_RUNTIME_DIR ? path.join(process.env.XDG_RUNTIME_DIR, 'docker.sock') : '',
-    process.env.XDG_RUNTIME_DIR ? path.join(process.env.XDG_RUNTIME_DIR, 'podman/podman.sock') : '',
-  ].filter(Boolean);
-  const hasHint =
-    !!process.env.DOCKER_HOST ||
-    fs.existsSync(path.join(home, '.testcontainers.properties')) ||
-    sockets.some((s) => fs.existsSync(s));
-  if (!hasHint) return { ok: false, reason: 'no DOCKER_HOST and no docker socket' };
+  const dockerHost = process.env.DOCKER_HOST;
+  let target: { socketPath: string } | { host: string; port: number; tls: boolean } | undefined;
+  if (dockerHost) {
+    if (dockerHost.startsWith('unix://')) target = { socketPath: dockerHost.slice('unix://'.length) };
+    else if (!/^(tcp|http|https):\/\//.test(dockerHost)) {
+      return { ok: false, reason: `DOCKER_HOST=${dockerHost} is not a unix:// or tcp:// address (not probed)` };
+    } else {
+      try {
+        const u = new URL(dockerHost.replace(/^tcp:/, 'http:'));
+        const tls = u.protocol === 'https:' || !!process.env.DOCKER_TLS_VERIFY || u.port === '2376';
+        target = { host: u.hostname, port: Number(u.port || (tls ? 2376 : 2375)), tls };
+      } catch {
+        return { ok: false, reason: `cannot parse DOCKER_HOST=${dockerHost}` };
+      }
+    }
+  } else {
+    const socketPath = [
+      '/var/run/docker.sock',
+      path.join(home, '.docker/run/docker.sock'),
+      path.join(home, '.docker/desktop/docker.sock'),
+      process.env.XDG_RUNTIME_DIR ? path.join(process.env.XDG_RUNTIME_DIR, 'docker.sock') : '',
+      process.env.XDG_RUNTIME_DIR ? path.join(process.env.XDG_RUNTIME_DIR, 'podman/podman.sock') : '',
+    ].find((p) => p && fs.existsSync(p));
+    if (socketPath) target = { socketPath };
+  }
+  if (!target) return { ok: false, reason: 'no DOCKER_HOST and no docker socket' };
+  const where = 'socketPath' in target ? target.socketPath : `${target.host}:${target.port}`;
+  const pinged = await pingDocker(target, timeoutMs);
+  if (pinged !== true) return { ok: false, reason: `docker engine at ${where} does not answer: ${pinged}` };
   try {
     const probe = (async () => {
       const { getContainerRuntimeClient } = await import('testcontainers');
       await getContainerRuntimeClient();
     })();
-    await withTimeout(probe, timeoutMs, `docker engine did not answer within ${timeoutMs} ms`);
+    await withTimeout(probe, 15_000, 'testcontainers could not reach the docker engine within 15 s');
     return { ok: true };
   } catch (e) {
     return { ok: false, reason: errText(e) };
   }
+}
+
+/** GET /_ping over the socket or TCP (TLS endpoints: TCP connect only). Resolves true or a reason. */
+function pingDocker(target: { socketPath: string } | { host: string; port: number; tls: boolean }, timeoutMs: number): Promise<true | string> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (r: true | string) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(r);
+    };
+    const timer = setTimeout(() => {
+      cleanup();
+      finish(`no answer within ${timeoutMs} ms`);
+    }, timeoutMs);
+    let cleanup = () => {};
+    if ('tls' in target && target.tls) {
+      const sock = net.connect({ host: target.host, port: target.port });
+      cleanup = () => sock.destroy();
+      sock.once('connect', () => {
+        sock.destroy();
+        finish(true);
+      });
+      sock.once('error', (e) => finish(e.message));
+      return;
+    }
+    const req = http.get(
+      { ...('socketPath' in target ? { socketPath: target.socketPath } : { host: target.host, port: target.port }), path: '/_ping' },
+      (res) => {
+        res.resume();
+        req.destroy();
+        finish(res.statusCode === 200 ? true : `HTTP ${res.statusCode}`);
+      },
+    );
+    cleanup = () => req.destroy();
+    req.once('error', (e) => finish(e.message));
+  });
 }
 
 async function startKafkaContainer(version: string, log: Log, startupTimeoutMs: number): Promise<KafkaForTests> {

@@ -1,6 +1,7 @@
 import { EventStore, positionToString, StoredEvent } from '../event-store.port';
 import { eventHash, GENESIS_HASH, integrityOf } from './hash-chain';
 import { legacyMarker } from './hash-chaining-event-store';
+import { storedForm } from './stored-form';
 
 export type LinkProblem = 'hash-mismatch' | 'previous-hash-mismatch' | 'unsealed';
 
@@ -88,6 +89,7 @@ export async function verifyIntegrity(
   store: EventStore,
   options: { streamIds?: readonly string[]; prefixes?: readonly string[]; onProgress?: (eventsRead: number) => void } = {},
 ): Promise<IntegrityReport> {
+  store = storedForm(store);
   const prefixes = options.prefixes ?? ['lead-', 'opportunity-'];
   const streams = new Map<string, StoredEvent[]>();
   if (options.streamIds) {

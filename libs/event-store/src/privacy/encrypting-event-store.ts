@@ -11,6 +11,7 @@ import {
   Subscription,
 } from '../event-store.port';
 import { ContactCipher, isEncrypted } from './contact-cipher';
+import { STORED_FORM } from '../integrity/stored-form';
 
 /**
  * Encrypts the `contact` object of every event payload with the key of its lead before it reaches the
@@ -18,6 +19,9 @@ import { ContactCipher, isEncrypted } from './contact-cipher';
  * Kafka message shows `{ erased: true }` instead, while the rest of the event and its hash stay intact.
  */
 export class EncryptingEventStore implements EventStore {
+  /** The events as stored (personal data encrypted), which is what the hash chain covers. */
+  readonly [STORED_FORM] = (): EventStore => this.inner;
+
   constructor(
     private readonly inner: EventStore,
     private readonly cipher: ContactCipher,
