@@ -42,6 +42,13 @@ describe('read models over HTTP: funnel, who to call next, KPIs, lag, read your 
     expect(stages.stages.map((s: { stage: string }) => s.stage)).toEqual(['lead', 'mql']);
   });
 
+  it('documents the read-model queries in the OpenAPI document', async () => {
+    const doc = (await t.http.get('/docs/openapi.json').expect(200)).body;
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/funnel', '/v1/funnel/leads/{id}', '/v1/kpis', '/v1/projections']));
+    const list = doc.paths['/v1/leads'].get.parameters.map((p: { name: string }) => p.name);
+    expect(list).toEqual(expect.arrayContaining(['stage', 'temperature', 'ownerId', 'channel', 'minScore', 'sort', 'cursor', 'minPosition']));
+  });
+
   it('shows the lag of every processor', async () => {
     const status = (await t.http.get('/v1/projections').expect(200)).body;
     const names = status.processors.map((p: { name: string }) => p.name);
