@@ -1,0 +1,104 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_LIFECYCLE_CONFIG } from '@lead-lifecycle/domain';
+import { EngineConfig } from './engine.config';
+import { loadLifecycleConfig } from './lifecycle-config.loader';
+import { ConfigurationError } from './validate-config';
+
+function problemsOf(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof ConfigurationError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected a ConfigurationError');
+}
+
+function file(content: unknown): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'lifecycle-config-')), 'rules.json');
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+}
+
+describe('engine configuration from the environment', () => {
+  it('has working defaults', () => {
+    expect(EngineConfig.fromEnv({})).toMatchObject({ DATA_DIR: './data', EVENT_STORE: 'sqlite', SQLITE_DURABILITY: 'full', COMMAND_MAX_RETRIES: 10 });
+  });
+
+  it('converts and accepts valid settings', () => {
+    const config = EngineConfig.fromEnv({ EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: 'esdb://localhost:2113?tls=false', COMMAND_MAX_RETRIES: '3' });
+    expect(config).toMatchObject({ EVENT_STORE: 'eventstoredb', COMMAND_MAX_RETRIES: 3 });
+  });
+
+  it('gives one clear message per wrong setting', () => {
+    const problems = problemsOf(() =>
+      EngineConfig.fromEnv({ EVENT_STORE: 'postgres', SQLITE_DURABILITY: 'sometimes', COMMAND_MAX_RETRIES: '-1' }),
+    );
+    expect(problems).toEqual([
+      expect.stringMatching(/^EVENT_STORE: EVENT_STORE must be "sqlite" \(embedded, default\) or "eventstoredb" \(got "postgres"\)$/),
+      expect.stringMatching(/^SQLITE_DURABILITY: .*full, normal/),
+      expect.stringMatching(/^COMMAND_MAX_RETRIES: .*not be less than 0/),
+    ]);
+  });
+
+  it('requires a connection string for EventStoreDB', () => {
+    expect(problemsOf(() => EngineConfig.fromEnv({ EVENT_STORE: 'eventstoredb' }))).toEqual([
+      expect.stringContaining('EVENTSTORE_CONNECTION_STRING must be set to an esdb:// connection string'),
+    ]);
+  });
+});
+
+describe('lifecycle rules file', () => {
+  it('defaults to the built-in rules', () => {
+    expect(loadLifecycleConfig()).toEqual(DEFAULT_LIFECYCLE_CONFIG);
+  });
+
+  it('merges objects with the defaults and replaces arrays and values', () => {
+    const config = loadLifecycleConfig(
+      file({ scoring: { mqlThreshold: 70, engagement: { activities: { trial_started: 40 } } }, pipeline: { stages: ['discovery', 'closing'] } }),
+    );
+    expect(config.scoring.mqlThreshold).toBe(70);
+    expect(config.scoring.engagement.activities).toMatchObject({ trial_started: 40, demo_request: 25 });
+    expect(config.scoring.engagement.halfLifeDays).toBe(30);
+    expect(config.pipeline.stages).toEqual(['discovery', 'closing']);
+  });
+
+  it('names every wrong setting', () => {
+    const problems = problemsOf(() =>
+      loadLifecycleConfig(
+        file({
+          scoring: {
+            mqlThreshold: 'high',
+            engagement: { halfLifeDays: 0, activities: { email_open: 'one' } },
+            fit: { jobTitle: [{ pattern: '(unclosed', points: 5 }] },
+          },
+          bant: { rules: [{ minMet: 5, mustMeet: ['charisma'] }] },
+          pipeline: { stages: [] },
+          phone: { defaultCountryCode: '+1' },
+        }),
+      ),
+    );
+    const fields = problems.map((p) => p.split(':')[0]);
+    expect(fields).toEqual(
+      expect.arrayContaining([
+        'scoring.fit.jobTitle.0.pattern',
+        'scoring.engagement.halfLifeDays',
+        'scoring.engagement.activities',
+        'scoring.mqlThreshold',
+        'bant.rules.0.minMet',
+        'bant.rules.0.mustMeet',
+        'pipeline.stages',
+        'phone.defaultCountryCode',
+      ]),
+    );
+  });
+
+  it('checks rules that span settings, and a file that cannot be read', () => {
+    expect(problemsOf(() => loadLifecycleConfig(file({ scoring: { temperature: { warm: 80, hot: 60 } } })))).toEqual([
+      'scoring.temperature: warm must be below hot',
+    ]);
+    expect(problemsOf(() => loadLifecycleConfig(file('{ not json')))[0]).toMatch(/^LIFECYCLE_CONFIG: cannot read .*rules\.json/);
+  });
+});
