@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { LeadCaptured, LeadEvent, LeadStage } from '@lead-lifecycle/domain';
 import { StoredEvent } from '@lead-lifecycle/event-store';
 import { FUNNEL_STAGES, isLeadEvent, stageEnteredBy } from './lead-stage-transitions';
-import { SqliteProjection, statement } from './sqlite-projection';
+import { SqliteProjection, statement, utc } from './sqlite-projection';
 
 interface FunnelLeadRow {
   lead_id: string;
@@ -40,7 +40,7 @@ export class FunnelProjection implements SqliteProjection {
     if (!isLeadEvent(stored.type)) return;
     const event = { type: stored.type, data: stored.data } as unknown as LeadEvent;
     const leadId = String(stored.data.leadId);
-    const at = String(stored.data.occurredAt);
+    const at = utc(String(stored.data.occurredAt));
     if (event.type === 'LeadCaptured') {
       this.capture(db, event, stored.metadata.tenantId);
       this.enter(db, leadId, stored.metadata.tenantId, 'lead', at, 0);
@@ -69,7 +69,7 @@ export class FunnelProjection implements SqliteProjection {
     statement(db, 
       `INSERT INTO funnel_leads (lead_id, tenant_id, channel, campaign, cost, captured_at, stage, strict_path, last_main_index, reached_lead, strict_lead)
        VALUES (?, ?, ?, ?, ?, ?, 'lead', 1, 0, ?, 1)`,
-    ).run(d.leadId, tenantId, d.source.channel, d.source.campaign ?? null, d.source.cost ?? null, d.occurredAt, d.occurredAt);
+    ).run(d.leadId, tenantId, d.source.channel, d.source.campaign ?? null, d.source.cost ?? null, utc(d.occurredAt), utc(d.occurredAt));
   }
 
   private enter(db: Database.Database, leadId: string, tenantId: string, stage: LeadStage, at: string, seq: number): void {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { OpportunityEvent } from '@lead-lifecycle/domain';
 import { StoredEvent } from '@lead-lifecycle/event-store';
-import { SqliteProjection, statement } from './sqlite-projection';
+import { SqliteProjection, statement, utc } from './sqlite-projection';
 
 /**
  * Opportunities with their amounts and outcomes, and every disqualification and loss reason. The KPI
@@ -33,7 +33,7 @@ export class KpiProjection implements SqliteProjection {
         tenantId,
         d.leadId,
         d.reason,
-        d.occurredAt,
+        utc(d.occurredAt),
       );
       return;
     }
@@ -45,21 +45,21 @@ export class KpiProjection implements SqliteProjection {
         statement(
           db,
           `INSERT INTO kpi_opportunities (opportunity_id, tenant_id, lead_id, amount, currency, status, opened_at) VALUES (?, ?, ?, ?, ?, 'open', ?)`,
-        ).run(d.opportunityId, tenantId, d.leadId, d.amount, d.currency, d.occurredAt);
+        ).run(d.opportunityId, tenantId, d.leadId, d.amount, d.currency, utc(d.occurredAt));
         return;
       }
       case 'OpportunityWon':
-        this.close(db, event.data.opportunityId, `status = 'won', won_amount = ?, closed_at = ?`, event.data.amount, event.data.occurredAt);
+        this.close(db, event.data.opportunityId, `status = 'won', won_amount = ?, closed_at = ?`, event.data.amount, utc(event.data.occurredAt));
         return;
       case 'OpportunityLost': {
         const d = event.data;
-        this.close(db, d.opportunityId, `status = 'lost', loss_reason = ?, closed_at = ?`, d.reason, d.occurredAt);
+        this.close(db, d.opportunityId, `status = 'lost', loss_reason = ?, closed_at = ?`, d.reason, utc(d.occurredAt));
         statement(db, `INSERT INTO kpi_reasons (event_id, tenant_id, lead_id, kind, reason, at) VALUES (?, ?, ?, 'loss', ?, ?)`).run(
           stored.eventId,
           tenantId,
           d.leadId,
           d.reason,
-          d.occurredAt,
+          utc(d.occurredAt),
         );
         return;
       }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import { LeadEvent, LeadStage } from '@lead-lifecycle/domain';
 import { StoredEvent } from '@lead-lifecycle/event-store';
 import { isLeadEvent, stageEnteredBy } from './lead-stage-transitions';
-import { SqliteProjection, statement } from './sqlite-projection';
+import { SqliteProjection, statement, utc } from './sqlite-projection';
 
 /** One row per lead with what sales needs to pick who to call next. */
 export class ScoringProjection implements SqliteProjection {
@@ -31,7 +31,7 @@ export class ScoringProjection implements SqliteProjection {
         db,
         `INSERT INTO lead_scores (lead_id, tenant_id, stage, total, fit, engagement, temperature, channel, campaign, captured_at, last_activity_at)
          VALUES (?, ?, 'lead', 0, 0, 0, 'cold', ?, ?, ?, ?)`,
-      ).run(leadId, stored.metadata.tenantId, d.source.channel, d.source.campaign ?? null, d.occurredAt, d.occurredAt);
+      ).run(leadId, stored.metadata.tenantId, d.source.channel, d.source.campaign ?? null, utc(d.occurredAt), utc(d.occurredAt));
       return;
     }
     const row = statement(db, 'SELECT stage FROM lead_scores WHERE lead_id = ?').get(leadId) as { stage: LeadStage } | undefined;
@@ -53,7 +53,7 @@ export class ScoringProjection implements SqliteProjection {
         return;
       case 'EngagementRecorded':
       case 'LeadRecaptured':
-        statement(db, 'UPDATE lead_scores SET last_activity_at = max(last_activity_at, ?) WHERE lead_id = ?').run(event.data.occurredAt, leadId);
+        statement(db, 'UPDATE lead_scores SET last_activity_at = max(last_activity_at, ?) WHERE lead_id = ?').run(utc(event.data.occurredAt), leadId);
         return;
       default: {
         const next = stageEnteredBy(event, row.stage);

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { comparePositions, GlobalPosition, positionFromString, positionToString, START_POSITION, StoredEvent } from '@lead-lifecycle/event-store';
-import { EventProcessor } from '@lead-lifecycle/lifecycle';
+import { CheckpointMovedError, EventProcessor } from '@lead-lifecycle/lifecycle';
 
 /**
  * A read model kept in SQLite. `apply` runs inside the transaction that also moves the checkpoint, so
@@ -40,6 +40,7 @@ export class SqliteProjectionProcessor implements EventProcessor {
   }
 
   async handleBatch(events: StoredEvent[], checkpoint: GlobalPosition, after: GlobalPosition): Promise<void> {
+    // IMMEDIATE: take the write lock first, so two processes on one file never meet a stale snapshot.
     this.db.transaction(() => {
       // Re-read the checkpoint inside the transaction: another process (a rebuild, a second instance
       // on the same file) may have moved it since the batch was read. Apply only a batch that starts
@@ -49,7 +50,7 @@ export class SqliteProjectionProcessor implements EventProcessor {
       if (comparePositions(done, after) !== 0) throw new CheckpointMovedError(this.name, done, after);
       for (const event of events) this.projection.apply(this.db, event);
       this.writeCheckpoint.run(this.name, positionToString(checkpoint), new Date().toISOString());
-    })();
+    }).immediate();
   }
 
   /** Drops the read model and its checkpoint in one transaction; the runner then refolds from the start. */
@@ -63,13 +64,6 @@ export class SqliteProjectionProcessor implements EventProcessor {
   }
 }
 
-/** The checkpoint is not where the batch started; retryable: the runner resumes from the stored one. */
-export class CheckpointMovedError extends Error {
-  readonly retryable = true;
-  constructor(name: string, stored: GlobalPosition, after: GlobalPosition) {
-    super(`checkpoint of ${name} is at ${positionToString(stored)}, not ${positionToString(after)}: resuming from the stored one`);
-  }
-}
 
 const statementCaches = new WeakMap<Database.Database, Map<string, Database.Statement>>();
 
@@ -80,4 +74,14 @@ export function statement(db: Database.Database, sql: string): Database.Statemen
   let prepared = cache.get(sql);
   if (!prepared) cache.set(sql, (prepared = db.prepare(sql)));
   return prepared;
+}
+
+/**
+ * A business time as stored in the read models: UTC ISO 8601 with milliseconds, so that SQL comparisons
+ * and sorts of the text agree with time order whatever offset the event was written with.
+ */
+export function utc(time: string): string {
+  const ms = Date.parse(time);
+  if (Number.isNaN(ms)) throw new Error(`not a time: ${time}`);
+  return new Date(ms).toISOString();
 }

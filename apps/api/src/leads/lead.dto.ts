@@ -20,6 +20,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CHANNELS, DISQUALIFICATION_REASONS } from '@lead-lifecycle/domain';
+import { ToUtc } from '../http/to-utc.transform';
 
 export class ContactDto {
   @ApiPropertyOptional({ example: 'ada@example.com' })
@@ -63,7 +64,7 @@ export class CaptureLeadDto {
   @ApiPropertyOptional({ type: CompanyDto }) @IsOptional() @ValidateNested() @Type(() => CompanyDto) company?: CompanyDto;
   @ApiProperty({ type: SourceDto }) @IsDefined() @ValidateNested() @Type(() => SourceDto) source: SourceDto;
   @ApiPropertyOptional() @IsOptional() @IsObject() attributes?: Record<string, unknown>;
-  @ApiPropertyOptional({ description: 'business time of the capture; defaults to now' }) @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
+  @ApiPropertyOptional({ description: 'business time of the capture; defaults to now' }) @IsOptional() @IsISO8601({ strict: true }) @ToUtc() occurredAt?: string;
 }
 
 export class RecordActivityDto {
@@ -71,7 +72,7 @@ export class RecordActivityDto {
   @IsString()
   @IsNotEmpty()
   type: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
+  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) @ToUtc() occurredAt?: string;
   @ApiPropertyOptional() @IsOptional() @IsObject() properties?: Record<string, unknown>;
 }
 
@@ -90,7 +91,7 @@ export class BantDto {
 export class PromoteToSqlDto {
   @ApiProperty({ type: BantDto }) @IsDefined() @ValidateNested() @Type(() => BantDto) bant: BantDto;
   @ApiProperty({ example: 'sdr-42' }) @IsString() @IsNotEmpty() @MaxLength(200) qualifiedBy: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) occurredAt?: string;
+  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) @ToUtc() occurredAt?: string;
 }
 
 export class AssignLeadDto {
@@ -114,7 +115,7 @@ export class OpenOpportunityDto {
 }
 
 export class LeadQueryDto {
-  @ApiPropertyOptional({ description: 'state as of this time (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) asOf?: string;
+  @ApiPropertyOptional({ description: 'state as of this time (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) @ToUtc() asOf?: string;
   @ApiPropertyOptional({ enum: ['business', 'recorded'], description: 'which time asOf compares with; default business' })
   @IsOptional()
   @IsIn(['business', 'recorded'])

@@ -2,6 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { CHANNELS, LEAD_STAGES } from '@lead-lifecycle/domain';
+import { ToUtc } from '../http/to-utc.transform';
 
 /** Read your own writes: the `position` a command answered with. */
 export class ReadYourWritesDto {
@@ -12,8 +13,8 @@ export class ReadYourWritesDto {
 }
 
 export class CohortDto extends ReadYourWritesDto {
-  @ApiPropertyOptional({ description: 'leads captured at or after (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) from?: string;
-  @ApiPropertyOptional({ description: 'leads captured before (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) to?: string;
+  @ApiPropertyOptional({ description: 'leads captured at or after (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) @ToUtc() from?: string;
+  @ApiPropertyOptional({ description: 'leads captured before (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) @ToUtc() to?: string;
   @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn(CHANNELS) channel?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) campaign?: string;
 }

@@ -47,6 +47,17 @@ export interface ProcessorStatus {
   readonly lastEventRecordedAt?: string;
 }
 
+/**
+ * A processor that commits its own checkpoint found it elsewhere than where the batch started: another
+ * runner (a rebuild, a second process) moved it. The runner resumes from the stored checkpoint.
+ */
+export class CheckpointMovedError extends Error {
+  readonly retryable = true;
+  constructor(name: string, stored: GlobalPosition, after: GlobalPosition) {
+    super(`checkpoint of ${name} is at ${positionToString(stored)}, not ${positionToString(after)}: resuming from the stored one`);
+  }
+}
+
 /** Thrown to a processor's caller for an event that stopped it. */
 export class PoisonEventError extends Error {
   constructor(
@@ -89,11 +100,12 @@ export class ProcessorRunner {
     if (this.running) return;
     this.stopping = false;
     this.stoppedReason = undefined;
-    this.position = this.checkpoints.load(this.processor.name) ?? START_POSITION;
+    this.reloadPosition();
     this.state = 'running';
     this.running = this.loop().catch((error) => {
       this.state = 'stopped';
       this.stoppedReason = (error as Error).message;
+      this.running = undefined;
       this.log(`processor ${this.processor.name} stopped: ${this.stoppedReason}`);
     });
   }
@@ -106,12 +118,19 @@ export class ProcessorRunner {
     if (this.state !== 'stopped' || !this.stoppedReason) this.state = 'idle';
   }
 
-  /** Processes everything up to the current head once, without waiting for live events. */
+  /**
+   * Processes everything up to the current head once, without waiting for live events. When another
+   * runner of the same processor (a live API during a rebuild) moves the checkpoint, it continues from there.
+   */
   async catchUp(): Promise<void> {
-    this.position = this.checkpoints.load(this.processor.name) ?? START_POSITION;
+    this.reloadPosition();
     for (;;) {
-      const processed = await this.processNextBatch();
-      if (processed === 0) return;
+      try {
+        if ((await this.processNextBatch()) === 0) return;
+      } catch (error) {
+        if (!(error instanceof CheckpointMovedError)) throw error;
+        this.reloadPosition();
+      }
     }
   }
 
@@ -156,9 +175,13 @@ export class ProcessorRunner {
         if (processed === 0) await this.idle();
       } catch (error) {
         if (error instanceof PoisonEventError) throw error;
+        if (error instanceof CheckpointMovedError) {
+          // Another runner (a rebuild) moved the checkpoint: not a failure, resume from it at once.
+          this.reloadPosition();
+          continue;
+        }
         // The store is unreachable or a transient error: keep the checkpoint, wait, try again.
-        // A processor that commits its own checkpoint may have seen it moved (a rebuild): resume from it.
-        if (this.processor.commitsCheckpoint) this.position = this.checkpoints.load(this.processor.name) ?? START_POSITION;
+        if (this.processor.commitsCheckpoint) this.reloadPosition();
         this.state = 'retrying';
         this.lastError = (error as Error).message;
         this.log(`processor ${this.processor.name}: ${this.lastError}; retrying in ${backoff} ms`);
@@ -185,6 +208,7 @@ export class ProcessorRunner {
       await this.processor.handleBatch(slice, upTo, from);
       if (!this.processor.commitsCheckpoint) this.checkpoints.save(this.processor.name, upTo);
       from = upTo;
+      this.moveTo(upTo);
     };
     try {
       await commit(events, checkpoint);
@@ -231,11 +255,20 @@ export class ProcessorRunner {
   }
 
   private advance(position: GlobalPosition, last: StoredEvent): void {
-    this.position = position;
     this.lastEventRecordedAt = last.metadata.recordedAt;
+    this.moveTo(position);
+  }
+
+  /** The one place the position moves: every committed slice, every reload, and the waiters hear of it. */
+  private moveTo(position: GlobalPosition): void {
+    this.position = position;
     for (const waiter of [...this.waiters]) {
       if (comparePositions(position, waiter.target) >= 0) waiter.resolve();
     }
+  }
+
+  private reloadPosition(): void {
+    this.moveTo(this.checkpoints.load(this.processor.name) ?? START_POSITION);
   }
 
   /** Waits for the next event through a short-lived subscription, or for the idle timeout. */

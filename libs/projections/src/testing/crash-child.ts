@@ -1,0 +1,70 @@
+/**
+ * A projection process that is killed (SIGKILL) in the middle of a read-model transaction, for the
+ * crash-and-resume test. Run as a child process:
+ *
+ *   node -r ts-node/register -r tsconfig-paths/register crash-child.ts <events.sqlite> <read-models.sqlite> <projection> <killAtApply> <batchSize>
+ *
+ * It folds the projections in PROJECTION_NAMES order with their own runners; when `<projection>`
+ * applies its `<killAtApply>`-th event (inside the transaction that also moves its checkpoint, with
+ * earlier events of the same batch already applied), the process kills itself: no rollback, no close,
+ * no exit handlers, like a power cut of the process.
+ */
+import type Database from 'better-sqlite3';
+import { SqliteEventStore, StoredEvent } from '@lead-lifecycle/event-store';
+import { ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/lifecycle';
+import { createProjections, PROJECTION_NAMES, ProjectionName } from '../read-models';
+import { SqliteProjection, SqliteProjectionProcessor } from '../sqlite-projection';
+
+class KillOnApply implements SqliteProjection {
+  readonly name: string;
+  readonly streamPrefixes: readonly string[];
+  readonly tables: readonly string[];
+  private applied = 0;
+
+  constructor(
+    private readonly inner: SqliteProjection,
+    private readonly killAt: number,
+  ) {
+    this.name = inner.name;
+    this.streamPrefixes = inner.streamPrefixes;
+    this.tables = inner.tables;
+  }
+
+  createTables(db: Database.Database): void {
+    this.inner.createTables(db);
+  }
+
+  apply(db: Database.Database, event: StoredEvent): void {
+    if (++this.applied === this.killAt) {
+      if (!db.inTransaction) throw new Error('expected to be inside the read-model transaction');
+      process.kill(process.pid, 'SIGKILL');
+    }
+    this.inner.apply(db, event);
+  }
+}
+
+export async function runCrashChild(argv: string[]): Promise<void> {
+  const [eventsFile, readModelsFile, victim, killAt, batchSize] = argv;
+  const store = new SqliteEventStore({ filename: eventsFile });
+  const checkpoints = new SqliteCheckpointStore(readModelsFile);
+  const projections = createProjections();
+  for (const name of PROJECTION_NAMES) {
+    const projection = name === (victim as ProjectionName) ? new KillOnApply(projections[name], Number(killAt)) : projections[name];
+    const runner = new ProcessorRunner(store, checkpoints, new SqliteProjectionProcessor(checkpoints.db, projection), {
+      batchSize: Number(batchSize),
+      log: () => undefined,
+    });
+    await runner.catchUp();
+  }
+  // Not reached when the victim applies enough events.
+  process.stdout.write('finished without crashing\n');
+  await store.close();
+  checkpoints.close();
+}
+
+if (require.main === module) {
+  runCrashChild(process.argv.slice(2)).catch((error) => {
+    process.stderr.write(`${(error as Error).stack ?? error}\n`);
+    process.exit(1);
+  });
+}
