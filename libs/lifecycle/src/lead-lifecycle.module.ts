@@ -107,8 +107,9 @@ export class LeadLifecycleModule implements OnModuleInit {
       { provide: LeadIdentityRegistry, useFactory: (store: EventStore) => new LeadIdentityRegistry(store), inject: [EVENT_STORE] },
       {
         provide: OpportunityLifecycleReaction,
-        useFactory: (store: EventStore, config: LifecycleConfig) => new OpportunityLifecycleReaction(store, config),
-        inject: [EVENT_STORE, LIFECYCLE_CONFIG],
+        useFactory: (store: EventStore, config: LifecycleConfig, leads: LeadRepository, opportunities: OpportunityRepository) =>
+          new OpportunityLifecycleReaction(store, config, leads, opportunities),
+        inject: [EVENT_STORE, LIFECYCLE_CONFIG, LeadRepository, OpportunityRepository],
       },
       LeadRepository,
       OpportunityRepository,

@@ -19,20 +19,23 @@ import { eventHash, GENESIS_HASH, HASH_CHAIN_ALGORITHM, integrityOf } from './ha
  * event, or removing or reordering one, breaks the chain from there on; `verifyIntegrity` finds it.
  */
 export class HashChainingEventStore implements EventStore {
+  /** The last seal of recently written streams, so an append at the expected revision need not read it back. */
+  private readonly lastSeals = new Map<string, { revision: bigint; hash: string }>();
+
   constructor(
     private readonly inner: EventStore,
     private readonly chainedPrefixes: readonly string[] = ['lead-', 'opportunity-'],
+    private readonly cachedSeals = 10_000,
   ) {}
 
   async appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision = 'any'): Promise<AppendResult> {
     if (!this.chainedPrefixes.some((p) => streamId.startsWith(p)) || events.length === 0) {
       return this.inner.appendToStream(streamId, events, expectedRevision);
     }
-    const [last] = await this.inner.readStream(streamId, { direction: 'backwards', maxCount: 1 });
-    const current = last?.revision;
+    const { current, hash } = await this.lastSealOf(streamId, expectedRevision);
     // The chain needs to know the previous event: pin a loose expectation to the revision it was built on.
     const pinned = pin(streamId, expectedRevision, current);
-    let previousHash = last ? (integrityOf(last.metadata)?.hash ?? legacyMarker(last)) : GENESIS_HASH;
+    let previousHash = hash;
     let revision = current ?? -1n;
     const sealed = events.map((event) => {
       revision += 1n;
@@ -41,7 +44,30 @@ export class HashChainingEventStore implements EventStore {
       previousHash = hash;
       return { ...event, metadata };
     });
-    return this.inner.appendToStream(streamId, sealed, pinned);
+    try {
+      const result = await this.inner.appendToStream(streamId, sealed, pinned);
+      // A fresh append ends where the chain was built to end; an idempotent replay does not.
+      if (result.nextExpectedRevision === revision) this.rememberSeal(streamId, revision, previousHash);
+      else this.lastSeals.delete(streamId);
+      return result;
+    } catch (error) {
+      this.lastSeals.delete(streamId);
+      throw error;
+    }
+  }
+
+  private async lastSealOf(streamId: string, expected: ExpectedRevision): Promise<{ current: bigint | undefined; hash: string }> {
+    const known = this.lastSeals.get(streamId);
+    if (known && known.revision === expected) return { current: known.revision, hash: known.hash };
+    const [last] = await this.inner.readStream(streamId, { direction: 'backwards', maxCount: 1 });
+    return { current: last?.revision, hash: last ? (integrityOf(last.metadata)?.hash ?? legacyMarker(last)) : GENESIS_HASH };
+  }
+
+  private rememberSeal(streamId: string, revision: bigint, hash: string): void {
+    if (this.cachedSeals <= 0) return;
+    this.lastSeals.delete(streamId);
+    this.lastSeals.set(streamId, { revision, hash });
+    if (this.lastSeals.size > this.cachedSeals) this.lastSeals.delete(this.lastSeals.keys().next().value!);
   }
 
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {

@@ -34,8 +34,15 @@ export class EngineConfig {
   @Type(() => Number)
   COMMAND_MAX_RETRIES: number = 10;
 
+  /** Lead and opportunity streams kept in memory between commands (0: fold every stream from the store each time). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(10_000_000)
+  CACHED_STREAMS: number = 10_000;
+
   static fromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfig {
-    return validateConfig('engine', EngineConfig, pick(env, ['DATA_DIR', 'EVENT_STORE', 'EVENTSTORE_CONNECTION_STRING', 'LIFECYCLE_CONFIG', 'SQLITE_DURABILITY', 'COMMAND_MAX_RETRIES']));
+    return validateConfig('engine', EngineConfig, pick(env, ['DATA_DIR', 'EVENT_STORE', 'EVENTSTORE_CONNECTION_STRING', 'LIFECYCLE_CONFIG', 'SQLITE_DURABILITY', 'COMMAND_MAX_RETRIES', 'CACHED_STREAMS']));
   }
 }
 

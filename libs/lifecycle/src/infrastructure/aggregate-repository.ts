@@ -22,6 +22,15 @@ export interface AggregateDefinition<State, Event extends DomainEvent> {
   evolve(state: State, event: Event): State;
 }
 
+export interface RepositoryOptions {
+  /**
+   * Streams whose state stays in memory after a command, so the next command on them skips the read
+   * and fold. Safe with several writers: a stale state makes the append fail on its expected revision,
+   * and the command is then decided again on the stream as stored. 0 turns the cache off.
+   */
+  readonly cachedStreams?: number;
+}
+
 export interface HandleOptions {
   /** Retries after a concurrency conflict before giving up with CONCURRENCY_CONFLICT. */
   readonly maxRetries?: number;
@@ -34,10 +43,16 @@ export interface HandleOptions {
  * A concurrent writer makes the append fail; the command is then decided again on the fresh state.
  */
 export class AggregateRepository<State, Event extends DomainEvent> {
+  private readonly cache = new Map<string, { state: State; revision: bigint }>();
+  private readonly cacheSize: number;
+
   constructor(
     private readonly store: EventStore,
     private readonly definition: AggregateDefinition<State, Event>,
-  ) {}
+    options: RepositoryOptions = {},
+  ) {
+    this.cacheSize = options.cachedStreams ?? 10_000;
+  }
 
   async load(streamId: string, until?: (event: StoredEvent) => boolean): Promise<Loaded<State>> {
     const events = await this.store.readStream(streamId);
@@ -54,22 +69,29 @@ export class AggregateRepository<State, Event extends DomainEvent> {
 
   async handle(
     streamId: string,
-    decide: (state: State, loaded: Loaded<State>) => Event[],
+    decide: (state: State) => Event[],
     context: CommandContext,
     options: HandleOptions = {},
   ): Promise<Decided<State>> {
     const maxRetries = options.maxRetries ?? 10;
     for (let attempt = 0; ; attempt++) {
-      const loaded = await this.load(streamId);
-      const events = decide(loaded.state, loaded);
+      const loaded = (attempt === 0 && this.cache.get(streamId)) || (await this.load(streamId));
+      const events = decide(loaded.state);
       if (events.length === 0) return { state: loaded.state, appended: [], revision: loaded.revision };
       const expected: ExpectedRevision = loaded.revision === undefined ? 'no_stream' : loaded.revision;
       try {
         const appended = toNewEvents(events, context, options.idSeed);
         const result = await this.store.appendToStream(streamId, appended, expected);
         const state = events.reduce(this.definition.evolve, loaded.state);
+        // Remember only a fresh append: an idempotent replay answers with the original, older revision.
+        if (result.nextExpectedRevision === (loaded.revision ?? -1n) + BigInt(events.length)) {
+          this.remember(streamId, state, result.nextExpectedRevision);
+        } else {
+          this.cache.delete(streamId);
+        }
         return { state, appended, result, revision: result.nextExpectedRevision };
       } catch (error) {
+        this.cache.delete(streamId);
         if (!(error instanceof WrongExpectedRevisionError)) throw error;
         if (attempt >= maxRetries) {
           throw new DomainError(
@@ -82,5 +104,12 @@ export class AggregateRepository<State, Event extends DomainEvent> {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 4 * 2 ** attempt)));
       }
     }
+  }
+
+  private remember(streamId: string, state: State, revision: bigint): void {
+    if (this.cacheSize <= 0) return;
+    this.cache.delete(streamId);
+    this.cache.set(streamId, { state, revision });
+    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value!);
   }
 }

@@ -50,14 +50,11 @@ export class LeadIdentityRegistry {
     occurredAt: string,
     context: CommandContext,
   ): Promise<IdentityMatch> {
-    let owner: string | undefined;
-    const matchedOn: IdentityKind[] = [];
-    for (const identity of identities) {
-      const holder = await this.reserveOne(tenantId, identity, leadId, occurredAt, context);
-      owner ??= holder;
-      if (holder === owner && holder !== leadId) matchedOn.push(identity.kind);
-    }
-    return { leadId: owner ?? leadId, matchedOn };
+    // All at once: the embedded store commits them together.
+    const holders = await Promise.all(identities.map((identity) => this.reserveOne(tenantId, identity, leadId, occurredAt, context)));
+    const owner = holders[0] ?? leadId;
+    const matchedOn = owner === leadId ? [] : identities.filter((_, i) => holders[i] === owner).map((i) => i.kind);
+    return { leadId: owner, matchedOn };
   }
 
   private async reserveOne(

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   DomainError,
   DomainErrorCode,
@@ -13,20 +13,21 @@ import {
   OpportunityState,
 } from '@lead-lifecycle/domain';
 import type { EventStore } from '@lead-lifecycle/event-store';
-import { EVENT_STORE } from '../lifecycle.tokens';
+import { EngineConfig } from '../config/engine.config';
+import { ENGINE_CONFIG, EVENT_STORE } from '../lifecycle.tokens';
 import { AggregateRepository } from './aggregate-repository';
 
 @Injectable()
 export class LeadRepository extends AggregateRepository<LeadState, LeadEvent> {
-  constructor(@Inject(EVENT_STORE) store: EventStore) {
-    super(store, { initialState: initialLeadState, evolve: evolveLead });
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Optional() @Inject(ENGINE_CONFIG) engine?: EngineConfig) {
+    super(store, { initialState: initialLeadState, evolve: evolveLead }, { cachedStreams: engine?.CACHED_STREAMS });
   }
 }
 
 @Injectable()
 export class OpportunityRepository extends AggregateRepository<OpportunityState, OpportunityEvent> {
-  constructor(@Inject(EVENT_STORE) store: EventStore) {
-    super(store, { initialState: initialOpportunityState, evolve: evolveOpportunity });
+  constructor(@Inject(EVENT_STORE) store: EventStore, @Optional() @Inject(ENGINE_CONFIG) engine?: EngineConfig) {
+    super(store, { initialState: initialOpportunityState, evolve: evolveOpportunity }, { cachedStreams: engine?.CACHED_STREAMS });
   }
 }
 

@@ -40,16 +40,19 @@ export interface ReactionInput {
 export class OpportunityLifecycleReaction implements EventProcessor {
   readonly name = 'reaction:opportunity-lifecycle';
   readonly streamPrefixes = ['lead-', 'opportunity-'];
-  private readonly leads: AggregateRepository<LeadState, LeadEvent>;
-  private readonly opportunities: AggregateRepository<OpportunityState, OpportunityEvent>;
-
+  /** The repositories default to uncached ones on `store`; the module passes the shared, cached ones. */
   constructor(
     store: EventStore,
     private readonly config: LifecycleConfig,
-  ) {
-    this.leads = new AggregateRepository(store, { initialState: initialLeadState, evolve: evolveLead });
-    this.opportunities = new AggregateRepository(store, { initialState: initialOpportunityState, evolve: evolveOpportunity });
-  }
+    private readonly leads: AggregateRepository<LeadState, LeadEvent> = new AggregateRepository(store, {
+      initialState: initialLeadState,
+      evolve: evolveLead,
+    }),
+    private readonly opportunities: AggregateRepository<OpportunityState, OpportunityEvent> = new AggregateRepository(store, {
+      initialState: initialOpportunityState,
+      evolve: evolveOpportunity,
+    }),
+  ) {}
 
   async handleBatch(events: StoredEvent[]): Promise<void> {
     for (const event of events) await this.react(event);
