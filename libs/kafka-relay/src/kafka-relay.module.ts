@@ -31,7 +31,7 @@ export class KafkaRelayModule implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    if (this.relay) this.host.register(this.relay, { batchSize: this.config.KAFKA_RELAY_BATCH_SIZE, poisonPolicy: 'stop' });
+    if (this.relay) this.host.register(this.relay, { batchSize: this.config.KAFKA_RELAY_BATCH_SIZE, poisonPolicy: 'stop', coalesceMs: 5 });
   }
 
   async onApplicationShutdown(): Promise<void> {

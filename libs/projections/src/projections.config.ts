@@ -14,6 +14,13 @@ export class ProjectionsConfig {
   @Max(10000)
   PROJECTION_BATCH_SIZE: number = 1000;
 
+  /** After a quiet spell, how long a projection lets new events gather before one transaction takes them all. */
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1000)
+  PROJECTION_COALESCE_MS: number = 10;
+
   /** Longest a query waits for the projections to reach a given position (read your own writes). */
   @Type(() => Number)
   @IsInt()
@@ -22,6 +29,6 @@ export class ProjectionsConfig {
   READ_WAIT_MAX_MS: number = 5000;
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): ProjectionsConfig {
-    return validateConfig('projections', ProjectionsConfig, pick(env, ['PROJECTION_POISON_POLICY', 'PROJECTION_BATCH_SIZE', 'READ_WAIT_MAX_MS']));
+    return validateConfig('projections', ProjectionsConfig, pick(env, ['PROJECTION_POISON_POLICY', 'PROJECTION_BATCH_SIZE', 'PROJECTION_COALESCE_MS', 'READ_WAIT_MAX_MS']));
   }
 }

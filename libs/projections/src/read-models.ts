@@ -55,6 +55,7 @@ export class ReadModels implements OnModuleInit {
         this.host.register(this.processors[name], {
           poisonPolicy: this.config.PROJECTION_POISON_POLICY,
           batchSize: this.config.PROJECTION_BATCH_SIZE,
+          coalesceMs: this.config.PROJECTION_COALESCE_MS,
         }),
       );
     }

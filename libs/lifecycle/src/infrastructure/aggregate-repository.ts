@@ -44,6 +44,8 @@ export interface HandleOptions {
  */
 export class AggregateRepository<State, Event extends DomainEvent> {
   private readonly cache = new Map<string, { state: State; revision: bigint }>();
+  /** Commands on one stream in this process wait their turn instead of racing to a conflict. */
+  private readonly turns = new Map<string, Promise<void>>();
   private readonly cacheSize: number;
 
   constructor(
@@ -67,11 +69,29 @@ export class AggregateRepository<State, Event extends DomainEvent> {
     return { state, revision: last?.revision, events: folded };
   }
 
-  async handle(
+  handle(streamId: string, decide: (state: State) => Event[], context: CommandContext, options: HandleOptions = {}): Promise<Decided<State>> {
+    return this.inTurn(streamId, () => this.decideAndAppend(streamId, decide, context, options));
+  }
+
+  private async inTurn<T>(streamId: string, work: () => Promise<T>): Promise<T> {
+    const before = this.turns.get(streamId) ?? Promise.resolve();
+    let done!: () => void;
+    const mine = before.then(() => new Promise<void>((resolve) => (done = resolve)));
+    this.turns.set(streamId, mine);
+    await before;
+    try {
+      return await work();
+    } finally {
+      done();
+      if (this.turns.get(streamId) === mine) this.turns.delete(streamId);
+    }
+  }
+
+  private async decideAndAppend(
     streamId: string,
     decide: (state: State) => Event[],
     context: CommandContext,
-    options: HandleOptions = {},
+    options: HandleOptions,
   ): Promise<Decided<State>> {
     const maxRetries = options.maxRetries ?? 10;
     for (let attempt = 0; ; attempt++) {
