@@ -28,6 +28,7 @@ export interface KeyStore {
 export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
   private readonly cache = new Map<string, DataKey | null>();
+  private readonly current = new Map<string, DataKey>();
 
   constructor(filename: string) {
     if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
@@ -41,6 +42,15 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   currentKey(subjectId: string): DataKey {
+    const known = this.current.get(subjectId);
+    if (known) return known;
+    const key = this.loadOrCreateCurrent(subjectId);
+    if (this.current.size > 10000) this.current.clear();
+    this.current.set(subjectId, key);
+    return key;
+  }
+
+  private loadOrCreateCurrent(subjectId: string): DataKey {
     const row = this.db
       .prepare('SELECT version, key FROM data_keys WHERE subject_id = ? AND key IS NOT NULL ORDER BY version DESC LIMIT 1')
       .get(subjectId) as { version: number; key: Buffer } | undefined;
@@ -68,6 +78,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   destroy(subjectId: string): number {
+    this.current.delete(subjectId);
     for (const k of [...this.cache.keys()]) if (k.startsWith(`${subjectId}:`)) this.cache.delete(k);
     // Overwrite, then null: the key bytes do not survive in the row.
     const info = this.db

@@ -38,6 +38,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
     // NORMAL is enough here: a power cut can only lose the last commits, rows and checkpoint together,
     // and the processors then redo them from the event log, which is the durable record.
     this.db.pragma('synchronous = NORMAL');
+    this.db.pragma('cache_size = -32768');
     this.db.pragma('busy_timeout = 5000');
     this.db.exec(`
       CREATE TABLE IF NOT EXISTS checkpoints (name TEXT PRIMARY KEY, position TEXT NOT NULL, updated_at TEXT NOT NULL);

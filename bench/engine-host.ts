@@ -1,0 +1,401 @@
+/**
+ * The engine under test, in its own process so that its memory is measured alone and the load
+ * generators do not share its event loop.
+ *
+ *   engine-host.ts rebuild   rebuild the funnel, scoring and KPI read models from the store (as the CLI does)
+ *   engine-host.ts api       boot the API (createApp) on 127.0.0.1 and answer in-process measurement requests
+ *
+ * Configuration comes from the environment (DATA_DIR, SQLITE_DURABILITY, KAFKA_*), as for the API.
+ */
+import 'reflect-metadata';
+import { INestApplication } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { DEFAULT_LIFECYCLE_CONFIG } from '@lead-lifecycle/domain';
+import { EventStore, SqliteEventStore } from '@lead-lifecycle/event-store';
+import * as lifecycle from '@lead-lifecycle/lifecycle';
+import {
+  CaptureLeadCommand,
+  CHECKPOINT_STORE,
+  createEventStore,
+  EngineConfig,
+  EVENT_STORE,
+  GetLeadHistoryQuery,
+  GetLeadQuery,
+  OpportunityLifecycleReaction,
+  ProcessorHost,
+  RecordEngagementCommand,
+  SqliteCheckpointStore,
+} from '@lead-lifecycle/lifecycle';
+import { KafkaConfig, KafkaRelayProcessor } from '@lead-lifecycle/kafka-relay';
+import { PROJECTION_NAMES, ProjectionsConfig, rebuildProjection } from '@lead-lifecycle/projections';
+import { createApp } from '../apps/api/src/bootstrap';
+import { serve } from './lib/ipc';
+import { PhaseProfiler } from './lib/profile';
+import { nowMs, Samples } from './lib/stats';
+import { LiveCommand, LiveCommands, LivePool, TENANT } from './workload';
+
+const mode = process.argv[2];
+/** With BENCH_CPU_PROF_DIR set, each measured phase is CPU-profiled into that folder. */
+const profiler = new PhaseProfiler(process.env.BENCH_CPU_PROF_DIR || undefined);
+
+function peakRssBytes(): number {
+  return process.resourceUsage().maxRSS * 1024;
+}
+
+// ---------------------------------------------------------------------------------------------
+// rebuild
+
+async function rebuild(): Promise<unknown> {
+  const engine = EngineConfig.fromEnv();
+  const store = createEventStore(engine);
+  const checkpoints = new SqliteCheckpointStore(join(engine.DATA_DIR, 'read-models.sqlite'));
+  try {
+    const head = await store.headPosition();
+    const reports = [];
+    const profiles = [];
+    for (const name of PROJECTION_NAMES) {
+      await profiler.start();
+      reports.push(await rebuildProjection(store, checkpoints, name, { poisonPolicy: 'stop' }));
+      profiles.push(await profiler.stop(`rebuild-${name}`));
+    }
+    // The generator already wrote what the opportunity reaction writes, inline as the command runners
+    // do: the API starts with the reaction caught up instead of re-checking the whole history.
+    checkpoints.save(new OpportunityLifecycleReaction(store, DEFAULT_LIFECYCLE_CONFIG).name, head);
+    return { head: head.commit.toString(), reports, peakRss: peakRssBytes(), profiles: profiles.filter(Boolean) };
+  } finally {
+    await store.close();
+    checkpoints.close();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// api
+
+/** Counts the embedded store's group commits (appends and events per transaction, time in COMMIT). */
+class StoreProbe {
+  flushes = 0;
+  appends = 0;
+  events = 0;
+  flushMs = 0;
+  commitMs = 0;
+  keyCreations = 0;
+  keyMs = 0;
+  appendCalls = 0;
+  conflicts = 0;
+  /** Synchronous time in the live processors' batches (projection transactions with their fsync) and checkpoint saves. */
+  processorsMs = 0;
+
+  /** Times the synchronous part of every processor's handleBatch and of CheckpointStore.save. */
+  watchProcessors(host: ProcessorHost, checkpoints: { save?: (...args: never[]) => unknown } | undefined): void {
+    for (const status of host.statuses()) {
+      const processor = host.runner(status.name)?.processor as { handleBatch: (...args: never[]) => unknown } | undefined;
+      if (!processor) continue;
+      const handle = processor.handleBatch.bind(processor);
+      processor.handleBatch = (...args: never[]) => {
+        const t0 = nowMs();
+        try {
+          return handle(...args);
+        } finally {
+          this.processorsMs += nowMs() - t0;
+        }
+      };
+    }
+    if (checkpoints?.save) {
+      const save = checkpoints.save.bind(checkpoints);
+      checkpoints.save = (...args: never[]) => {
+        const t0 = nowMs();
+        try {
+          return save(...args);
+        } finally {
+          this.processorsMs += nowMs() - t0;
+        }
+      };
+    }
+  }
+
+  constructor(store: EventStore, keys: unknown) {
+    const append = store.appendToStream.bind(store);
+    store.appendToStream = (...args: Parameters<EventStore['appendToStream']>) => {
+      this.appendCalls++;
+      return append(...args).catch((error: unknown) => {
+        if ((error as Error)?.constructor?.name === 'WrongExpectedRevisionError') this.conflicts++;
+        throw error;
+      });
+    };
+    const sqlite = findSqlite(store);
+    if (sqlite) {
+      const target = sqlite as unknown as { flush(): void; pending: Array<{ events: unknown[] }> };
+      const flush = target.flush.bind(target);
+      target.flush = () => {
+        if (target.pending.length) {
+          this.flushes++;
+          this.appends += target.pending.length;
+          for (const append of target.pending) this.events += append.events.length;
+        }
+        const t0 = nowMs();
+        flush();
+        this.flushMs += nowMs() - t0;
+      };
+      const db = sqlite.db as unknown as { exec(sql: string): unknown };
+      const exec = db.exec.bind(db);
+      db.exec = (sql: string) => {
+        if (sql !== 'COMMIT') return exec(sql);
+        const t0 = nowMs();
+        const result = exec(sql);
+        this.commitMs += nowMs() - t0;
+        return result;
+      };
+    }
+    const keyStore = keys as { currentKey?: (subject: string) => unknown } | undefined;
+    if (keyStore?.currentKey) {
+      const currentKey = keyStore.currentKey.bind(keyStore);
+      keyStore.currentKey = (subject: string) => {
+        const t0 = nowMs();
+        const result = currentKey(subject);
+        const ms = nowMs() - t0;
+        this.keyMs += ms;
+        if (ms > 0.2) this.keyCreations++;
+        return result;
+      };
+    }
+  }
+
+  reset(): void {
+    this.flushes = this.appends = this.events = this.flushMs = this.commitMs = this.keyCreations = this.keyMs = this.appendCalls = this.conflicts = this.processorsMs = 0;
+  }
+
+  snapshot() {
+    return {
+      flushes: this.flushes,
+      appends: this.appends,
+      events: this.events,
+      flushMs: this.flushMs,
+      commitMs: this.commitMs,
+      slowKeyLookups: this.keyCreations,
+      keyMs: this.keyMs,
+      appendCalls: this.appendCalls,
+      conflicts: this.conflicts,
+      processorsMs: this.processorsMs,
+    };
+  }
+}
+
+function findSqlite(store: unknown, depth = 0): SqliteEventStore | undefined {
+  if (store instanceof SqliteEventStore) return store;
+  if (!store || typeof store !== 'object' || depth > 5) return undefined;
+  for (const value of Object.values(store as Record<string, unknown>)) {
+    if (value && typeof value === 'object' && 'appendToStream' in (value as object)) {
+      const found = findSqlite(value, depth + 1);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
+function errorCode(error: unknown): string {
+  const e = error as { code?: unknown; name?: string; constructor?: { name?: string } };
+  return typeof e?.code === 'string' ? e.code : (e?.constructor?.name ?? e?.name ?? 'Error');
+}
+
+async function api(): Promise<void> {
+  const engine = EngineConfig.fromEnv();
+  const kafka = KafkaConfig.fromEnv();
+  const bootStarted = nowMs();
+  const app: INestApplication = await createApp({
+    lifecycle: { engine },
+    projections: ProjectionsConfig.fromEnv(),
+    kafka,
+    logger: false,
+  });
+  const commands = app.get(CommandBus);
+  const queries = app.get(QueryBus);
+  const store = app.get<EventStore>(EVENT_STORE);
+  const host = app.get(ProcessorHost);
+  const keyToken = (lifecycle as Record<string, unknown>).KEY_STORE as symbol | undefined;
+  let keys: unknown;
+  try {
+    keys = keyToken ? app.get(keyToken) : undefined;
+  } catch {
+    keys = undefined;
+  }
+  const probe = new StoreProbe(store, keys);
+
+  // The Kafka relay starts with the application: watch it catch up from the start.
+  let relayWatch: Promise<unknown> | undefined;
+  if (kafka.enabled) {
+    const relay = app.get(KafkaRelayProcessor, { strict: false });
+    const head = await store.headPosition();
+    relayWatch = new Promise((resolve) => {
+      let first: { t: number; published: number } | undefined;
+      const timer = setInterval(() => {
+        const t = nowMs();
+        if (!first && relay.published > 0) first = { t, published: relay.published };
+        const runner = host.runner(relay.name);
+        const status = runner?.status();
+        if (status && status.position.commit >= head.commit) {
+          clearInterval(timer);
+          resolve({ head: head.commit.toString(), bootStarted, first, done: { t, published: relay.published }, state: status.state, lastError: status.lastError });
+        }
+      }, 2);
+    });
+  }
+
+  let relayProfile: Promise<unknown> | undefined;
+  if (relayWatch) {
+    await profiler.start();
+    relayProfile = relayWatch.then(() => profiler.stop('relay'));
+  }
+  await app.listen(0, '127.0.0.1');
+  const listening = nowMs();
+  probe.watchProcessors(host, app.get(CHECKPOINT_STORE) as never);
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  let pool: LivePool | undefined;
+
+  const execute = (command: LiveCommand): Promise<unknown> => {
+    const context = { tenantId: TENANT, actor: 'bench', correlationId: randomUUID(), causationId: randomUUID() };
+    const occurredAt = new Date().toISOString();
+    if (command.kind === 'capture') return commands.execute(new CaptureLeadCommand({ ...command.fields, occurredAt }, context));
+    return commands.execute(
+      new RecordEngagementCommand(command.leadId, { activityType: command.type, properties: command.properties, occurredAt }, context),
+    );
+  };
+
+  serve(
+    {
+      init: (args: { pool: LivePool }) => {
+        pool = args.pool;
+        return { leads: pool.leadIds.length };
+      },
+
+      /** Durable commands through the CommandBus with `callers` concurrent callers for `durationMs`. */
+      inproc: async (args: { callers: number; durationMs: number; warmup: number; seed: string; tag: string; pick?: 'weighted' | 'uniform' }) => {
+        if (!pool) throw new Error('init first');
+        const source = new LiveCommands(pool, args.seed, args.tag, args.pick ?? 'weighted');
+        const all = new Samples();
+        const byKind = { capture: new Samples(), activity: new Samples() };
+        const errors: Record<string, number> = {};
+        const run = async (until: () => boolean, record: boolean) => {
+          let started = 0;
+          await Promise.all(
+            Array.from({ length: args.callers }, async () => {
+              while (!until()) {
+                started++;
+                const command = source.next();
+                const t0 = nowMs();
+                try {
+                  await execute(command);
+                  if (!record) continue;
+                  const ms = nowMs() - t0;
+                  all.add(ms);
+                  byKind[command.kind].add(ms);
+                } catch (error) {
+                  if (record) errors[errorCode(error)] = (errors[errorCode(error)] ?? 0) + 1;
+                }
+              }
+            }),
+          );
+          return started;
+        };
+        let warm = 0;
+        await run(() => warm++ >= args.warmup, false);
+        probe.reset();
+        await profiler.start();
+        const elu0 = performance.eventLoopUtilization();
+        const started = nowMs();
+        const deadline = started + args.durationMs;
+        await run(() => nowMs() >= deadline, true);
+        const seconds = (nowMs() - started) / 1000;
+        const elu = performance.eventLoopUtilization(elu0);
+        const profile = await profiler.stop(`inproc-${args.callers}${args.pick === 'uniform' ? '-uniform' : ''}`);
+        return {
+          pick: args.pick ?? 'weighted',
+          profile,
+          callers: args.callers,
+          seconds,
+          completed: all.count,
+          latency: all.summary(),
+          capture: byKind.capture.summary(),
+          activity: byKind.activity.summary(),
+          errors,
+          store: probe.snapshot(),
+          eventLoopUtilization: elu.utilization,
+        };
+      },
+
+      /** One lead's history and state through the QueryBus, sequentially. */
+      reads: async (args: { leadIds: string[]; repeats: number }) => {
+        const history = new Samples();
+        const state = new Samples();
+        let events = 0;
+        let largest = { leadId: '', events: 0, ms: 0 };
+        for (const id of args.leadIds.slice(0, 50)) {
+          await queries.execute(new GetLeadHistoryQuery(TENANT, id));
+          await queries.execute(new GetLeadQuery(TENANT, id));
+        }
+        await profiler.start();
+        for (let r = 0; r < args.repeats; r++) {
+          for (const id of args.leadIds) {
+            let t0 = nowMs();
+            const h = (await queries.execute(new GetLeadHistoryQuery(TENANT, id))) as { events: unknown[] };
+            const ms = nowMs() - t0;
+            history.add(ms);
+            events += h.events.length;
+            if (h.events.length > largest.events) largest = { leadId: id, events: h.events.length, ms };
+            t0 = nowMs();
+            await queries.execute(new GetLeadQuery(TENANT, id));
+            state.add(nowMs() - t0);
+          }
+        }
+        const profile = await profiler.stop('reads-in-process');
+        return { history: history.summary(), state: state.summary(), eventsPerHistory: events / Math.max(1, history.count), largest, profile };
+      },
+
+      'profile-start': () => profiler.start(),
+      'profile-stop': (args: { label: string }) => profiler.stop(args.label),
+
+      relay: async () => {
+        if (!relayWatch) throw new Error('the relay is not running (KAFKA_BROKERS unset)');
+        return { ...((await relayWatch) as object), listening, profile: await relayProfile };
+      },
+
+      stats: async () => ({
+        peakRss: peakRssBytes(),
+        memory: process.memoryUsage(),
+        head: (await store.headPosition()).commit.toString(),
+        processors: host.statuses().map((s) => ({ name: s.name, state: s.state, position: s.position.commit.toString(), lastError: s.lastError, stoppedReason: s.stoppedReason })),
+      }),
+
+      close: async () => {
+        const peak = peakRssBytes();
+        setTimeout(async () => {
+          await app.close();
+          process.exit(0);
+        }, 10);
+        return { peakRss: peak };
+      },
+    },
+    { port, bootMs: listening - bootStarted },
+  );
+}
+
+async function main(): Promise<void> {
+  if (mode === 'rebuild') {
+    serve({
+      run: async () => {
+        const result = await rebuild();
+        setTimeout(() => process.exit(0), 10);
+        return result;
+      },
+    });
+    return;
+  }
+  if (mode === 'api') return api();
+  throw new Error(`unknown mode ${mode}`);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
