@@ -1,3 +1,4 @@
+import { SQLITE_EVENT_STORE_SCHEMA } from '@lead-lifecycle/event-store';
 import Database from 'better-sqlite3';
 
 /** One event row as the embedded store keeps it. */
@@ -61,15 +62,4 @@ function causationOf(metadata: string): string {
 }
 
 /** The schema of the engine's events table, for the raw limit runs. */
-export const RAW_SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
-  position        INTEGER PRIMARY KEY AUTOINCREMENT,
-  event_id        TEXT    NOT NULL UNIQUE,
-  stream_id       TEXT    NOT NULL,
-  stream_revision INTEGER NOT NULL,
-  type            TEXT    NOT NULL,
-  schema_version  INTEGER NOT NULL,
-  data            TEXT    NOT NULL,
-  metadata        TEXT    NOT NULL,
-  UNIQUE (stream_id, stream_revision)
-);`;
+export const RAW_SCHEMA = SQLITE_EVENT_STORE_SCHEMA;

@@ -27,14 +27,7 @@ export class KpiProjection implements SqliteProjection {
   apply(db: Database.Database, stored: StoredEvent): void {
     const tenantId = stored.metadata.tenantId;
     if (stored.type === 'LeadDisqualified') {
-      const d = stored.data as { leadId: string; reason: string; occurredAt: string };
-      statement(db, `INSERT INTO kpi_reasons (event_id, tenant_id, lead_id, kind, reason, at) VALUES (?, ?, ?, 'disqualification', ?, ?)`).run(
-        stored.eventId,
-        tenantId,
-        d.leadId,
-        d.reason,
-        utc(d.occurredAt),
-      );
+      this.recordReason(db, stored, 'disqualification');
       return;
     }
     if (!stored.streamId.startsWith('opportunity-')) return;
@@ -54,13 +47,7 @@ export class KpiProjection implements SqliteProjection {
       case 'OpportunityLost': {
         const d = event.data;
         this.close(db, d.opportunityId, `status = 'lost', loss_reason = ?, closed_at = ?`, d.reason, utc(d.occurredAt));
-        statement(db, `INSERT INTO kpi_reasons (event_id, tenant_id, lead_id, kind, reason, at) VALUES (?, ?, ?, 'loss', ?, ?)`).run(
-          stored.eventId,
-          tenantId,
-          d.leadId,
-          d.reason,
-          utc(d.occurredAt),
-        );
+        this.recordReason(db, stored, 'loss');
         return;
       }
       case 'OpportunityStageChanged':
@@ -68,6 +55,18 @@ export class KpiProjection implements SqliteProjection {
       default:
         return;
     }
+  }
+
+  private recordReason(db: Database.Database, stored: StoredEvent, kind: 'disqualification' | 'loss'): void {
+    const d = stored.data as { leadId: string; reason: string; occurredAt: string };
+    statement(db, 'INSERT INTO kpi_reasons (event_id, tenant_id, lead_id, kind, reason, at) VALUES (?, ?, ?, ?, ?, ?)').run(
+      stored.eventId,
+      stored.metadata.tenantId,
+      d.leadId,
+      kind,
+      d.reason,
+      utc(d.occurredAt),
+    );
   }
 
   private close(db: Database.Database, opportunityId: string, set: string, value: unknown, at: string): void {

@@ -52,7 +52,8 @@ interface PendingAppend {
   reject(error: unknown): void;
 }
 
-const SCHEMA = `
+/** The embedded store's tables (also used by the benchmark's raw-SQLite limit). */
+export const SQLITE_EVENT_STORE_SCHEMA = `
 CREATE TABLE IF NOT EXISTS events (
   position        INTEGER PRIMARY KEY AUTOINCREMENT,
   event_id        TEXT    NOT NULL UNIQUE,
@@ -96,7 +97,7 @@ export class SqliteEventStore implements EventStore {
     // reads keep a cold load from going to disk page by page (measured: 22 -> 9 µs per event warm).
     this.db.pragma('cache_size = -65536');
     this.db.pragma('mmap_size = 268435456');
-    this.db.exec(SCHEMA);
+    this.db.exec(SQLITE_EVENT_STORE_SCHEMA);
     this.now = options.now ?? (() => new Date());
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.appended.setMaxListeners(0);
