@@ -94,9 +94,9 @@ export class SqliteEventStore implements EventStore {
     this.db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
     this.db.pragma('busy_timeout = 5000');
     // Reads of a lead's stream touch pages all over a large file: a bigger page cache and memory-mapped
-    // reads keep a cold load from going to disk page by page (measured: 22 -> 9 µs per event warm).
-    this.db.pragma('cache_size = -65536');
-    this.db.pragma('mmap_size = 268435456');
+    // reads keep a cold load from going to disk page by page. Both count in the process's RSS, hence modest.
+    this.db.pragma('cache_size = -32768');
+    this.db.pragma('mmap_size = 67108864');
     this.db.exec(SQLITE_EVENT_STORE_SCHEMA);
     this.now = options.now ?? (() => new Date());
     this.pollIntervalMs = options.pollIntervalMs ?? 250;

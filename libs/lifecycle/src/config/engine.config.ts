@@ -39,7 +39,7 @@ export class EngineConfig {
   @IsInt()
   @Min(0)
   @Max(10_000_000)
-  CACHED_STREAMS: number = 10_000;
+  CACHED_STREAMS: number = 5_000;
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfig {
     return validateConfig('engine', EngineConfig, pick(env, ['DATA_DIR', 'EVENT_STORE', 'EVENTSTORE_CONNECTION_STRING', 'LIFECYCLE_CONFIG', 'SQLITE_DURABILITY', 'COMMAND_MAX_RETRIES', 'CACHED_STREAMS']));

@@ -53,7 +53,7 @@ export class AggregateRepository<State, Event extends DomainEvent> {
     private readonly definition: AggregateDefinition<State, Event>,
     options: RepositoryOptions = {},
   ) {
-    this.cacheSize = options.cachedStreams ?? 10_000;
+    this.cacheSize = options.cachedStreams ?? 5_000;
   }
 
   async load(streamId: string, until?: (event: StoredEvent) => boolean): Promise<Loaded<State>> {
