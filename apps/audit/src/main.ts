@@ -16,6 +16,7 @@ import {
   HistoryEntry,
   historyEntry,
   leadView,
+  opportunityStreamsOf,
   readLeadHistory,
   requireLeadOfTenant,
   toCsvRow,
@@ -222,7 +223,7 @@ async function verify(store: EventStore, lead: string | undefined, json: boolean
 async function streamsOfLead(store: EventStore, leadId: string): Promise<string[]> {
   const own = await store.readStream(leadStreamId(leadId));
   if (own.length === 0) throw new UsageError(`lead ${leadId} not found`);
-  return [leadStreamId(leadId), ...own.filter((e) => e.type === 'OpportunityOpenedForLead').map((e) => `opportunity-${e.data.opportunityId}`)];
+  return [leadStreamId(leadId), ...opportunityStreamsOf(own)];
 }
 
 main(process.argv.slice(2))

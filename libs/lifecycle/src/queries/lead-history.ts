@@ -89,6 +89,11 @@ export function historyEntry(event: StoredEvent, transition: Transition): Histor
   };
 }
 
+/** The streams of the opportunities opened for a lead, from the lead's own events. */
+export function opportunityStreamsOf(leadEvents: readonly StoredEvent[]): string[] {
+  return leadEvents.filter((e) => e.type === 'OpportunityOpenedForLead').map((e) => opportunityStreamId(String(e.data.opportunityId)));
+}
+
 /**
  * The lead's whole journey: its own events and those of its opportunities, in global order, each with
  * who caused it, when, why and what it changed. `tenantId` undefined reads any tenant (auditors' CLI).
@@ -98,8 +103,7 @@ export async function readLeadHistory(store: EventStore, leadId: string, tenantI
   if (own.length === 0 || (tenantId !== undefined && own[0].metadata.tenantId !== tenantId)) {
     throw new DomainError(DomainErrorCode.LeadNotFound, `lead ${leadId} not found`, { leadId });
   }
-  const opportunityIds = own.filter((e) => e.type === 'OpportunityOpenedForLead').map((e) => String(e.data.opportunityId));
-  const theirs = await Promise.all(opportunityIds.map((id) => store.readStream(opportunityStreamId(id))));
+  const theirs = await Promise.all(opportunityStreamsOf(own).map((id) => store.readStream(id)));
   const events = [...own, ...theirs.flat()].sort((a, b) => comparePositions(a.position, b.position));
   const tracker = new TransitionTracker();
   return { leadId, tenantId: own[0].metadata.tenantId, events: events.map((e) => historyEntry(e, tracker.apply(e))) };
