@@ -1,6 +1,10 @@
 export * from './shared/domain-error';
 export * from './shared/clock';
 export * from './shared/domain-event';
+export * from './shared/business-time';
+export * from './shared/money';
+export * from './shared/legacy-iso-time';
+export * from './shared/upcaster';
 export * from './config/lifecycle-config';
 export * from './contact/contact';
 export * from './scoring/score';
@@ -11,3 +15,5 @@ export * from './lead/lead.decider';
 export * from './opportunity/opportunity.events';
 export * from './opportunity/opportunity.state';
 export * from './opportunity/opportunity.decider';
+export * from './lead/lead.upcasters';
+export * from './opportunity/opportunity.upcasters';

@@ -1,3 +1,6 @@
+import { BusinessTimeWindow } from '../shared/business-time';
+import { MoneyRules } from '../shared/money';
+
 /** Channels a lead can be captured from. Part of the public contract. */
 export const CHANNELS = ['web_form', 'trade_show', 'social', 'seo', 'paid_ads', 'referral', 'email', 'partner', 'import', 'other'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -74,6 +77,10 @@ export interface LifecycleConfig {
   readonly pipeline: { readonly stages: readonly string[] };
   /** Calling code used for phone numbers written without one. */
   readonly phone: { readonly defaultCountryCode: string };
+  /** How far from now a business time given with a command may lie (see shared/business-time.ts). */
+  readonly time: BusinessTimeWindow;
+  /** Limits of amounts and costs (see shared/money.ts). */
+  readonly money: MoneyRules;
 }
 
 export type Temperature = 'cold' | 'warm' | 'hot';
@@ -122,4 +129,7 @@ export const DEFAULT_LIFECYCLE_CONFIG: LifecycleConfig = {
   bant: { rules: [{ minMet: 4 }, { minMet: 3, mustMeet: ['need'] }] },
   pipeline: { stages: ['qualification', 'discovery', 'proposal', 'negotiation'] },
   phone: { defaultCountryCode: '1' },
+  time: { maxFutureSkewSeconds: 300, maxBackdateDays: 3650 },
+  // One trillion in major units: with 3 decimals still an exact double in minor units (< 2^53).
+  money: { maxAmount: 1e12 },
 };

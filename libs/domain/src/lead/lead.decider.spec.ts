@@ -415,11 +415,18 @@ describe('lead decider', () => {
         .thenThrows({ type: InvalidCommandError, fields: ['source.channel'] });
     });
 
-    it.each([-0.01, -100, Number.NaN])('refuses the cost %d', (cost) => {
+    it.each([-0.01, -100])('refuses the cost %d', (cost) => {
       lead
         .given([])
         .when(capture({ source: { channel: 'seo', cost } }))
         .thenThrows({ type: InvalidCommandError, fields: ['source.cost'], message: 'source.cost: must be zero or more' });
+    });
+
+    it.each([Number.NaN, Number.POSITIVE_INFINITY])('refuses the cost %d as not finite', (cost) => {
+      lead
+        .given([])
+        .when(capture({ source: { channel: 'seo', cost } }))
+        .thenThrows({ type: InvalidCommandError, fields: ['source.cost'], message: 'source.cost: must be a finite number' });
     });
 
     it('reports every problem at once', () => {
@@ -897,7 +904,7 @@ describe('lead decider', () => {
       lead
         .given(asSql)
         .when(openOpportunity('opp-1', 2, { currency: currency as string }))
-        .thenThrows({ type: InvalidCommandError, fields: ['currency'], message: 'currency: must be an ISO 4217 code' });
+        .thenThrows({ type: InvalidCommandError, fields: ['currency'], message: 'currency: must be an ISO 4217 currency code' });
     });
 
     it('reports amount and currency problems together, before the stage check', () => {
@@ -1161,5 +1168,83 @@ describe('evolveLead', () => {
   it('foldLead starts from a given state', () => {
     const mid = foldLead(asMql);
     expect(foldLead([promoted(1)], mid)).toEqual(foldLead(asSql));
+  });
+});
+
+describe('lead decider: business times and money (library users bypass the DTOs)', () => {
+  const ISSUE_11_FORMS = ['2026-W05-1', '2026-001', '20260201', '2026-01', '2026-01-01T00Z', '2026-02-01', '2026-02-01T10:00:00', '2026-02-30T10:00:00Z'];
+
+  it.each(ISSUE_11_FORMS)('refuses a capture at %j, naming occurredAt', (occurredAt) => {
+    lead.given([]).when(capture({ occurredAt })).thenThrows({ type: InvalidCommandError, fields: ['occurredAt'], message: /^occurredAt: must / });
+  });
+
+  it.each(ISSUE_11_FORMS)('refuses every other command at %j', (occurredAt) => {
+    const commands: LeadCommand[] = [
+      { type: 'RecordEngagement', activityType: 'page_view', occurredAt },
+      { type: 'RescoreLead', occurredAt },
+      { type: 'AssignLead', ownerId: 'rep-1', occurredAt },
+      { type: 'RecycleLead', occurredAt },
+      { ...(openOpportunity('opp-9') as object), occurredAt } as LeadCommand,
+    ];
+    for (const command of commands) lead.given(asSql).when(command).thenThrows({ type: InvalidCommandError, fields: ['occurredAt'] });
+  });
+
+  it('normalises an offset time to UTC before deciding, so the event stores the one form', () => {
+    const { events } = lead.given([]).when(capture({ occurredAt: '2026-01-01T01:00:00.5+01:00' })).then([captured({ occurredAt: '2026-01-01T00:00:00.500Z' })]);
+    expect((events[0] as LeadCaptured).data.occurredAt).toBe('2026-01-01T00:00:00.500Z');
+    lead.given(asLead).when({ type: 'AssignLead', ownerId: 'rep-1', occurredAt: '2026-01-02T00:00:00-05:00' }).then([
+      { type: 'LeadAssigned', data: { leadId: LEAD, ownerId: 'rep-1', occurredAt: '2026-01-02T05:00:00.000Z' } },
+    ]);
+  });
+
+  it.each([
+    [{ amount: 500.5, currency: 'JPY' }, 'whole number'],
+    [{ amount: 1.2345, currency: 'BHD' }, 'at most 3 decimals'],
+    [{ amount: 12.345, currency: 'EUR' }, 'at most 2 decimals'],
+    [{ amount: 1e308, currency: 'EUR' }, 'at most 1000000000000'],
+    [{ amount: Number.POSITIVE_INFINITY, currency: 'EUR' }, 'finite'],
+  ])('refuses an opportunity of %j', (money, reason) => {
+    lead.given(asSql).when(openOpportunity('opp-9', 2, money)).thenThrows({ type: InvalidCommandError, fields: ['amount'], message: reason });
+  });
+
+  it.each([
+    [500, 'JPY'],
+    [1.234, 'BHD'],
+    [999_999_999_999.99, 'EUR'],
+  ])('accepts an opportunity of %d %s', (amount, currency) => {
+    lead.given(asSql).when(openOpportunity('opp-9', 2, { amount, currency })).then([
+      { type: 'OpportunityOpenedForLead', data: { leadId: LEAD, opportunityId: 'opp-9', name: 'Deal opp-9', amount, currency, occurredAt: at(2) } },
+    ]);
+  });
+
+  it('refuses an unknown ISO-looking currency', () => {
+    lead.given(asSql).when(openOpportunity('opp-9', 2, { currency: 'XYZ' })).thenThrows({ type: InvalidCommandError, fields: ['currency'] });
+  });
+
+  it('takes the maximum amount from the configuration', () => {
+    const small = leadWith({ ...config, money: { maxAmount: 1000 } });
+    small.given(asSql).when(openOpportunity('opp-9', 2, { amount: 1000.01 })).thenThrows({ fields: ['amount'], message: 'at most 1000' });
+    small.given(asSql).when(openOpportunity('opp-9', 2, { amount: 1000 })).thenState((state) => expect(state.stage).toBe('opportunity'));
+  });
+
+  it.each(['2026-02-30', '2026-12-31T00:00:00Z', '2026-W05-1'])('refuses the expected close date %j', (expectedCloseDate) => {
+    lead.given(asSql).when({ ...(openOpportunity('opp-9') as object), expectedCloseDate } as LeadCommand).thenThrows({ fields: ['expectedCloseDate'] });
+  });
+
+  it('refuses a cost with more than cents, beyond the maximum, and a company size out of bounds', () => {
+    lead.given([]).when(capture({ source: { channel: 'seo', cost: 10.005 } })).thenThrows({ fields: ['source.cost'], message: 'at most 2 decimals' });
+    lead.given([]).when(capture({ source: { channel: 'seo', cost: 1e308 } })).thenThrows({ fields: ['source.cost'], message: 'at most' });
+    lead.given([]).when(capture({ company: { size: 10_000_001 } })).thenThrows({ fields: ['company.size'] });
+    lead.given([]).when(capture({ company: { size: 2.5 } })).thenThrows({ fields: ['company.size'] });
+  });
+
+  it('scores a lead whose stored activity time cannot be read as if that activity had not happened, never NaN', () => {
+    // Date.parse would read 30 February as 2 March; the business-time parser does not read it at all.
+    const unreadable = { ...engaged('demo_request', 25, 1), data: { ...engaged('demo_request', 25, 1).data, occurredAt: '2026-02-30' } };
+    const { events } = lead.given([captured(), unreadable]).when(engage('page_view', 2)).then([
+      engaged('page_view', 1, 2),
+      scoreChanged(ZERO, score(0, 1), ['engagement page_view (+1)'], 2),
+    ]);
+    expect(Number.isFinite((events[1] as ScoreChanged).data.current.total)).toBe(true);
   });
 });

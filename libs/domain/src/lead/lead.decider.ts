@@ -4,7 +4,9 @@ import { BANT_CRITERIA } from '../config/lifecycle-config';
 import { BantAssessment, evaluateBant } from '../qualification/bant';
 import { activityPoints, combineScore, engagementScore, fitScore, ScoredActivity, temperatureOf } from '../scoring/score';
 import { assertNever, DomainError, DomainErrorCode, FieldProblem, InvalidCommandError, LifecycleError } from '../shared/domain-error';
+import { calendarDateProblem, withBusinessTime } from '../shared/business-time';
 import { laterOf } from '../shared/domain-event';
+import { companySizeProblem, costProblem, moneyProblems } from '../shared/money';
 import { CompanyProfile, LeadEvent, LeadSource, ScoreChanged } from './lead.events';
 import { ExistingLead, LeadState, openOpportunityIds } from './lead.state';
 
@@ -101,6 +103,8 @@ export type LeadCommand =
 
 /** Decides what a command does to a lead: the events to append, or a domain error. Pure. */
 export function decideLead(command: LeadCommand, state: LeadState, config: LifecycleConfig): LeadEvent[] {
+  // Every time is normalised to UTC before anything is decided, so every stored time has one form.
+  command = withBusinessTime(command);
   if (command.type === 'CaptureLead') return capture(command, state, config);
   if (state.stage === 'none') {
     throw new DomainError(DomainErrorCode.LeadNotFound, 'lead not found');
@@ -126,7 +130,7 @@ export function decideLead(command: LeadCommand, state: LeadState, config: Lifec
     case 'RecycleLead':
       return recycle(command, state);
     case 'OpenOpportunityForLead':
-      return openOpportunity(command, state);
+      return openOpportunity(command, state, config);
     case 'ConvertToCustomer':
       return convert(command, state);
     case 'RecordOpportunityLost':
@@ -151,9 +155,10 @@ function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig
   if (!CHANNELS.includes(command.source?.channel)) {
     problems.push({ field: 'source.channel', reason: `must be one of ${CHANNELS.join(', ')}` });
   }
-  if (command.source?.cost !== undefined && !(command.source.cost >= 0)) {
-    problems.push({ field: 'source.cost', reason: 'must be zero or more' });
-  }
+  const costIssue = command.source?.cost === undefined ? undefined : costProblem('source.cost', command.source.cost, config.money);
+  if (costIssue) problems.push(costIssue);
+  const sizeIssue = command.company?.size === undefined ? undefined : companySizeProblem('company.size', command.company.size);
+  if (sizeIssue) problems.push(sizeIssue);
   if (problems.length) throw new InvalidCommandError(problems);
   const contact = normaliseContact(command.contact, config.phone.defaultCountryCode);
 
@@ -332,10 +337,10 @@ function assertNoOpenOpportunity(state: ExistingLead, move: string): void {
   if (open.length) throw new LifecycleError(state.stage, move, `opportunities still open: ${open.join(', ')}; win or lose them first`);
 }
 
-function openOpportunity(command: OpenOpportunityForLead, state: ExistingLead): LeadEvent[] {
-  const problems: FieldProblem[] = [];
-  if (!(command.amount >= 0) || !Number.isFinite(command.amount)) problems.push({ field: 'amount', reason: 'must be a number, zero or more' });
-  if (!/^[A-Z]{3}$/.test(command.currency ?? '')) problems.push({ field: 'currency', reason: 'must be an ISO 4217 code such as EUR' });
+function openOpportunity(command: OpenOpportunityForLead, state: ExistingLead, config: LifecycleConfig): LeadEvent[] {
+  const problems: FieldProblem[] = moneyProblems({ amount: 'amount', currency: 'currency' }, command.amount, command.currency, config.money);
+  const dateIssue = command.expectedCloseDate === undefined ? undefined : calendarDateProblem('expectedCloseDate', command.expectedCloseDate);
+  if (dateIssue) problems.push(dateIssue);
   if (problems.length) throw new InvalidCommandError(problems);
   if (state.opportunities[command.opportunityId]) return [];
   if (state.stage !== 'sql' && state.stage !== 'opportunity') {

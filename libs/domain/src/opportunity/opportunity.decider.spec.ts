@@ -316,3 +316,48 @@ describe('evolveOpportunity', () => {
     });
   });
 });
+
+describe('opportunity decider: business times and money (library users bypass the DTOs)', () => {
+  it.each(['2026-W05-1', '2026-02-01', '2026-02-01T10:00:00', '2026-02-01T10:00Z'])('refuses every command at %j, naming occurredAt', (occurredAt) => {
+    opportunity.given([]).when(open({ occurredAt })).thenThrows({ type: InvalidCommandError, fields: ['occurredAt'] });
+    for (const command of [moveTo('proposal'), win(), lose('price')]) {
+      opportunity.given(asOpen).when({ ...command, occurredAt } as OpportunityCommand).thenThrows({ type: InvalidCommandError, fields: ['occurredAt'] });
+    }
+  });
+
+  it('stores an offset time in UTC', () => {
+    opportunity
+      .given(asOpen)
+      .when({ type: 'ChangeOpportunityStage', stage: 'proposal', occurredAt: '2026-02-02T02:00:00+02:00' })
+      .then([stageChanged('qualification', 'proposal', 1)]);
+  });
+
+  it.each([
+    [{ amount: 1e308 }, ['amount']],
+    [{ amount: 12.345 }, ['amount']],
+    [{ amount: 10.5, currency: 'JPY' }, ['amount']],
+    [{ currency: 'XYZ' }, ['currency']],
+    [{ expectedCloseDate: '2026-02-30' }, ['expectedCloseDate']],
+    [{ expectedCloseDate: '2026-06-30T00:00:00Z' }, ['expectedCloseDate']],
+  ])('refuses to open with %j', (over, fields) => {
+    opportunity.given([]).when(open(over)).thenThrows({ type: InvalidCommandError, fields });
+  });
+
+  it('a replayed open of an existing opportunity stays harmless, whatever its values', () => {
+    opportunity.given(asOpen).when(open({ amount: 1e308, occurredAt: '2026-W05-1' })).then([]);
+  });
+
+  it.each([
+    [12.345, 'at most 2 decimals'],
+    [1e308, 'at most 1000000000000'],
+    [Number.POSITIVE_INFINITY, 'finite'],
+  ])('refuses the final amount %d in the opportunity currency (%s)', (amount, message) => {
+    opportunity.given(asOpen).when(win(10, amount)).thenThrows({ type: InvalidCommandError, fields: ['amount'], message });
+  });
+
+  it('checks the final amount against the minor unit of the opportunity currency', () => {
+    const inYen: OpportunityEvent = { ...opened(), data: { ...opened().data, currency: 'JPY' } };
+    opportunity.given([inYen]).when(win(10, 100.5)).thenThrows({ fields: ['amount'], message: 'whole number' });
+    opportunity.given([inYen]).when(win(10, 100)).thenState((state) => expect(state).toMatchObject({ status: 'won', wonAmount: 100 }));
+  });
+});

@@ -1,5 +1,7 @@
 import { LifecycleConfig } from '../config/lifecycle-config';
-import { assertNever, DomainError, DomainErrorCode, InvalidCommandError, LifecycleError } from '../shared/domain-error';
+import { calendarDateProblem, withBusinessTime } from '../shared/business-time';
+import { assertNever, DomainError, DomainErrorCode, FieldProblem, InvalidCommandError, LifecycleError } from '../shared/domain-error';
+import { amountProblem, isKnownCurrency, minorUnitsOf, moneyProblems } from '../shared/money';
 import { OpportunityEvent } from './opportunity.events';
 import { OpportunityState } from './opportunity.state';
 
@@ -37,11 +39,17 @@ export type OpportunityCommand = OpenOpportunityCommand | ChangeOpportunityStage
 
 export function decideOpportunity(command: OpportunityCommand, state: OpportunityState, config: LifecycleConfig): OpportunityEvent[] {
   if (command.type === 'OpenOpportunity') {
+    // Checked after the replay test: a reaction replaying an event already handled must stay harmless.
     if (state.status !== 'none') return [];
+    const problems: FieldProblem[] = moneyProblems({ amount: 'amount', currency: 'currency' }, command.amount, command.currency, config.money);
+    const dateIssue = command.expectedCloseDate === undefined ? undefined : calendarDateProblem('expectedCloseDate', command.expectedCloseDate);
+    if (dateIssue) problems.push(dateIssue);
+    if (problems.length) throw new InvalidCommandError(problems);
     const pipeline = [...config.pipeline.stages];
-    const { type: _type, ...data } = command;
+    const { type: _type, ...data } = withBusinessTime(command);
     return [{ type: 'OpportunityOpened', data: { ...data, stage: pipeline[0], pipeline } }];
   }
+  command = withBusinessTime(command);
   if (state.status === 'none') throw new DomainError(DomainErrorCode.OpportunityNotFound, 'opportunity not found');
   if (state.status !== 'open') {
     throw new LifecycleError(state.status, describe(command), 'the opportunity is closed');
@@ -60,7 +68,9 @@ export function decideOpportunity(command: OpportunityCommand, state: Opportunit
       ];
     case 'WinOpportunity': {
       const amount = command.amount ?? state.amount;
-      if (!(amount >= 0)) throw new InvalidCommandError([{ field: 'amount', reason: 'must be zero or more' }]);
+      const decimals = isKnownCurrency(state.currency) ? minorUnitsOf(state.currency) : undefined;
+      const problem = amountProblem('amount', amount, decimals, config.money);
+      if (problem) throw new InvalidCommandError([problem]);
       return [
         {
           type: 'OpportunityWon',

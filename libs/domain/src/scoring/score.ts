@@ -1,4 +1,5 @@
 import { LifecycleConfig, Temperature } from '../config/lifecycle-config';
+import { instantOf } from '../shared/business-time';
 import { DAY_MS } from '../shared/domain-event';
 
 export interface Score {
@@ -61,12 +62,14 @@ export function fitScore(profile: FitProfile, config: LifecycleConfig): Scored {
 
 /** Engagement as of `at`: each activity's points halve every half-life. Activities after `at` do not count. */
 export function engagementScore(activities: readonly ScoredActivity[], at: string, config: LifecycleConfig): number {
-  const now = Date.parse(at);
+  const now = instantOf(at);
   const halfLifeMs = config.scoring.engagement.halfLifeDays * DAY_MS;
   let total = 0;
   for (const activity of activities) {
-    const age = now - Date.parse(activity.occurredAt);
-    if (age < 0) continue;
+    const age = now - instantOf(activity.occurredAt);
+    // Later activities do not count yet; nor does one whose time cannot be read (stored before times
+    // were validated), which would otherwise turn the whole score into NaN for good.
+    if (!(age >= 0)) continue;
     total += activity.points * Math.pow(0.5, age / halfLifeMs);
   }
   return round(total);
