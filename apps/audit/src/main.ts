@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createWriteStream, WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evolveLead, initialLeadState, leadStreamId } from '@lead-lifecycle/domain';
+import { evolveLead, initialLeadState, isBusinessTime, leadStreamId } from '@lead-lifecycle/domain';
 import { EventStore, GlobalPosition, IntegrityReport, SqliteKeyStore, StoredEvent, verifyIntegrity } from '@lead-lifecycle/event-store';
 import {
   AggregateRepository,
@@ -118,7 +118,7 @@ export function timelineLine(e: HistoryEntry): string {
 async function state(store: EventStore, leadId: string, values: Record<string, unknown>, json: boolean): Promise<number> {
   if (values.time !== undefined && values.time !== 'business' && values.time !== 'recorded') throw new UsageError('--time must be business or recorded');
   const at = values['as-of'] as string | undefined;
-  if (at !== undefined && Number.isNaN(Date.parse(at))) throw new UsageError('--as-of must be an ISO 8601 time');
+  if (at !== undefined && !isBusinessTime(at)) throw new UsageError('--as-of must be an ISO 8601 time: an RFC 3339 date-time with seconds and offset, e.g. 2026-02-01T10:00:00Z');
   if (values.revision !== undefined && !/^\d+$/.test(String(values.revision))) throw new UsageError('--revision must be a whole number');
   const asOf: AsOf | undefined =
     values.revision !== undefined

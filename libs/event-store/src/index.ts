@@ -10,3 +10,4 @@ export * from './integrity/stored-form';
 export * from './privacy/key-store';
 export * from './privacy/contact-cipher';
 export * from './privacy/encrypting-event-store';
+export * from './upcasting/upcasting-event-store';

@@ -1,3 +1,4 @@
+import { parseBusinessTime } from '@lead-lifecycle/domain';
 import { positionToString, StoredEvent } from '@lead-lifecycle/event-store';
 
 /** A Kafka message in CloudEvents 1.0 binary content mode: attributes in `ce_` headers, data as the value. */
@@ -16,6 +17,14 @@ export function leadIdOf(event: StoredEvent): string {
   return leadId;
 }
 
+/**
+ * CloudEvents times must be RFC 3339. The relay reads the store through the upcasting decorator, so
+ * `occurredAt` arrives normalised (legacy ISO 8601 forms rewritten); both times go through the
+ * engine's one parser again so that any RFC 3339 form the store hands over (an adapter's own
+ * recordedAt) leaves in the one UTC form.
+ */
+const rfc3339 = (time: string) => parseBusinessTime(time) ?? time;
+
 export function toCloudEvent(event: StoredEvent, sourcePrefix: string): CloudEventMessage {
   const leadId = leadIdOf(event);
   const m = event.metadata;
@@ -28,7 +37,7 @@ export function toCloudEvent(event: StoredEvent, sourcePrefix: string): CloudEve
       ce_source: `${sourcePrefix}/tenants/${encodeURIComponent(m.tenantId)}`,
       ce_type: ceType(event.type, event.schemaVersion),
       ce_subject: leadId,
-      ce_time: m.occurredAt,
+      ce_time: rfc3339(m.occurredAt),
       ce_dataschema: `urn:lead-lifecycle:event:${event.type}:v${event.schemaVersion}`,
       'content-type': 'application/json',
       // Extension attributes (lower-case letters and digits only, as CloudEvents requires).
@@ -36,7 +45,7 @@ export function toCloudEvent(event: StoredEvent, sourcePrefix: string): CloudEve
       ce_tenantid: m.tenantId,
       ce_streamid: event.streamId,
       ce_streamrevision: event.revision.toString(),
-      ce_recordedtime: m.recordedAt,
+      ce_recordedtime: rfc3339(m.recordedAt),
       ce_actor: m.actor,
       ce_correlationid: m.correlationId,
       ce_causationid: m.causationId,

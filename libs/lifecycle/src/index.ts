@@ -15,6 +15,7 @@ export * from './processing/checkpointed-processor';
 export * from './processing/processor-host';
 export * from './reactions/opportunity-lifecycle.reaction';
 export * from './commands/command-result';
+export * from './commands/business-time.guard';
 export * from './commands/capture-lead.handler';
 export * from './commands/record-engagement.handler';
 export * from './commands/rescore-lead.handler';

@@ -5,6 +5,7 @@ import { Clock, LifecycleConfig, systemClock } from '@lead-lifecycle/domain';
 import type { EventStore, KeyStore } from '@lead-lifecycle/event-store';
 import { SqliteKeyStore } from '@lead-lifecycle/event-store';
 import { AssignLeadHandler } from './commands/assign-lead.handler';
+import { BusinessTimeGuard } from './commands/business-time.guard';
 import { CaptureLeadHandler } from './commands/capture-lead.handler';
 import { ChangeOpportunityStageHandler } from './commands/change-opportunity-stage.handler';
 import { DisqualifyLeadHandler } from './commands/disqualify-lead.handler';
@@ -113,6 +114,7 @@ export class LeadLifecycleModule implements OnModuleInit {
       },
       LeadRepository,
       OpportunityRepository,
+      BusinessTimeGuard,
       LeadCommandRunner,
       OpportunityCommandRunner,
       ProcessorHost,

@@ -2,7 +2,10 @@ import type Database from 'better-sqlite3';
 import { LeadCaptured, LeadEvent, LeadStage } from '@lead-lifecycle/domain';
 import { StoredEvent } from '@lead-lifecycle/event-store';
 import { FUNNEL_STAGES, isLeadEvent, stageEnteredBy } from './lead-stage-transitions';
-import { SqliteProjection, statement, utc } from './sqlite-projection';
+import { costCents } from './read-model-money';
+import { refoldIfShapeChanged } from './read-model-shape';
+import { utcTime as utc } from './read-model-time';
+import { SqliteProjection, statement } from './sqlite-projection';
 
 interface FunnelLeadRow {
   lead_id: string;
@@ -22,11 +25,13 @@ export class FunnelProjection implements SqliteProjection {
   readonly tables = ['funnel_leads', 'funnel_stage_visits'];
 
   createTables(db: Database.Database): void {
+    // Costs were REAL before they became exact integer cents (cost_cents).
+    refoldIfShapeChanged(db, this, { funnel_leads: ['cost_cents'] });
     const reached = [...FUNNEL_STAGES, 'nurturing', 'disqualified'].map((s) => `reached_${s} TEXT`).join(', ');
     const strict = FUNNEL_STAGES.map((s) => `strict_${s} INTEGER NOT NULL DEFAULT 0`).join(', ');
     db.exec(`
       CREATE TABLE IF NOT EXISTS funnel_leads (
-        lead_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, channel TEXT NOT NULL, campaign TEXT, cost REAL,
+        lead_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, channel TEXT NOT NULL, campaign TEXT, cost_cents INTEGER,
         captured_at TEXT NOT NULL, stage TEXT NOT NULL, strict_path INTEGER NOT NULL, last_main_index INTEGER NOT NULL,
         ${reached}, ${strict});
       CREATE INDEX IF NOT EXISTS funnel_leads_cohort ON funnel_leads (tenant_id, captured_at);
@@ -67,9 +72,9 @@ export class FunnelProjection implements SqliteProjection {
   private capture(db: Database.Database, event: LeadCaptured, tenantId: string): void {
     const d = event.data;
     statement(db, 
-      `INSERT INTO funnel_leads (lead_id, tenant_id, channel, campaign, cost, captured_at, stage, strict_path, last_main_index, reached_lead, strict_lead)
+      `INSERT INTO funnel_leads (lead_id, tenant_id, channel, campaign, cost_cents, captured_at, stage, strict_path, last_main_index, reached_lead, strict_lead)
        VALUES (?, ?, ?, ?, ?, ?, 'lead', 1, 0, ?, 1)`,
-    ).run(d.leadId, tenantId, d.source.channel, d.source.campaign ?? null, d.source.cost ?? null, utc(d.occurredAt), utc(d.occurredAt));
+    ).run(d.leadId, tenantId, d.source.channel, d.source.campaign ?? null, d.source.cost == null ? null : costCents(d.source.cost), utc(d.occurredAt), utc(d.occurredAt));
   }
 
   private enter(db: Database.Database, leadId: string, tenantId: string, stage: LeadStage, at: string, seq: number): void {

@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
 import { FUNNEL_STAGES, FunnelStage } from './lead-stage-transitions';
-import { utc } from './sqlite-projection';
+import { timeParam } from './read-model-time';
 
 export interface CohortFilter {
   readonly tenantId: string;
-  /** Leads captured at or after this time (ISO 8601, business time). */
+  /** Leads captured at or after this time (RFC 3339 business time). */
   readonly from?: string;
   /** Leads captured before this time. */
   readonly to?: string;
@@ -34,8 +34,8 @@ export const COUNTING_MODES = {
 export function cohortWhere(filter: CohortFilter): { sql: string; params: unknown[] } {
   const clauses = ['l.tenant_id = ?'];
   const params: unknown[] = [filter.tenantId];
-  if (filter.from) clauses.push('l.captured_at >= ?'), params.push(utc(filter.from));
-  if (filter.to) clauses.push('l.captured_at < ?'), params.push(utc(filter.to));
+  if (filter.from) clauses.push('l.captured_at >= ?'), params.push(timeParam('from', filter.from));
+  if (filter.to) clauses.push('l.captured_at < ?'), params.push(timeParam('to', filter.to));
   if (filter.channel) clauses.push('l.channel = ?'), params.push(filter.channel);
   if (filter.campaign) clauses.push('l.campaign = ?'), params.push(filter.campaign);
   return { sql: clauses.join(' AND '), params };

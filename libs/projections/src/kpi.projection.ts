@@ -1,11 +1,15 @@
 import type Database from 'better-sqlite3';
 import { OpportunityEvent } from '@lead-lifecycle/domain';
 import { StoredEvent } from '@lead-lifecycle/event-store';
-import { SqliteProjection, statement, utc } from './sqlite-projection';
+import { minorUnits } from './read-model-money';
+import { refoldIfShapeChanged } from './read-model-shape';
+import { utcTime as utc } from './read-model-time';
+import { SqliteProjection, statement } from './sqlite-projection';
 
 /**
  * Opportunities with their amounts and outcomes, and every disqualification and loss reason. The KPI
- * queries combine them with the funnel model (stages, times, cohorts, costs).
+ * queries combine them with the funnel model (stages, times, cohorts, costs). Amounts are exact
+ * integers of the currency's minor units (amount_minor, won_minor), so sums are exact.
  */
 export class KpiProjection implements SqliteProjection {
   readonly name = 'kpi';
@@ -13,10 +17,12 @@ export class KpiProjection implements SqliteProjection {
   readonly tables = ['kpi_opportunities', 'kpi_reasons'];
 
   createTables(db: Database.Database): void {
+    // Amounts were REAL before they became exact integer minor units.
+    refoldIfShapeChanged(db, this, { kpi_opportunities: ['amount_minor', 'won_minor'] });
     db.exec(`
       CREATE TABLE IF NOT EXISTS kpi_opportunities (
-        opportunity_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, lead_id TEXT NOT NULL, amount REAL NOT NULL,
-        currency TEXT NOT NULL, status TEXT NOT NULL, opened_at TEXT NOT NULL, closed_at TEXT, won_amount REAL, loss_reason TEXT);
+        opportunity_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, lead_id TEXT NOT NULL, amount_minor INTEGER NOT NULL,
+        currency TEXT NOT NULL, status TEXT NOT NULL, opened_at TEXT NOT NULL, closed_at TEXT, won_minor INTEGER, loss_reason TEXT);
       CREATE INDEX IF NOT EXISTS kpi_opportunities_lead ON kpi_opportunities (lead_id);
       CREATE TABLE IF NOT EXISTS kpi_reasons (
         event_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, lead_id TEXT NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL);
@@ -37,12 +43,18 @@ export class KpiProjection implements SqliteProjection {
         const d = event.data;
         statement(
           db,
-          `INSERT INTO kpi_opportunities (opportunity_id, tenant_id, lead_id, amount, currency, status, opened_at) VALUES (?, ?, ?, ?, ?, 'open', ?)`,
-        ).run(d.opportunityId, tenantId, d.leadId, d.amount, d.currency, utc(d.occurredAt));
+          `INSERT INTO kpi_opportunities (opportunity_id, tenant_id, lead_id, amount_minor, currency, status, opened_at) VALUES (?, ?, ?, ?, ?, 'open', ?)`,
+        ).run(d.opportunityId, tenantId, d.leadId, minorUnits(d.amount, d.currency), d.currency, utc(d.occurredAt));
         return;
       }
       case 'OpportunityWon':
-        this.close(db, event.data.opportunityId, `status = 'won', won_amount = ?, closed_at = ?`, event.data.amount, utc(event.data.occurredAt));
+        this.close(
+          db,
+          event.data.opportunityId,
+          `status = 'won', won_minor = ?, closed_at = ?`,
+          minorUnits(event.data.amount, event.data.currency),
+          utc(event.data.occurredAt),
+        );
         return;
       case 'OpportunityLost': {
         const d = event.data;

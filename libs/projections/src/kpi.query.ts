@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import { FUNNEL_STAGES } from './lead-stage-transitions';
+import { fromMinorUnits, minorUnitsOf } from '@lead-lifecycle/domain';
 import { CohortFilter, cohortWhere } from './funnel.query';
+import { exactSum, splitSum } from './read-model-money';
 
 export interface Duration {
   readonly count: number;
@@ -20,7 +22,9 @@ export interface Kpis {
   readonly opportunities: { readonly open: number; readonly won: number; readonly lost: number };
   readonly timeInStage: Record<string, Duration>;
   readonly leadToCustomer: Duration;
+  /** Open amounts by currency, summed exactly in minor units and given in major units. */
   readonly pipelineValue: Record<string, number>;
+  /** Won amounts by currency, exact like pipelineValue. */
   readonly wonRevenue: Record<string, number>;
   readonly acquisition: {
     readonly totalCost: number;
@@ -41,6 +45,8 @@ export interface KpiReport {
 
 const rate = (num: number, den: number) => (den === 0 ? null : Math.round((num / den) * 10000) / 10000);
 const round2 = (n: number) => Math.round(n * 100) / 100;
+/** Costs are cents (2 decimals): they have no currency of their own. */
+const COST_DECIMALS = 2;
 
 function duration(values: number[]): Duration {
   if (values.length === 0) return { count: 0, averageMs: null, medianMs: null };
@@ -66,22 +72,26 @@ function compute(db: Database.Database, filter: CohortFilter, group: Group, empt
   const key = group === 'overall' ? 'NULL' : `l.${group}`;
   const keyOf = (value: unknown) => (value === null || value === undefined ? null : String(value));
   const all = <T>(sql: string) => db.prepare(sql).all(...where.params) as T[];
+  // Money sums are read as bigint (safe integers) and joined exactly; see read-model-money.ts.
+  const exact = <T>(sql: string) => db.prepare(sql).safeIntegers(true).all(...where.params) as T[];
 
-  const leads = all<Record<string, number | string | null>>(`
+  const leads = exact<Record<string, bigint | string | null>>(`
     SELECT ${key} AS grp, count(*) AS leads, sum(l.reached_mql IS NOT NULL) AS mql, sum(l.reached_sql IS NOT NULL) AS sql_,
       sum(l.reached_opportunity IS NOT NULL) AS opp, sum(l.reached_customer IS NOT NULL) AS customers,
-      coalesce(sum(l.cost), 0) AS cost, sum(l.cost IS NOT NULL) AS with_cost,
-      sum(l.cost IS NOT NULL AND l.reached_customer IS NOT NULL) AS customers_with_cost
+      ${splitSum('l.cost_cents', 'cost')}, sum(l.cost_cents IS NOT NULL) AS with_cost,
+      sum(l.cost_cents IS NOT NULL AND l.reached_customer IS NOT NULL) AS customers_with_cost
     FROM funnel_leads l WHERE ${where.sql} GROUP BY grp ORDER BY grp`);
-  if (leads.length === 0 && emptyRow) leads.push({ grp: null, leads: 0 });
+  if (leads.length === 0 && emptyRow) leads.push({ grp: null, leads: 0n });
 
-  const opportunities = all<{ grp: unknown; status: string; currency: string; n: number; amount: number; won: number }>(`
-    SELECT ${key} AS grp, o.status, o.currency, count(*) AS n, sum(o.amount) AS amount, coalesce(sum(o.won_amount), 0) AS won
+  type MoneyRow = { grp: unknown; status: string; currency: string; n: bigint } & Record<string, unknown>;
+  const opportunities = exact<MoneyRow>(`
+    SELECT ${key} AS grp, o.status, o.currency, count(*) AS n, ${splitSum('o.amount_minor', 'amount')}, ${splitSum('o.won_minor', 'won')}
     FROM kpi_opportunities o JOIN funnel_leads l ON l.lead_id = o.lead_id WHERE ${where.sql} GROUP BY grp, o.status, o.currency`);
-  const spendRevenue = all<{ grp: unknown; currency: string; won: number }>(`
-    SELECT ${key} AS grp, o.currency, sum(o.won_amount) AS won
+  const spendRevenue = exact<{ grp: unknown; currency: string } & Record<string, unknown>>(`
+    SELECT ${key} AS grp, o.currency, ${splitSum('o.won_minor', 'won')}
     FROM kpi_opportunities o JOIN funnel_leads l ON l.lead_id = o.lead_id
-    WHERE ${where.sql} AND o.status = 'won' AND l.cost IS NOT NULL GROUP BY grp, o.currency`);
+    WHERE ${where.sql} AND o.status = 'won' AND l.cost_cents IS NOT NULL GROUP BY grp, o.currency`);
+  const major = (minor: bigint, currency: string) => fromMinorUnits(minor, minorUnitsOf(currency));
   const visits = all<{ grp: unknown; stage: string; ms: number }>(`
     SELECT ${key} AS grp, v.stage, (julianday(v.left_at) - julianday(v.entered_at)) * 86400000.0 AS ms
     FROM funnel_stage_visits v JOIN funnel_leads l ON l.lead_id = v.lead_id WHERE ${where.sql} AND v.left_at IS NOT NULL`);
@@ -97,14 +107,13 @@ function compute(db: Database.Database, filter: CohortFilter, group: Group, empt
     const mine = <T extends { grp: unknown }>(rows: T[]) => rows.filter((r) => keyOf(r.grp) === grp);
     const n = (column: string) => Number(row[column] ?? 0);
     const opps = mine(opportunities);
-    const count = (status: string) => opps.filter((o) => o.status === status).reduce((a, o) => a + o.n, 0);
-    const sumBy = (status: string, pick: (o: (typeof opps)[number]) => number) =>
-      opps
-        .filter((o) => o.status === status)
-        .reduce<Record<string, number>>((acc, o) => ({ ...acc, [o.currency]: round2((acc[o.currency] ?? 0) + pick(o)) }), {});
+    const count = (status: string) => opps.filter((o) => o.status === status).reduce((a, o) => a + Number(o.n), 0);
+    // One row per group, status and currency: each sum is already exact; only the unit changes here.
+    const sumBy = (status: string, alias: 'amount' | 'won') =>
+      Object.fromEntries(opps.filter((o) => o.status === status).map((o) => [o.currency, major(exactSum(o, alias), o.currency)])) as Record<string, number>;
     const won = count('won');
     const lost = count('lost');
-    const cost = n('cost');
+    const cost = fromMinorUnits(exactSum(row, 'cost'), COST_DECIMALS);
     const revenueFromSpend = mine(spendRevenue);
     const stageVisits = mine(visits);
     const reasonRows = mine(reasons);
@@ -124,14 +133,15 @@ function compute(db: Database.Database, filter: CohortFilter, group: Group, empt
         [...FUNNEL_STAGES, 'nurturing', 'disqualified'].map((s) => [s, duration(stageVisits.filter((v) => v.stage === s).map((v) => v.ms))]),
       ),
       leadToCustomer: duration(mine(cycles).map((c) => c.ms)),
-      pipelineValue: sumBy('open', (o) => o.amount),
-      wonRevenue: sumBy('won', (o) => o.won),
+      pipelineValue: sumBy('open', 'amount'),
+      wonRevenue: sumBy('won', 'won'),
       acquisition: {
-        totalCost: round2(cost),
+        totalCost: cost,
         leadsWithCost: n('with_cost'),
         costPerLead: n('with_cost') ? round2(cost / n('with_cost')) : null,
         costPerCustomer: n('customers_with_cost') ? round2(cost / n('customers_with_cost')) : null,
-        returnOnSpend: cost > 0 ? Object.fromEntries(revenueFromSpend.map((r) => [r.currency, Math.round((r.won / cost) * 10000) / 10000])) : null,
+        returnOnSpend:
+          cost > 0 ? Object.fromEntries(revenueFromSpend.map((r) => [r.currency, Math.round((major(exactSum(r, 'won'), r.currency) / cost) * 10000) / 10000])) : null,
       },
       disqualificationReasons: reasonsOf('disqualification'),
       lossReasons: reasonsOf('loss'),

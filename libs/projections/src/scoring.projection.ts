@@ -2,7 +2,8 @@ import type Database from 'better-sqlite3';
 import { LeadEvent, LeadStage } from '@lead-lifecycle/domain';
 import { StoredEvent } from '@lead-lifecycle/event-store';
 import { isLeadEvent, stageEnteredBy } from './lead-stage-transitions';
-import { SqliteProjection, statement, utc } from './sqlite-projection';
+import { utcTime as utc } from './read-model-time';
+import { SqliteProjection, statement } from './sqlite-projection';
 
 /** One row per lead with what sales needs to pick who to call next. */
 export class ScoringProjection implements SqliteProjection {

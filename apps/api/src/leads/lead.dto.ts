@@ -7,20 +7,22 @@ import {
   IsIn,
   IsInt,
   IsISO31661Alpha2,
-  IsISO8601,
   IsNotEmpty,
-  IsNumber,
   IsObject,
   IsOptional,
   IsString,
   Matches,
+  Max,
   MaxLength,
   Min,
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { CHANNELS, DISQUALIFICATION_REASONS } from '@lead-lifecycle/domain';
-import { ToUtc } from '../http/to-utc.transform';
+import { BUSINESS_TIME_EXAMPLE, CALENDAR_DATE_EXAMPLE, CHANNELS, DISQUALIFICATION_REASONS, MAX_COMPANY_SIZE } from '@lead-lifecycle/domain';
+import { IsBusinessTime, IsCalendarDate } from '../http/business-time.validator';
+import { IsCost, IsCurrency, IsMoneyAmount } from '../http/money.validator';
+
+const BUSINESS_TIME = 'RFC 3339 date-time with seconds and a time zone offset; stored in UTC with milliseconds';
 
 export class ContactDto {
   @ApiPropertyOptional({ example: 'ada@example.com' })
@@ -38,7 +40,7 @@ export class ContactDto {
 
 export class CompanyDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300) name?: string;
-  @ApiPropertyOptional({ description: 'employees' }) @IsOptional() @IsInt() @Min(1) size?: number;
+  @ApiPropertyOptional({ description: 'employees', minimum: 1, maximum: MAX_COMPANY_SIZE }) @IsOptional() @IsInt() @Min(1) @Max(MAX_COMPANY_SIZE) size?: number;
   @ApiPropertyOptional({ example: 'software' }) @IsOptional() @IsString() @MaxLength(100) industry?: string;
   @ApiPropertyOptional({ example: 'GB' }) @IsOptional() @IsISO31661Alpha2() country?: string;
 }
@@ -46,7 +48,7 @@ export class CompanyDto {
 export class SourceDto {
   @ApiProperty({ enum: CHANNELS }) @IsIn(CHANNELS) channel: (typeof CHANNELS)[number];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) campaign?: string;
-  @ApiPropertyOptional({ description: 'cost of acquiring this lead' }) @IsOptional() @IsNumber() @Min(0) cost?: number;
+  @ApiPropertyOptional({ description: 'cost of acquiring this lead, zero or more, at most 2 decimals', minimum: 0 }) @IsOptional() @IsCost() cost?: number;
 }
 
 export class CaptureLeadDto {
@@ -64,7 +66,10 @@ export class CaptureLeadDto {
   @ApiPropertyOptional({ type: CompanyDto }) @IsOptional() @ValidateNested() @Type(() => CompanyDto) company?: CompanyDto;
   @ApiProperty({ type: SourceDto }) @IsDefined() @ValidateNested() @Type(() => SourceDto) source: SourceDto;
   @ApiPropertyOptional() @IsOptional() @IsObject() attributes?: Record<string, unknown>;
-  @ApiPropertyOptional({ description: 'business time of the capture; defaults to now' }) @IsOptional() @IsISO8601({ strict: true }) @ToUtc() occurredAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `business time of the capture; defaults to now. ${BUSINESS_TIME}` })
+  @IsOptional()
+  @IsBusinessTime()
+  occurredAt?: string;
 }
 
 export class RecordActivityDto {
@@ -72,7 +77,10 @@ export class RecordActivityDto {
   @IsString()
   @IsNotEmpty()
   type: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) @ToUtc() occurredAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `when it happened; defaults to now. ${BUSINESS_TIME}` })
+  @IsOptional()
+  @IsBusinessTime()
+  occurredAt?: string;
   @ApiPropertyOptional() @IsOptional() @IsObject() properties?: Record<string, unknown>;
 }
 
@@ -91,7 +99,10 @@ export class BantDto {
 export class PromoteToSqlDto {
   @ApiProperty({ type: BantDto }) @IsDefined() @ValidateNested() @Type(() => BantDto) bant: BantDto;
   @ApiProperty({ example: 'sdr-42' }) @IsString() @IsNotEmpty() @MaxLength(200) qualifiedBy: string;
-  @ApiPropertyOptional() @IsOptional() @IsISO8601({ strict: true }) @ToUtc() occurredAt?: string;
+  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `when it happened; defaults to now. ${BUSINESS_TIME}` })
+  @IsOptional()
+  @IsBusinessTime()
+  occurredAt?: string;
 }
 
 export class AssignLeadDto {
@@ -109,13 +120,21 @@ export class RecycleLeadDto {
 
 export class OpenOpportunityDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300) name?: string;
-  @ApiProperty({ example: 12000 }) @IsNumber() @Min(0) amount: number;
-  @ApiProperty({ example: 'EUR' }) @Matches(/^[A-Z]{3}$/, { message: 'currency must be an ISO 4217 code such as EUR' }) currency: string;
-  @ApiPropertyOptional({ example: '2026-12-31' }) @IsOptional() @IsISO8601({ strict: true }) expectedCloseDate?: string;
+  @ApiProperty({ example: 12000, minimum: 0, description: "zero or more, at most the currency's minor-unit decimals (EUR 2, JPY 0, BHD 3) and the configured maximum" })
+  @IsMoneyAmount('currency')
+  amount: number;
+  @ApiProperty({ example: 'EUR', description: 'ISO 4217 currency code' }) @IsCurrency() currency: string;
+  @ApiPropertyOptional({ format: 'date', example: CALENDAR_DATE_EXAMPLE, description: 'calendar date, RFC 3339 full-date (YYYY-MM-DD)' })
+  @IsOptional()
+  @IsCalendarDate()
+  expectedCloseDate?: string;
 }
 
 export class LeadQueryDto {
-  @ApiPropertyOptional({ description: 'state as of this time (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) @ToUtc() asOf?: string;
+  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `state as of this time. ${BUSINESS_TIME}` })
+  @IsOptional()
+  @IsBusinessTime()
+  asOf?: string;
   @ApiPropertyOptional({ enum: ['business', 'recorded'], description: 'which time asOf compares with; default business' })
   @IsOptional()
   @IsIn(['business', 'recorded'])

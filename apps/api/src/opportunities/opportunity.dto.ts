@@ -1,12 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsNotEmpty, IsNumber, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { IsNotEmpty, IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsMoneyAmount } from '../http/money.validator';
 
 export class ChangeStageDto {
   @ApiProperty({ example: 'proposal', description: 'a stage of the configured pipeline' }) @IsString() @IsNotEmpty() stage: string;
 }
 
 export class WinOpportunityDto {
-  @ApiPropertyOptional({ description: "final amount; defaults to the opportunity's amount" }) @IsOptional() @IsNumber() @Min(0) amount?: number;
+  @ApiPropertyOptional({ minimum: 0, description: "final amount in the opportunity's currency (at most its minor-unit decimals); defaults to the opportunity's amount" })
+  @IsOptional()
+  @IsMoneyAmount()
+  amount?: number;
 }
 
 export class LoseOpportunityDto {

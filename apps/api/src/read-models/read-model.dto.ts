@@ -1,8 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsISO8601, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { CHANNELS, LEAD_STAGES } from '@lead-lifecycle/domain';
-import { ToUtc } from '../http/to-utc.transform';
+import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { BUSINESS_TIME_EXAMPLE, CHANNELS, LEAD_STAGES } from '@lead-lifecycle/domain';
+import { IsBusinessTime } from '../http/business-time.validator';
+
+const BUSINESS_TIME = 'RFC 3339 date-time with seconds and a time zone offset';
 
 /** Read your own writes: the `position` a command answered with. */
 export class ReadYourWritesDto {
@@ -13,8 +15,14 @@ export class ReadYourWritesDto {
 }
 
 export class CohortDto extends ReadYourWritesDto {
-  @ApiPropertyOptional({ description: 'leads captured at or after (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) @ToUtc() from?: string;
-  @ApiPropertyOptional({ description: 'leads captured before (ISO 8601)' }) @IsOptional() @IsISO8601({ strict: true }) @ToUtc() to?: string;
+  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `leads captured at or after (${BUSINESS_TIME})` })
+  @IsOptional()
+  @IsBusinessTime()
+  from?: string;
+  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `leads captured before (${BUSINESS_TIME})` })
+  @IsOptional()
+  @IsBusinessTime()
+  to?: string;
   @ApiPropertyOptional({ enum: CHANNELS }) @IsOptional() @IsIn(CHANNELS) channel?: string;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(200) campaign?: string;
 }

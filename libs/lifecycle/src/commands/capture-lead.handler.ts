@@ -15,6 +15,7 @@ import { LeadIdentityRegistry } from '../infrastructure/lead-identity.registry';
 import { LeadRepository, requireLeadOfTenant } from '../infrastructure/repositories';
 import { ENGINE_CONFIG, LIFECYCLE_CONFIG } from '../lifecycle.tokens';
 import { EngineConfig } from '../config/engine.config';
+import { BusinessTimeGuard } from './business-time.guard';
 import { CommandResult, resultOf } from './command-result';
 
 export type CaptureLeadInput = Omit<CaptureLead, 'type' | 'leadId' | 'tenantId' | 'matchedOn'>;
@@ -40,6 +41,7 @@ export class CaptureLeadCommand extends Command<CaptureLeadResult> {
  */
 @CommandHandler(CaptureLeadCommand)
 export class CaptureLeadHandler implements ICommandHandler<CaptureLeadCommand, CaptureLeadResult> {
+  @Inject(BusinessTimeGuard) private readonly businessTime: BusinessTimeGuard;
   constructor(
     private readonly leads: LeadRepository,
     private readonly identities: LeadIdentityRegistry,
@@ -48,6 +50,7 @@ export class CaptureLeadHandler implements ICommandHandler<CaptureLeadCommand, C
   ) {}
 
   async execute({ input, context }: CaptureLeadCommand): Promise<CaptureLeadResult> {
+    this.businessTime.check(input);
     const ctx = { ...context, command: 'CaptureLead' };
     const tenantId = context.tenantId;
     const proposed: CaptureLead = { ...input, type: 'CaptureLead', leadId: randomUUID(), tenantId };

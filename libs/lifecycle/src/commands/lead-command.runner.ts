@@ -5,6 +5,7 @@ import { CommandContext } from '../infrastructure/command-context';
 import { LeadRepository, requireLeadOfTenant } from '../infrastructure/repositories';
 import { ENGINE_CONFIG, LIFECYCLE_CONFIG } from '../lifecycle.tokens';
 import { OpportunityLifecycleReaction } from '../reactions/opportunity-lifecycle.reaction';
+import { BusinessTimeGuard } from './business-time.guard';
 import { CommandResult, resultOf } from './command-result';
 
 /**
@@ -13,6 +14,7 @@ import { CommandResult, resultOf } from './command-result';
  */
 @Injectable()
 export class LeadCommandRunner {
+  @Inject(BusinessTimeGuard) private readonly businessTime: BusinessTimeGuard;
   constructor(
     private readonly leads: LeadRepository,
     private readonly reaction: OpportunityLifecycleReaction,
@@ -21,6 +23,7 @@ export class LeadCommandRunner {
   ) {}
 
   async run(leadId: string, command: LeadCommand, context: CommandContext): Promise<CommandResult> {
+    this.businessTime.check(command);
     const streamId = leadStreamId(leadId);
     const decided = await this.leads.handle(
       streamId,

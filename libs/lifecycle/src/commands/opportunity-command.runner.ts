@@ -5,11 +5,13 @@ import { CommandContext } from '../infrastructure/command-context';
 import { OpportunityRepository, requireOpportunityOfTenant } from '../infrastructure/repositories';
 import { ENGINE_CONFIG, LIFECYCLE_CONFIG } from '../lifecycle.tokens';
 import { OpportunityLifecycleReaction } from '../reactions/opportunity-lifecycle.reaction';
+import { BusinessTimeGuard } from './business-time.guard';
 import { CommandResult, resultOf } from './command-result';
 
 /** Same path as LeadCommandRunner, for commands on an opportunity. */
 @Injectable()
 export class OpportunityCommandRunner {
+  @Inject(BusinessTimeGuard) private readonly businessTime: BusinessTimeGuard;
   constructor(
     private readonly opportunities: OpportunityRepository,
     private readonly reaction: OpportunityLifecycleReaction,
@@ -18,6 +20,7 @@ export class OpportunityCommandRunner {
   ) {}
 
   async run(opportunityId: string, command: OpportunityCommand, context: CommandContext): Promise<CommandResult> {
+    this.businessTime.check(command);
     const streamId = opportunityStreamId(opportunityId);
     const decided = await this.opportunities.handle(
       streamId,

@@ -19,7 +19,7 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
-import { BANT_CRITERIA, DEFAULT_LIFECYCLE_CONFIG, LifecycleConfig } from '@lead-lifecycle/domain';
+import { BANT_CRITERIA, DEFAULT_LIFECYCLE_CONFIG, LifecycleConfig, maxMinorUnits } from '@lead-lifecycle/domain';
 import { ConfigurationError, validateConfig } from './validate-config';
 
 @ValidatorConstraint({ name: 'regex' })
@@ -104,12 +104,29 @@ class PhoneConfig {
   @Matches(/^\d{1,3}$/) defaultCountryCode: string;
 }
 
+class TimeConfig {
+  @IsInt() @Min(0) @Max(86_400) maxFutureSkewSeconds: number;
+  @IsInt() @Min(1) @Max(3_652_500) maxBackdateDays: number;
+}
+
+/** Amounts beyond this would not be exact integers of minor units in the currency with the most decimals. */
+const MONEY_CEILING = Math.floor(Number.MAX_SAFE_INTEGER / 10 ** maxMinorUnits());
+
+class MoneyConfig {
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  @Max(MONEY_CEILING, { message: `maxAmount must be at most ${MONEY_CEILING}, so that every amount is an exact number of minor units` })
+  maxAmount: number;
+}
+
 /** The lifecycle rules file, validated at start-up. */
 export class LifecycleConfigFile {
   @ValidateNested() @Type(() => ScoringConfig) scoring: ScoringConfig;
   @ValidateNested() @Type(() => BantConfig) bant: BantConfig;
   @ValidateNested() @Type(() => PipelineConfig) pipeline: PipelineConfig;
   @ValidateNested() @Type(() => PhoneConfig) phone: PhoneConfig;
+  @ValidateNested() @Type(() => TimeConfig) time: TimeConfig;
+  @ValidateNested() @Type(() => MoneyConfig) money: MoneyConfig;
 }
 
 /**

@@ -1,5 +1,15 @@
 import { join } from 'node:path';
-import { ContactCipher, EncryptingEventStore, EventStore, HashChainingEventStore, KeyStore, SqliteEventStore } from '@lead-lifecycle/event-store';
+import { LEAD_UPCASTERS, OPPORTUNITY_UPCASTERS, UpcasterRegistry } from '@lead-lifecycle/domain';
+import {
+  ContactCipher,
+  EncryptingEventStore,
+  EventStore,
+  HashChainingEventStore,
+  KeyStore,
+  SqliteEventStore,
+  StoredEvent,
+  UpcastingEventStore,
+} from '@lead-lifecycle/event-store';
 import { EngineConfig } from '../config/engine.config';
 
 /** The configured store as it is on disk: the embedded SQLite file by default, EventStoreDB on request. */
@@ -17,12 +27,21 @@ export function createRawEventStore(config: EngineConfig): EventStore {
   }
 }
 
+/** The upcasters of the domain's events, keyed by type and schema version. */
+export const domainUpcasters = new UpcasterRegistry([...LEAD_UPCASTERS, ...OPPORTUNITY_UPCASTERS]);
+
+/** A stored event as today's code reads it (legacy business times normalised); the same object when current. */
+export const upcastStoredEvent = (event: StoredEvent): StoredEvent => domainUpcasters.upcast(event);
+
 /**
  * The store the engine works with: every lead and opportunity event sealed in a per-stream hash chain,
- * and personal data encrypted with its lead's key (when a key store is given; without one, encrypted
- * contacts pass through unread, which is all the projections and the integrity check need).
+ * personal data encrypted with its lead's key (when a key store is given; without one, encrypted
+ * contacts pass through unread, which is all the projections and the integrity check need), and,
+ * outermost, every event read upcast to today's form, so commands, projections, the reaction, the
+ * Kafka relay and history all see the same normalised events while the log keeps what was written.
  */
 export function createEventStore(config: EngineConfig, keys?: KeyStore): EventStore {
   const chained = new HashChainingEventStore(createRawEventStore(config));
-  return keys ? new EncryptingEventStore(chained, new ContactCipher(keys)) : chained;
+  const readable = keys ? new EncryptingEventStore(chained, new ContactCipher(keys)) : chained;
+  return new UpcastingEventStore(readable, upcastStoredEvent);
 }

@@ -1,5 +1,5 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { leadStreamId } from '@lead-lifecycle/domain';
+import { instantOf, leadStreamId } from '@lead-lifecycle/domain';
 import { StoredEvent } from '@lead-lifecycle/event-store';
 import { LeadRepository, requireLeadOfTenant } from '../infrastructure/repositories';
 import { LeadView, leadView } from './lead.view';
@@ -17,15 +17,19 @@ export class GetLeadQuery extends Query<LeadView> {
   }
 }
 
+/**
+ * Times are compared as instants read by the engine's one business-time parser (events arrive upcast,
+ * so legacy forms are already normalised); an event whose time still cannot be read ends the fold.
+ */
 export function asOfFilter(asOf: AsOf | undefined): ((event: StoredEvent) => boolean) | undefined {
   if (!asOf) return undefined;
   if ('revision' in asOf) return (e) => e.revision <= asOf.revision;
   if ('businessTime' in asOf) {
-    const at = Date.parse(asOf.businessTime);
-    return (e) => Date.parse(e.metadata.occurredAt) <= at;
+    const at = instantOf(asOf.businessTime);
+    return (e) => instantOf(e.metadata.occurredAt) <= at;
   }
-  const at = Date.parse(asOf.recordedTime);
-  return (e) => Date.parse(e.metadata.recordedAt) <= at;
+  const at = instantOf(asOf.recordedTime);
+  return (e) => instantOf(e.metadata.recordedAt) <= at;
 }
 
 /** Folds the lead's stream, up to `asOf` when given, with the same evolve that commands use. */
