@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { LeadEvent, LeadStage } from '@lead-lifecycle/domain';
 import { StoredEvent } from '@lead-lifecycle/event-store';
 import { isLeadEvent, stageEnteredBy } from './lead-stage-transitions';
+import { scoringReleases } from './scoring.release';
 import { SqliteProjection, statement, utc } from './sqlite-projection';
 
 /** One row per lead with what sales needs to pick who to call next. */
@@ -9,6 +10,7 @@ export class ScoringProjection implements SqliteProjection {
   readonly name = 'scoring';
   readonly streamPrefixes = ['lead-'];
   readonly tables = ['lead_scores'];
+  readonly releases = scoringReleases;
 
   createTables(db: Database.Database): void {
     db.exec(`
