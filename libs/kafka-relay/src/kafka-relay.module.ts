@@ -31,7 +31,9 @@ export class KafkaRelayModule implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    if (this.relay) this.host.register(this.relay, { batchSize: this.config.KAFKA_RELAY_BATCH_SIZE, poisonPolicy: 'stop', coalesceMs: 5 });
+    // A poison event is parked (recorded, skipped): the relay has no rows to flag, and holding back a
+    // lead's later events would leave its consumers waiting for an event that can never be sent.
+    if (this.relay) this.host.register(this.relay, { batchSize: this.config.KAFKA_RELAY_BATCH_SIZE, poisonPolicy: 'park', coalesceMs: 5 });
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -37,18 +37,22 @@ export class KafkaRelayProcessor implements EventProcessor {
 
   async handleBatch(events: StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
+    // Mapped before anything is sent, and outside the retry below: an event that cannot be mapped (no
+    // lead id to key it by) is poison, not an unavailable broker, so the runner parks it instead of
+    // retrying it forever and holding back every tenant's events.
+    const messages = events.map((event) => ({
+      ...toCloudEvent(event, this.config.CLOUDEVENTS_SOURCE),
+      timestamp: String(Date.parse(event.metadata.recordedAt)),
+    }));
     try {
       const producer = await this.connect();
       const size = this.config.KAFKA_RELAY_BATCH_SIZE;
-      for (let i = 0; i < events.length; i += size) {
+      for (let i = 0; i < messages.length; i += size) {
         await producer.send({
           topic: this.config.KAFKA_TOPIC,
           acks: -1,
           compression: this.config.KAFKA_COMPRESSION === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None,
-          messages: events.slice(i, i + size).map((event) => ({
-            ...toCloudEvent(event, this.config.CLOUDEVENTS_SOURCE),
-            timestamp: String(Date.parse(event.metadata.recordedAt)),
-          })),
+          messages: messages.slice(i, i + size),
         });
       }
       this.published += events.length;

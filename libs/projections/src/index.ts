@@ -1,4 +1,7 @@
 export * from './sqlite-projection';
+export * from './lead-quarantine';
+export * from './quarantine.query';
+export * from './scoring.release';
 export * from './lead-stage-transitions';
 export * from './funnel.projection';
 export * from './scoring.projection';

@@ -8,6 +8,7 @@ import { CohortFilter } from './funnel.query';
 import { KpiReport, queryKpis } from './kpi.query';
 import { PROJECTIONS_CONFIG } from './projections.tokens';
 import { ProjectionsConfig } from './projections.config';
+import { countQuarantinedInCohort } from './quarantine.query';
 import { ReadModels } from './read-models';
 import { InvalidCursorError, LeadListItem, LeadListQuery, queryLeadList } from './scoring.query';
 
@@ -16,11 +17,22 @@ interface ReadYourWrites {
   readonly minPosition?: GlobalPosition;
 }
 
-export interface FunnelReport {
+/**
+ * Read-model answers include quarantined leads with what their rows hold, and say how many of the
+ * counted leads are quarantined (their rows miss an event the projection could not apply).
+ */
+export interface QuarantineCount {
+  readonly quarantinedLeads: number;
+}
+
+export interface FunnelReport extends QuarantineCount {
   readonly filters: FunnelQuery;
   readonly counting: typeof COUNTING_MODES;
   readonly groups: FunnelGroup[];
 }
+
+/** A lead of the list; `quarantined` when the scoring projection holds it (its row misses an event). */
+export type FlaggedLeadListItem = LeadListItem & { readonly quarantined: boolean };
 
 export class GetFunnelQuery extends Query<FunnelReport> {
   constructor(readonly query: FunnelQuery & ReadYourWrites) {
@@ -28,19 +40,19 @@ export class GetFunnelQuery extends Query<FunnelReport> {
   }
 }
 
-export class GetTimeInStageQuery extends Query<{ leadId: string; stages: StageTime[] }> {
+export class GetTimeInStageQuery extends Query<{ leadId: string; quarantined: boolean; stages: StageTime[] }> {
   constructor(readonly tenantId: string, readonly leadId: string, readonly minPosition?: GlobalPosition) {
     super();
   }
 }
 
-export class ListLeadsQuery extends Query<{ items: LeadListItem[]; nextCursor: string | null }> {
+export class ListLeadsQuery extends Query<{ items: FlaggedLeadListItem[]; nextCursor: string | null }> {
   constructor(readonly query: LeadListQuery & ReadYourWrites) {
     super();
   }
 }
 
-export class GetKpisQuery extends Query<KpiReport & { filters: CohortFilter }> {
+export class GetKpisQuery extends Query<KpiReport & QuarantineCount & { filters: CohortFilter }> {
   constructor(readonly query: CohortFilter & ReadYourWrites) {
     super();
   }
@@ -62,7 +74,9 @@ export class GetFunnelHandler extends ReadModelHandler implements IQueryHandler<
   async execute({ query }: GetFunnelQuery): Promise<FunnelReport> {
     await this.wait(['funnel'], query.minPosition);
     const { minPosition: _ignored, ...filters } = query;
-    return { filters, counting: COUNTING_MODES, groups: queryFunnel(this.readModels.db, filters) };
+    const db = this.readModels.db;
+    const quarantinedLeads = countQuarantinedInCohort(db, [this.readModels.quarantine('funnel')], filters);
+    return { filters, counting: COUNTING_MODES, groups: queryFunnel(db, filters), quarantinedLeads };
   }
 }
 
@@ -78,7 +92,7 @@ export class GetTimeInStageHandler implements IQueryHandler<GetTimeInStageQuery>
     await this.readModels.waitFor(['funnel'], minPosition, this.config.READ_WAIT_MAX_MS);
     const stages = queryTimeInStage(this.readModels.db, tenantId, leadId, this.clock.now());
     if (!stages) throw new DomainError(DomainErrorCode.LeadNotFound, `lead ${leadId} not found`, { leadId });
-    return { leadId, stages };
+    return { leadId, quarantined: this.readModels.quarantine('funnel').quarantinedAmong([leadId]).size > 0, stages };
   }
 }
 
@@ -87,7 +101,9 @@ export class ListLeadsHandler extends ReadModelHandler implements IQueryHandler<
   async execute({ query }: ListLeadsQuery) {
     await this.wait(['scoring'], query.minPosition);
     try {
-      return queryLeadList(this.readModels.db, query);
+      const page = queryLeadList(this.readModels.db, query);
+      const held = this.readModels.quarantine('scoring').quarantinedAmong(page.items.map((i) => i.leadId));
+      return { items: page.items.map((i) => ({ ...i, quarantined: held.has(i.leadId) })), nextCursor: page.nextCursor };
     } catch (error) {
       if (error instanceof InvalidCursorError) throw new DomainError(DomainErrorCode.InvalidCommand, error.message, { problems: [{ field: 'cursor', reason: error.message }] });
       throw error;
@@ -100,6 +116,8 @@ export class GetKpisHandler extends ReadModelHandler implements IQueryHandler<Ge
   async execute({ query }: GetKpisQuery) {
     await this.wait(['funnel', 'kpi'], query.minPosition);
     const { minPosition: _ignored, ...filters } = query;
-    return { filters, ...queryKpis(this.readModels.db, filters) };
+    const db = this.readModels.db;
+    const quarantinedLeads = countQuarantinedInCohort(db, [this.readModels.quarantine('funnel'), this.readModels.quarantine('kpi')], filters);
+    return { filters, ...queryKpis(db, filters), quarantinedLeads };
   }
 }

@@ -5,6 +5,9 @@ import type { EventStore } from '@lead-lifecycle/event-store';
 import { Clock } from '@lead-lifecycle/domain';
 import { CHECKPOINT_STORE, CLOCK, EVENT_STORE, ProcessorHost, ProcessorState } from '@lead-lifecycle/lifecycle';
 import type { CheckpointStore, ProcessorFailure } from '@lead-lifecycle/lifecycle';
+import { QuarantinedLead } from './lead-quarantine';
+import { PROJECTION_NAMES, ReadModels } from './read-models';
+import { projectionCheckpointName } from './sqlite-projection';
 
 export interface ProcessorLag {
   readonly name: string;
@@ -19,11 +22,20 @@ export interface ProcessorLag {
   readonly lastError: string | null;
   readonly stoppedReason: string | null;
   readonly failures: ProcessorFailure[];
+  /** Leads this processor holds quarantined (projections under the `quarantine` policy; 0 for the others). */
+  readonly quarantinedLeads: number;
+}
+
+export interface ProjectionStatus {
+  readonly processors: ProcessorLag[];
+  /** Quarantined leads of every projection with the event that quarantined them (at most `QUARANTINE_LIST_CAP` per projection). */
+  readonly quarantined: QuarantinedLead[];
 }
 
 const CAP = 10000;
+export const QUARANTINE_LIST_CAP = 100;
 
-export class GetProjectionStatusQuery extends Query<{ processors: ProcessorLag[] }> {}
+export class GetProjectionStatusQuery extends Query<ProjectionStatus> {}
 
 /** Lag of every processor that follows the global order: projections, the reaction, the Kafka relay. */
 @QueryHandler(GetProjectionStatusQuery)
@@ -33,11 +45,13 @@ export class GetProjectionStatusHandler implements IQueryHandler<GetProjectionSt
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CHECKPOINT_STORE) private readonly checkpoints: CheckpointStore,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly readModels: ReadModels,
   ) {}
 
-  async execute(): Promise<{ processors: ProcessorLag[] }> {
+  async execute(): Promise<ProjectionStatus> {
     const head = await this.store.headPosition();
     const now = this.clock.now().getTime();
+    const quarantines = new Map(PROJECTION_NAMES.map((name) => [projectionCheckpointName(name), this.readModels.quarantine(name)]));
     const processors = await Promise.all(
       this.host.statuses().map(async (status) => {
         const behind = comparePositions(status.position, head) < 0 ? await this.store.readAll({ after: status.position, maxCount: CAP }) : [];
@@ -54,9 +68,11 @@ export class GetProjectionStatusHandler implements IQueryHandler<GetProjectionSt
           lastError: status.lastError ?? null,
           stoppedReason: status.stoppedReason ?? null,
           failures: this.checkpoints.failures(status.name).slice(-20),
+          quarantinedLeads: quarantines.get(status.name)?.count() ?? 0,
         };
       }),
     );
-    return { processors };
+    const quarantined = PROJECTION_NAMES.flatMap((name) => this.readModels.quarantine(name).list(QUARANTINE_LIST_CAP));
+    return { processors, quarantined };
   }
 }

@@ -1,12 +1,16 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, Max, Min } from 'class-validator';
-import { pick, validateConfig } from '@lead-lifecycle/lifecycle';
+import { pick, POISON_POLICIES, PoisonPolicy, validateConfig } from '@lead-lifecycle/lifecycle';
 
 /** How the read models follow the event log. Read from the environment. */
 export class ProjectionsConfig {
-  /** A poison event (one a projection cannot handle) either stops the projection loudly or is parked and skipped. */
-  @IsIn(['stop', 'park'], { message: 'PROJECTION_POISON_POLICY must be "stop" or "park"' })
-  PROJECTION_POISON_POLICY: 'stop' | 'park' = 'stop';
+  /**
+   * What a projection does with a poison event (one it cannot handle after retries): `quarantine` holds
+   * the event's lead (its rows are flagged, it is listed at /v1/projections) and goes on with everything
+   * else; `stop` stops the projection for every tenant; `park` skips the event and goes on.
+   */
+  @IsIn(POISON_POLICIES, { message: `PROJECTION_POISON_POLICY must be one of ${POISON_POLICIES.join(', ')}` })
+  PROJECTION_POISON_POLICY: PoisonPolicy = 'quarantine';
 
   @Type(() => Number)
   @IsInt()

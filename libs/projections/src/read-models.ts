@@ -1,10 +1,11 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type Database from 'better-sqlite3';
-import { DomainError, DomainErrorCode } from '@lead-lifecycle/domain';
-import { GlobalPosition, positionToString } from '@lead-lifecycle/event-store';
+import { DomainError, DomainErrorCode, InvalidCommandError } from '@lead-lifecycle/domain';
+import { comparePositions, GlobalPosition, positionToString } from '@lead-lifecycle/event-store';
 import { CHECKPOINT_STORE, ProcessorHost, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/lifecycle';
 import { FunnelProjection } from './funnel.projection';
 import { KpiProjection } from './kpi.projection';
+import { LeadQuarantine } from './lead-quarantine';
 import { PROJECTIONS_CONFIG } from './projections.tokens';
 import { ProjectionsConfig } from './projections.config';
 import { ScoringProjection } from './scoring.projection';
@@ -65,9 +66,25 @@ export class ReadModels implements OnModuleInit {
     return this.runners.get(name)!;
   }
 
-  /** Waits (bounded) until the projections have handled `position`, so a client reads its own write. */
+  /** The leads a projection holds quarantined. */
+  quarantine(name: ProjectionName): LeadQuarantine {
+    return this.processors[name].quarantine;
+  }
+
+  /**
+   * Waits (bounded) until the projections have handled `position`, so a client reads its own write. A
+   * position beyond the store's head was never answered by a write: it is refused at once (400) instead
+   * of waiting for an event that may never come.
+   */
   async waitFor(names: readonly ProjectionName[], position: GlobalPosition | undefined, timeoutMs: number): Promise<void> {
     if (!position) return;
+    if (names.every((name) => comparePositions(this.runner(name).status().position, position) >= 0)) return;
+    const head = await this.host.headPosition();
+    if (comparePositions(position, head) > 0) {
+      throw new InvalidCommandError([
+        { field: 'minPosition', reason: `is beyond the newest position in the store (${positionToString(head)}); pass a position a command answered` },
+      ]);
+    }
     for (const name of names) {
       if (!(await this.runner(name).waitFor(position, timeoutMs))) throw new ProjectionBehindError(name, position, timeoutMs);
     }

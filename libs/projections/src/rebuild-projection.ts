@@ -13,8 +13,10 @@ export interface RebuildReport {
 }
 
 /**
- * Drops a projection's tables and checkpoint and refolds it from position zero. A running API that
- * shares the read-model file notices the moved checkpoint and continues from wherever the rebuild got.
+ * Drops a projection's tables, quarantine and checkpoint and refolds it from position zero under the
+ * given poison policy (default `quarantine`, as the live projections): leads are quarantined again only
+ * for events that still cannot be handled. A running API that shares the read-model file notices the
+ * moved checkpoint and continues from wherever the rebuild got.
  */
 export async function rebuildProjection(
   store: EventStore,
@@ -32,10 +34,11 @@ export async function rebuildProjection(
       await processor.handleBatch(...args);
       events += args[0].length;
     },
+    quarantineLead: (...args: Parameters<SqliteProjectionProcessor['quarantineLead']>) => processor.quarantineLead(...args),
   };
   const started = process.hrtime.bigint();
   processor.reset();
-  const runner = new ProcessorRunner(store, checkpoints, counting, { batchSize: options.batchSize ?? 5000, poisonPolicy: options.poisonPolicy ?? 'stop' });
+  const runner = new ProcessorRunner(store, checkpoints, counting, { batchSize: options.batchSize ?? 5000, poisonPolicy: options.poisonPolicy ?? 'quarantine' });
   await runner.catchUp();
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   return { projection: name, events, position: positionToString(runner.status().position), seconds, eventsPerSecond: Math.round(events / seconds) };

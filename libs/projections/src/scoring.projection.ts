@@ -3,6 +3,7 @@ import { LeadEvent, LeadStage } from '@lead-lifecycle/domain';
 import { StoredEvent } from '@lead-lifecycle/event-store';
 import { isLeadEvent, stageEnteredBy } from './lead-stage-transitions';
 import { utcTime as utc } from './read-model-time';
+import { scoringReleases } from './scoring.release';
 import { SqliteProjection, statement } from './sqlite-projection';
 
 /** One row per lead with what sales needs to pick who to call next. */
@@ -10,6 +11,7 @@ export class ScoringProjection implements SqliteProjection {
   readonly name = 'scoring';
   readonly streamPrefixes = ['lead-'];
   readonly tables = ['lead_scores'];
+  readonly releases = scoringReleases;
 
   createTables(db: Database.Database): void {
     db.exec(`

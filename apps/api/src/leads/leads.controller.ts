@@ -22,6 +22,8 @@ import {
   toCsvRow,
   toNdjsonLine,
 } from '@lead-lifecycle/lifecycle';
+import { RescoreLeadCommand } from '@lead-lifecycle/lifecycle';
+import { RescoreLeadDto } from './rescore-lead.dto';
 import { RequestContext } from '../http/request-context.decorator';
 import { writeReceipt } from '../http/positions';
 import {
@@ -138,6 +140,16 @@ export class LeadsController {
         res.setHeader('Content-Disposition', `attachment; filename="lead-${id}-history.csv"`);
         return csvHeader() + history.events.map(toCsvRow).join('');
     }
+  }
+
+  @Post(':id/rescore')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Rescore the lead now and record the score even when it did not move: the repair that releases a lead quarantined by the scoring projection',
+  })
+  async rescore(@Param('id', uuid) id: string, @Body() _body: RescoreLeadDto, @RequestContext() ctx: CommandContext) {
+    const input = { occurredAt: this.now(), force: true };
+    return { leadId: id, ...writeReceipt(await this.commands.execute(new RescoreLeadCommand(id, input, ctx))) };
   }
 
   private now(): string {

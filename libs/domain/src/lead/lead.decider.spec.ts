@@ -640,6 +640,12 @@ describe('lead decider', () => {
       lead.given(asLead).when(rescore(365)).then([]);
     });
 
+    it('with force (the repair route), records the unchanged score all the same, so a read model can re-apply it', () => {
+      const forced = (day: number): LeadCommand => ({ type: 'RescoreLead', occurredAt: at(day), force: true });
+      lead.given(scored25).when(forced(0)).then([scoreChanged(score(0, 25), score(0, 25), ['rescore requested'], 0)]);
+      lead.given(scored25).when(forced(30)).then([scoreChanged(score(0, 25), score(0, 12.5), ['engagement decay'], 30)]);
+    });
+
     it('does not demote an MQL whose score decayed below the threshold', () => {
       const outcome = lead.given(asMql).when(rescore(30)).then([scoreChanged(score(0, 55), score(0, 27.5), ['engagement decay'], 30)]);
       expect(outcome.state.stage).toBe('mql');

@@ -33,6 +33,11 @@ export interface RecordEngagement {
 export interface RescoreLead {
   readonly type: 'RescoreLead';
   readonly occurredAt: string;
+  /**
+   * Record the score even when it did not move (a repair): read models that could not apply the last
+   * ScoreChanged get a fresh one that sets the whole score again.
+   */
+  readonly force?: boolean;
 }
 export interface PromoteToSQL {
   readonly type: 'PromoteToSQL';
@@ -113,7 +118,7 @@ export function decideLead(command: LeadCommand, state: LeadState, config: Lifec
     case 'RecordEngagement':
       return recordEngagement(command, state, config);
     case 'RescoreLead':
-      return rescore(state, laterOf(command.occurredAt, state.lastActivityAt), [], config, []);
+      return rescore(state, laterOf(command.occurredAt, state.lastActivityAt), [], config, [], command.force);
     case 'PromoteToSQL':
       return promote(command, state, config);
     case 'AssignLead':
@@ -246,10 +251,12 @@ function rescore(
   newActivities: ScoredActivity[],
   config: LifecycleConfig,
   reasons: string[],
+  force = false,
 ): LeadEvent[] {
   const engagement = engagementScore([...state.activities, ...newActivities], at, config);
   const current = combineScore(state.score.fit, engagement);
-  if (current.total === state.score.total && current.engagement === state.score.engagement) return [];
+  const unchanged = current.total === state.score.total && current.engagement === state.score.engagement;
+  if (unchanged && !force) return [];
   const changed: ScoreChanged = {
     type: 'ScoreChanged',
     data: {
@@ -257,7 +264,7 @@ function rescore(
       previous: state.score,
       current,
       temperature: temperatureOf(current.total, config),
-      reasons: reasons.length ? reasons : ['engagement decay'],
+      reasons: unchanged ? ['rescore requested'] : reasons.length ? reasons : ['engagement decay'],
       occurredAt: at,
     },
   };

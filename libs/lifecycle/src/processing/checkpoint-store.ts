@@ -20,7 +20,8 @@ export interface ProcessorFailure {
   readonly eventId: string;
   readonly eventType: string;
   readonly error: string;
-  readonly action: 'stopped' | 'parked';
+  /** What the poison policy did: stopped the processor, parked (skipped) the event, or quarantined its lead. */
+  readonly action: 'stopped' | 'parked' | 'quarantined';
   readonly at: string;
 }
 
@@ -83,7 +84,7 @@ export class SqliteCheckpointStore implements CheckpointStore {
       eventId: r.event_id,
       eventType: r.event_type,
       error: r.error,
-      action: r.action as 'stopped' | 'parked',
+      action: r.action as ProcessorFailure['action'],
       at: r.at,
     }));
   }

@@ -8,7 +8,7 @@ import {
   START_POSITION,
   StoredEvent,
 } from '@lead-lifecycle/event-store';
-import { CheckpointStore } from './checkpoint-store';
+import { CheckpointStore, ProcessorFailure } from './checkpoint-store';
 
 /** Something that follows the store's global order: a projection, a reaction, the Kafka relay. */
 export interface EventProcessor {
@@ -21,9 +21,21 @@ export interface EventProcessor {
    */
   handleBatch(events: StoredEvent[], checkpoint: GlobalPosition, after: GlobalPosition): Promise<void>;
   readonly commitsCheckpoint?: boolean;
+  /**
+   * Policy `quarantine`: holds the lead of a poison event (records it with `failure`) and moves the
+   * checkpoint from `after` to `upTo`, all in one transaction, so the quarantine is exact across crashes.
+   * Answers false when the event belongs to no lead; the runner then parks it. A processor without this
+   * method has its poison events parked under `quarantine`.
+   */
+  quarantineLead?(event: StoredEvent, failure: ProcessorFailure, upTo: GlobalPosition, after: GlobalPosition): Promise<boolean>;
 }
 
-export type PoisonPolicy = 'stop' | 'park';
+/**
+ * What happens to an event that keeps failing: `stop` the processor (for every tenant), `park` it (skip
+ * it, record it), or `quarantine` its lead (the processor holds that lead, everything else goes on).
+ */
+export type PoisonPolicy = 'stop' | 'park' | 'quarantine';
+export const POISON_POLICIES: readonly PoisonPolicy[] = ['quarantine', 'stop', 'park'];
 
 export interface ProcessorRunnerOptions {
   readonly batchSize?: number;
@@ -211,15 +223,9 @@ export class ProcessorRunner {
   }
 
   private async deliver(events: StoredEvent[], checkpoint: GlobalPosition, after: GlobalPosition): Promise<void> {
-    let from = after;
-    const commit = async (slice: StoredEvent[], upTo: GlobalPosition) => {
-      await this.processor.handleBatch(slice, upTo, from);
-      if (!this.processor.commitsCheckpoint) this.checkpoints.save(this.processor.name, upTo);
-      from = upTo;
-      this.moveTo(upTo);
-    };
+    const slice = new SliceCommitter(this.processor, this.checkpoints, after, (position) => this.moveTo(position));
     try {
-      await commit(events, checkpoint);
+      await slice.commit(events, checkpoint);
       return;
     } catch (error) {
       if (isTransient(error) || events.length === 0) throw error;
@@ -227,39 +233,46 @@ export class ProcessorRunner {
     // Something in the batch fails: go one event at a time to find it and keep the good ones.
     for (const [index, event] of events.entries()) {
       const upTo = index === events.length - 1 ? checkpoint : event.position;
-      await this.deliverOne(event, upTo, commit);
+      await this.deliverOne(event, upTo, slice);
     }
   }
 
-  private async deliverOne(
-    event: StoredEvent,
-    upTo: GlobalPosition,
-    commit: (slice: StoredEvent[], upTo: GlobalPosition) => Promise<void>,
-  ): Promise<void> {
+  private async deliverOne(event: StoredEvent, upTo: GlobalPosition, slice: SliceCommitter): Promise<void> {
     const maxAttempts = this.options.maxAttempts ?? 3;
     for (let attempt = 1; ; attempt++) {
       try {
-        await commit([event], upTo);
+        await slice.commit([event], upTo);
         return;
       } catch (error) {
         if (isTransient(error)) throw error;
         if (attempt < maxAttempts) continue;
-        const action = this.options.poisonPolicy ?? 'stop';
-        this.checkpoints.recordFailure({
-          processor: this.processor.name,
-          position: positionToString(event.position),
-          eventId: event.eventId,
-          eventType: event.type,
-          error: (error as Error)?.message ?? String(error),
-          action: action === 'stop' ? 'stopped' : 'parked',
-          at: new Date().toISOString(),
-        });
-        if (action === 'stop') throw new PoisonEventError(this.processor.name, event, error);
-        this.log(`processor ${this.processor.name} parked event ${event.eventId}: ${(error as Error)?.message}`);
-        await commit([], upTo);
+        await this.poisoned(event, upTo, slice, error);
         return;
       }
     }
+  }
+
+  /** Applies the poison policy to an event that failed every attempt. */
+  private async poisoned(event: StoredEvent, upTo: GlobalPosition, slice: SliceCommitter, error: unknown): Promise<void> {
+    const policy = this.options.poisonPolicy ?? 'stop';
+    const message = (error as Error)?.message ?? String(error);
+    const failure = (action: ProcessorFailure['action']): ProcessorFailure => ({
+      processor: this.processor.name,
+      position: positionToString(event.position),
+      eventId: event.eventId,
+      eventType: event.type,
+      error: message,
+      action,
+      at: new Date().toISOString(),
+    });
+    if (policy === 'quarantine' && (await slice.quarantine(event, failure('quarantined'), upTo))) {
+      this.log(`processor ${this.processor.name} quarantined lead ${String(event.data.leadId)} at event ${event.eventId}: ${message}`);
+      return;
+    }
+    this.checkpoints.recordFailure(failure(policy === 'stop' ? 'stopped' : 'parked'));
+    if (policy === 'stop') throw new PoisonEventError(this.processor.name, event, error);
+    this.log(`processor ${this.processor.name} parked event ${event.eventId}: ${message}`);
+    await slice.commit([], upTo);
   }
 
   private advance(position: GlobalPosition, last: StoredEvent): void {
@@ -303,6 +316,34 @@ export class ProcessorRunner {
 
   private log(message: string): void {
     (this.options.log ?? ((m: string) => console.warn(m)))(message);
+  }
+}
+
+/** Commits the slices of one batch in order, each starting where the previous one ended. */
+class SliceCommitter {
+  constructor(
+    private readonly processor: EventProcessor,
+    private readonly checkpoints: CheckpointStore,
+    private from: GlobalPosition,
+    private readonly moved: (position: GlobalPosition) => void,
+  ) {}
+
+  async commit(events: StoredEvent[], upTo: GlobalPosition): Promise<void> {
+    await this.processor.handleBatch(events, upTo, this.from);
+    if (!this.processor.commitsCheckpoint) this.checkpoints.save(this.processor.name, upTo);
+    this.done(upTo);
+  }
+
+  /** Quarantines the event's lead through the processor; false when it cannot (no lead, no support). */
+  async quarantine(event: StoredEvent, failure: ProcessorFailure, upTo: GlobalPosition): Promise<boolean> {
+    if (!this.processor.quarantineLead || !(await this.processor.quarantineLead(event, failure, upTo, this.from))) return false;
+    this.done(upTo);
+    return true;
+  }
+
+  private done(upTo: GlobalPosition): void {
+    this.from = upTo;
+    this.moved(upTo);
   }
 }
 

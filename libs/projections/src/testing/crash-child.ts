@@ -2,16 +2,17 @@
  * A projection process that is killed (SIGKILL) in the middle of a read-model transaction, for the
  * crash-and-resume test. Run as a child process:
  *
- *   node -r ts-node/register -r tsconfig-paths/register crash-child.ts <events.sqlite> <read-models.sqlite> <projection> <killAtApply> <batchSize>
+ *   node -r ts-node/register -r tsconfig-paths/register crash-child.ts <events.sqlite> <read-models.sqlite> <projection> <killAt> <batchSize> [<poisonPolicy>]
  *
- * It folds the projections in PROJECTION_NAMES order with their own runners; when `<projection>`
- * applies its `<killAtApply>`-th event (inside the transaction that also moves its checkpoint, with
- * earlier events of the same batch already applied), the process kills itself: no rollback, no close,
- * no exit handlers, like a power cut of the process.
+ * It folds the projections in PROJECTION_NAMES order with their own runners (poison policy `stop`
+ * unless given); when `<projection>` applies its `<killAt>`-th event, or, for `<killAt>` written
+ * `<eventId>:<k>`, when it applies that event for the k-th time (retries of a poison event included),
+ * inside the transaction that also moves its checkpoint, the process kills itself: no rollback, no
+ * close, no exit handlers, like a power cut of the process.
  */
 import type Database from 'better-sqlite3';
 import { SqliteEventStore, StoredEvent } from '@lead-lifecycle/event-store';
-import { ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/lifecycle';
+import { PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/lifecycle';
 import { createProjections, PROJECTION_NAMES, ProjectionName } from '../read-models';
 import { SqliteProjection, SqliteProjectionProcessor } from '../sqlite-projection';
 
@@ -19,15 +20,20 @@ class KillOnApply implements SqliteProjection {
   readonly name: string;
   readonly streamPrefixes: readonly string[];
   readonly tables: readonly string[];
+  readonly releases?: SqliteProjection['releases'];
   private applied = 0;
+  private readonly killAt: { count: number; eventId?: string };
 
   constructor(
     private readonly inner: SqliteProjection,
-    private readonly killAt: number,
+    killAt: string,
   ) {
     this.name = inner.name;
     this.streamPrefixes = inner.streamPrefixes;
     this.tables = inner.tables;
+    this.releases = inner.releases;
+    const [first, second] = killAt.split(':');
+    this.killAt = second === undefined ? { count: Number(first) } : { eventId: first, count: Number(second) };
   }
 
   createTables(db: Database.Database): void {
@@ -35,7 +41,7 @@ class KillOnApply implements SqliteProjection {
   }
 
   apply(db: Database.Database, event: StoredEvent): void {
-    if (++this.applied === this.killAt) {
+    if ((this.killAt.eventId === undefined || event.eventId === this.killAt.eventId) && ++this.applied === this.killAt.count) {
       if (!db.inTransaction) throw new Error('expected to be inside the read-model transaction');
       process.kill(process.pid, 'SIGKILL');
     }
@@ -44,14 +50,15 @@ class KillOnApply implements SqliteProjection {
 }
 
 export async function runCrashChild(argv: string[]): Promise<void> {
-  const [eventsFile, readModelsFile, victim, killAt, batchSize] = argv;
+  const [eventsFile, readModelsFile, victim, killAt, batchSize, poisonPolicy] = argv;
   const store = new SqliteEventStore({ filename: eventsFile });
   const checkpoints = new SqliteCheckpointStore(readModelsFile);
   const projections = createProjections();
   for (const name of PROJECTION_NAMES) {
-    const projection = name === (victim as ProjectionName) ? new KillOnApply(projections[name], Number(killAt)) : projections[name];
+    const projection = name === (victim as ProjectionName) ? new KillOnApply(projections[name], killAt) : projections[name];
     const runner = new ProcessorRunner(store, checkpoints, new SqliteProjectionProcessor(checkpoints.db, projection), {
       batchSize: Number(batchSize),
+      poisonPolicy: (poisonPolicy ?? 'stop') as PoisonPolicy,
       log: () => undefined,
     });
     await runner.catchUp();
