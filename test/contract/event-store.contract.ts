@@ -1,11 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import {
   comparePositions,
+  DEFAULT_EVENT_LIMITS,
   EventStore,
   EventStoreError,
   EventStoreErrorCode,
+  InvalidEventError,
   NewEvent,
   StoredEvent,
+  validateAppend,
   WrongExpectedRevisionError,
 } from '@lead-lifecycle/event-store';
 
@@ -133,6 +136,43 @@ export function describeEventStoreContract(name: string, factory: () => Promise<
         expect(error).toBeInstanceOf(EventStoreError);
         expect((error as EventStoreError).code).toBe(EventStoreErrorCode.InvalidEvent);
         expect(await store.readStream(stream)).toEqual([]);
+      });
+
+      it('refuses, writing nothing, a payload JSON would change or that breaks the limits, and validateAppend says so first', async () => {
+        let deep: Record<string, unknown> = { leaf: true };
+        for (let i = 0; i < 10_000; i++) deep = { deep };
+        const refused: Array<[string, Record<string, unknown>]> = [
+          ['NaN', { amount: Number.NaN }],
+          ['Infinity', { amount: Number.POSITIVE_INFINITY }],
+          ['a BigInt', { amount: 10n }],
+          ['undefined in an array', { list: [1, undefined] }],
+          ['a Date', { at: new Date(0) }],
+          ['a __proto__ key', JSON.parse('{"attributes":{"__proto__":{"admin":true}}}')],
+          ['nesting past the depth limit, 10,000 levels deep', { deep }],
+          ['more bytes than the limit', { text: 'x'.repeat(DEFAULT_EVENT_LIMITS.maxEventBytes) }],
+        ];
+        for (const [what, data] of refused) {
+          const stream = uniqueStream();
+          const [event] = newEvents(1);
+          const candidate = [{ ...event, data }];
+          let checked: unknown;
+          try {
+            validateAppend(store, stream, candidate);
+          } catch (error) {
+            checked = error;
+          }
+          expect({ what, checked }).toMatchObject({ what, checked: expect.any(InvalidEventError) });
+          const error = await store.appendToStream(stream, candidate, 'no_stream').catch((e) => e);
+          expect({ what, error }).toMatchObject({ what, error: { code: EventStoreErrorCode.InvalidEvent } });
+          expect(await store.readStream(stream)).toEqual([]);
+        }
+        // Within the limits, and validateAppend itself writes nothing.
+        const stream = uniqueStream();
+        const fine = newEvents(1);
+        validateAppend(store, stream, fine);
+        expect(await store.readStream(stream)).toEqual([]);
+        await store.appendToStream(stream, fine, 'no_stream');
+        expect(await store.readStream(stream)).toHaveLength(1);
       });
 
       it('round-trips type, schema version, data and metadata, and records recordedAt', async () => {

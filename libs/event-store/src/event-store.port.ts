@@ -87,6 +87,14 @@ export interface Subscription extends AsyncIterable<StoredEvent> {
 
 export interface EventStore {
   appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision?: ExpectedRevision): Promise<AppendResult>;
+  /**
+   * Throws what `appendToStream` would throw for these events' content (InvalidEventError: ids, JSON,
+   * size and depth limits), without writing anything; the expected revision is not checked. Lets a
+   * command that writes several streams check them all before its first write. Decorators that change
+   * events on the way in check the events as they would reach the log. Use {@link validateAppend} to
+   * call it, which falls back to the default checks for a store without it.
+   */
+  validateAppend?(streamId: string, events: readonly NewEvent[]): void;
   /** Events of one stream; an empty array when the stream does not exist. */
   readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]>;
   /** Events of every stream in global order. */

@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Inject, Module, OnModuleInit, Provider } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleInit, Provider } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { join } from 'node:path';
 import { Clock, LifecycleConfig, systemClock } from '@lead-lifecycle/domain';
@@ -22,9 +22,11 @@ import { ForgetLeadHandler } from './commands/forget-lead.handler';
 import { EngineConfig } from './config/engine.config';
 import { loadLifecycleConfig } from './config/lifecycle-config.loader';
 import { createEventStore } from './infrastructure/create-event-store';
+import type { IdempotencyStore } from './infrastructure/idempotency-store';
 import { LeadIdentityRegistry } from './infrastructure/lead-identity.registry';
+import { SqliteIdempotencyStore } from './infrastructure/sqlite-idempotency-store';
 import { LeadRepository, OpportunityRepository } from './infrastructure/repositories';
-import { CHECKPOINT_STORE, CLOCK, ENGINE_CONFIG, EVENT_STORE, KEY_STORE, LIFECYCLE_CONFIG } from './lifecycle.tokens';
+import { CHECKPOINT_STORE, CLOCK, ENGINE_CONFIG, EVENT_STORE, IDEMPOTENCY_STORE, KEY_STORE, LIFECYCLE_CONFIG } from './lifecycle.tokens';
 import { SqliteCheckpointStore } from './processing/checkpoint-store';
 import { ProcessorHost } from './processing/processor-host';
 import { GetLeadHistoryHandler } from './queries/get-lead-history.handler';
@@ -42,6 +44,8 @@ export interface LeadLifecycleModuleOptions {
   readonly eventStore?: EventStore;
   /** Keys of personal data; defaults to DATA_DIR/keys.sqlite. */
   readonly keyStore?: KeyStore;
+  /** Answers recorded by Idempotency-Key; defaults to DATA_DIR/idempotency.sqlite. */
+  readonly idempotencyStore?: IdempotencyStore;
   readonly clock?: Clock;
   /** Run the opportunity reaction in this process (default true); a standalone relay turns it off. */
   readonly runReactions?: boolean;
@@ -69,11 +73,12 @@ const handlers = [
 
 @Global()
 @Module({})
-export class LeadLifecycleModule implements OnModuleInit {
+export class LeadLifecycleModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(ProcessorHost) private readonly host: ProcessorHost,
     @Inject(OpportunityLifecycleReaction) private readonly reaction: OpportunityLifecycleReaction,
     @Inject(LIFECYCLE_MODULE_OPTIONS) private readonly options: LeadLifecycleModuleOptions,
+    @Inject(IDEMPOTENCY_STORE) private readonly idempotency: IdempotencyStore,
   ) {}
 
   /**
@@ -104,6 +109,12 @@ export class LeadLifecycleModule implements OnModuleInit {
         useFactory: (engine: EngineConfig) => new SqliteCheckpointStore(join(engine.DATA_DIR, 'read-models.sqlite')),
         inject: [ENGINE_CONFIG],
       },
+      {
+        provide: IDEMPOTENCY_STORE,
+        useFactory: (engine: EngineConfig) =>
+          options.idempotencyStore ?? new SqliteIdempotencyStore(join(engine.DATA_DIR, 'idempotency.sqlite'), { durability: engine.SQLITE_DURABILITY }),
+        inject: [ENGINE_CONFIG],
+      },
       { provide: CLOCK, useValue: options.clock ?? systemClock },
       { provide: LeadIdentityRegistry, useFactory: (store: EventStore) => new LeadIdentityRegistry(store), inject: [EVENT_STORE] },
       {
@@ -124,11 +135,15 @@ export class LeadLifecycleModule implements OnModuleInit {
       module: LeadLifecycleModule,
       imports: [CqrsModule.forRoot()],
       providers,
-      exports: [ENGINE_CONFIG, LIFECYCLE_CONFIG, EVENT_STORE, KEY_STORE, CHECKPOINT_STORE, CLOCK, ProcessorHost, LeadRepository, OpportunityRepository, CqrsModule],
+      exports: [ENGINE_CONFIG, LIFECYCLE_CONFIG, EVENT_STORE, KEY_STORE, CHECKPOINT_STORE, IDEMPOTENCY_STORE, CLOCK, ProcessorHost, LeadRepository, OpportunityRepository, CqrsModule],
     };
   }
 
   onModuleInit(): void {
     if (this.options.runReactions !== false) this.host.register(this.reaction, { poisonPolicy: 'park' });
+  }
+
+  onApplicationShutdown(): void {
+    this.idempotency.close();
   }
 }

@@ -5,3 +5,4 @@ export const LIFECYCLE_CONFIG = Symbol('LIFECYCLE_CONFIG');
 export const CHECKPOINT_STORE = Symbol('CHECKPOINT_STORE');
 export const ENGINE_CONFIG = Symbol('ENGINE_CONFIG');
 export const KEY_STORE = Symbol('KEY_STORE');
+export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');

@@ -1,7 +1,11 @@
 import { GlobalPosition, positionToString } from '@lead-lifecycle/event-store';
 import { CommandResult } from '@lead-lifecycle/lifecycle';
 
-/** The common part of every command response: where its events landed. */
+/**
+ * The common part of every command response: where its events landed. `position` is the highest global
+ * position of every event the request wrote (the inline reaction's included, see CommandResult), so a
+ * read with `minPosition` set to it sees them all.
+ */
 export function writeReceipt(result: CommandResult) {
   return {
     revision: result.revision === undefined ? null : Number(result.revision),

@@ -2,8 +2,8 @@ import { BadRequestException, createParamDecorator, ExecutionContext } from '@ne
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import { CommandContext } from '@lead-lifecycle/lifecycle';
+import { DEFAULT_TENANT, TENANT_ID as TENANT } from './request-tenant';
 
-const TENANT = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const HEADER_VALUE = /^[\x21-\x7e][\x20-\x7e]{0,199}$/;
 
 /**
@@ -12,7 +12,7 @@ const HEADER_VALUE = /^[\x21-\x7e][\x20-\x7e]{0,199}$/;
  */
 export const RequestContext = createParamDecorator((_: unknown, ctx: ExecutionContext): CommandContext => {
   const request = ctx.switchToHttp().getRequest<Request>();
-  const tenantId = header(request, 'x-tenant-id') ?? 'default';
+  const tenantId = header(request, 'x-tenant-id') ?? DEFAULT_TENANT;
   const actor = header(request, 'x-actor') ?? 'anonymous';
   const correlationId = header(request, 'x-correlation-id') ?? randomUUID();
   const problems = [

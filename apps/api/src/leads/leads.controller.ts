@@ -1,7 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
 import { Clock } from '@lead-lifecycle/domain';
 import {
@@ -24,6 +23,7 @@ import {
 } from '@lead-lifecycle/lifecycle';
 import { RescoreLeadCommand } from '@lead-lifecycle/lifecycle';
 import { RescoreLeadDto } from './rescore-lead.dto';
+import { idFromSeed, IdempotencySeed } from '../http/idempotency-seed.decorator';
 import { RequestContext } from '../http/request-context.decorator';
 import { writeReceipt } from '../http/positions';
 import {
@@ -55,8 +55,14 @@ export class LeadsController {
 
   @Post()
   @ApiOperation({ summary: 'Capture a lead (201), or record the capture on the lead it duplicates (200)' })
-  async capture(@Body() body: CaptureLeadDto, @RequestContext() ctx: CommandContext, @Res({ passthrough: true }) res: Response) {
-    const result = await this.commands.execute(new CaptureLeadCommand({ ...body, occurredAt: body.occurredAt ?? this.now() }, ctx));
+  async capture(
+    @Body() body: CaptureLeadDto,
+    @RequestContext() ctx: CommandContext,
+    @Res({ passthrough: true }) res: Response,
+    @IdempotencySeed() seed: string | undefined,
+  ) {
+    const options = seed ? { leadId: idFromSeed('lead', seed) } : {};
+    const result = await this.commands.execute(new CaptureLeadCommand({ ...body, occurredAt: body.occurredAt ?? this.now() }, ctx, options));
     res.status(result.deduplicated ? 200 : 201);
     return { leadId: result.leadId, ...(result.deduplicated ? { deduplicated: true } : {}), ...writeReceipt(result) };
   }
@@ -100,8 +106,14 @@ export class LeadsController {
 
   @Post(':id/opportunities')
   @ApiOperation({ summary: 'Open an opportunity for an SQL lead' })
-  async openOpportunity(@Param('id', uuid) id: string, @Body() body: OpenOpportunityDto, @RequestContext() ctx: CommandContext) {
-    const opportunityId = randomUUID();
+  async openOpportunity(
+    @Param('id', uuid) id: string,
+    @Body() body: OpenOpportunityDto,
+    @RequestContext() ctx: CommandContext,
+    @IdempotencySeed() seed: string | undefined,
+  ) {
+    // Every retry with the same Idempotency-Key names the same opportunity, so none mints a second one.
+    const opportunityId = idFromSeed('opportunity', seed);
     const input = { ...body, opportunityId, occurredAt: this.now() };
     return { opportunityId, leadId: id, ...writeReceipt(await this.commands.execute(new OpenOpportunityCommand(id, input, ctx))) };
   }

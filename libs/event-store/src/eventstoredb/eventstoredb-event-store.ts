@@ -24,7 +24,7 @@ import {
   Subscription,
 } from '../event-store.port';
 import { EventStoreError, EventStoreErrorCode } from '../event-store.errors';
-import { assertValidNewEvents } from '../event-validation';
+import { assertValidNewEvents, DEFAULT_EVENT_LIMITS, EventLimits } from '../event-validation';
 import { isStreamNotFound, isTransient, toPortError } from './esdb-errors';
 import { isSystemEvent, MappingOptions, toEventData, toStoredEvent } from './esdb-event-mapping';
 import { ResumableSubscription } from './resumable-subscription';
@@ -62,6 +62,8 @@ export interface EventStoreDbEventStoreOptions {
   readonly now?: () => Date;
   /** Where reconnect warnings go. Default console.warn. */
   readonly onWarning?: (message: string, error?: unknown) => void;
+  /** Size and depth bounds of one event; DEFAULT_EVENT_LIMITS when absent. */
+  readonly limits?: Partial<EventLimits>;
 }
 
 /**
@@ -107,10 +109,12 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly onWarning: (message: string, error?: unknown) => void;
   private readonly subscriptions = new Set<ResumableSubscription>();
   private readonly options: EventStoreDbEventStoreOptions;
+  private readonly limits: EventLimits;
   private closed = false;
 
   constructor(connectionString: string, options: EventStoreDbEventStoreOptions = {}) {
     this.options = options;
+    this.limits = { ...DEFAULT_EVENT_LIMITS, ...options.limits };
     // @eventstore/db-client 6.2.1 only parses esdb:// and esdb+discover://; KurrentDB's own scheme is the same format.
     this.client = EventStoreDBClient.connectionString(connectionString.trim().replace(/^kurrentdb(\+discover)?:\/\//i, 'esdb$1://'));
     this.appendSlots = new Semaphore(options.maxConcurrentAppends ?? 16);
@@ -125,7 +129,7 @@ export class EventStoreDbEventStore implements EventStore {
 
   async appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision = 'any'): Promise<AppendResult> {
     this.assertOpen();
-    assertValidNewEvents(streamId, events);
+    this.validateAppend(streamId, events);
     const recordedAt = this.now().toISOString();
     const data = events.map((e) => toEventData(e, recordedAt));
     const expected = toClientExpected(expectedRevision);
@@ -135,6 +139,10 @@ export class EventStoreDbEventStore implements EventStore {
     );
     const position = result.position ?? (await this.headPosition());
     return { nextExpectedRevision: result.nextExpectedRevision, position: { commit: position.commit, prepare: position.prepare } };
+  }
+
+  validateAppend(streamId: string, events: readonly NewEvent[]): void {
+    assertValidNewEvents(streamId, events, this.limits);
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {

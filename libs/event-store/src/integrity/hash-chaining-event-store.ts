@@ -11,6 +11,7 @@ import {
   Subscription,
 } from '../event-store.port';
 import { WrongExpectedRevisionError } from '../event-store.errors';
+import { validateAppend } from '../event-validation';
 import { eventHash, GENESIS_HASH, HASH_CHAIN_ALGORITHM, integrityOf } from './hash-chain';
 
 /**
@@ -54,6 +55,17 @@ export class HashChainingEventStore implements EventStore {
       this.lastSeals.delete(streamId);
       throw error;
     }
+  }
+
+  /** Checks the events as they would reach the log: with a seal of the real one's size (the chain itself is not read). */
+  validateAppend(streamId: string, events: readonly NewEvent[]): void {
+    if (!this.chainedPrefixes.some((p) => streamId.startsWith(p))) return validateAppend(this.inner, streamId, events);
+    const stand = { alg: HASH_CHAIN_ALGORITHM, previousHash: GENESIS_HASH, hash: GENESIS_HASH };
+    validateAppend(
+      this.inner,
+      streamId,
+      events.map((event) => ({ ...event, metadata: { ...event.metadata, integrity: stand } })),
+    );
   }
 
   private async lastSealOf(streamId: string, expected: ExpectedRevision): Promise<{ current: bigint | undefined; hash: string }> {

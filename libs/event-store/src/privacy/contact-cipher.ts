@@ -28,6 +28,18 @@ export class ContactCipher {
     };
   }
 
+  /**
+   * A stand-in of the field `encrypt` would make, at least as large, without touching a key: for
+   * checking an event's size before it is written. Throws when the plaintext is not JSON, as `encrypt` would.
+   */
+  placeholder(subjectId: string, plaintext: unknown): EncryptedField {
+    const bytes = Buffer.byteLength(JSON.stringify(plaintext) ?? '');
+    const base64 = (n: number) => 'A'.repeat(4 * Math.ceil(n / 3));
+    return {
+      $encrypted: { v: 1, alg: 'A256GCM', subject: subjectId, kv: Number.MAX_SAFE_INTEGER, iv: base64(12), tag: base64(16), ct: base64(bytes) },
+    };
+  }
+
   /** The plaintext, or ERASED_CONTACT when the subject's key was destroyed. */
   decrypt(field: EncryptedField): unknown {
     const e = field.$encrypted;

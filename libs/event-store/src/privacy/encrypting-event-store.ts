@@ -12,6 +12,7 @@ import {
 } from '../event-store.port';
 import { ContactCipher, isEncrypted } from './contact-cipher';
 import { STORED_FORM } from '../integrity/stored-form';
+import { InvalidEventError, validateAppend } from '../event-validation';
 
 /**
  * Encrypts the `contact` object of every event payload with the key of its lead before it reaches the
@@ -29,6 +30,18 @@ export class EncryptingEventStore implements EventStore {
 
   appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision?: ExpectedRevision): Promise<AppendResult> {
     return this.inner.appendToStream(streamId, events.map((e) => this.encrypt(e)), expectedRevision);
+  }
+
+  /** Checks the events as they would reach the log: with a stand-in of the encrypted contact, of its size. */
+  validateAppend(streamId: string, events: readonly NewEvent[]): void {
+    const encrypted = events.map((event, index) => {
+      try {
+        return this.encrypt(event, (subject, contact) => this.cipher.placeholder(subject, contact));
+      } catch (error) {
+        throw new InvalidEventError(streamId, [{ kind: 'content', index, path: 'data.contact', reason: `cannot be encrypted: ${(error as Error).message}` }]);
+      }
+    });
+    validateAppend(this.inner, streamId, encrypted);
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
@@ -65,11 +78,11 @@ export class EncryptingEventStore implements EventStore {
     return this.inner.close();
   }
 
-  private encrypt(event: NewEvent): NewEvent {
+  private encrypt(event: NewEvent, seal: (subject: string, contact: unknown) => unknown = (s, c) => this.cipher.encrypt(s, c)): NewEvent {
     const data = event.data as Record<string, unknown>;
     const subject = data.leadId;
     if (!data.contact || typeof subject !== 'string' || isEncrypted(data.contact)) return event;
-    return { ...event, data: { ...data, contact: this.cipher.encrypt(subject, data.contact) } };
+    return { ...event, data: { ...data, contact: seal(subject, data.contact) } };
   }
 
   private decrypt(event: StoredEvent): StoredEvent {

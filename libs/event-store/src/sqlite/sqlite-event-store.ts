@@ -16,7 +16,7 @@ import {
   Subscription,
 } from '../event-store.port';
 import { EventStoreError, EventStoreErrorCode, WrongExpectedRevisionError } from '../event-store.errors';
-import { assertValidNewEvents } from '../event-validation';
+import { assertValidNewEvents, DEFAULT_EVENT_LIMITS, EventLimits } from '../event-validation';
 
 /** Options of the embedded store. */
 export interface SqliteEventStoreOptions {
@@ -31,6 +31,8 @@ export interface SqliteEventStoreOptions {
   readonly pollIntervalMs?: number;
   /** Source of recordedAt; injected so tests can control time. */
   readonly now?: () => Date;
+  /** Size and depth bounds of one event; DEFAULT_EVENT_LIMITS when absent. */
+  readonly limits?: Partial<EventLimits>;
 }
 
 interface EventRow {
@@ -80,6 +82,7 @@ export class SqliteEventStore implements EventStore {
   readonly db: Database.Database;
   private readonly now: () => Date;
   private readonly pollIntervalMs: number;
+  private readonly limits: EventLimits;
   private readonly appended = new EventEmitter();
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
@@ -100,6 +103,7 @@ export class SqliteEventStore implements EventStore {
     this.db.exec(SQLITE_EVENT_STORE_SCHEMA);
     this.now = options.now ?? (() => new Date());
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
+    this.limits = { ...DEFAULT_EVENT_LIMITS, ...options.limits };
     this.appended.setMaxListeners(0);
     this.db.defaultSafeIntegers(true);
     this.stmts = this.prepare();
@@ -130,7 +134,7 @@ export class SqliteEventStore implements EventStore {
   appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision = 'any'): Promise<AppendResult> {
     if (this.closed) return Promise.reject(new EventStoreError(EventStoreErrorCode.Closed, 'event store is closed'));
     try {
-      assertValidNewEvents(streamId, events);
+      this.validateAppend(streamId, events);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -141,6 +145,10 @@ export class SqliteEventStore implements EventStore {
         setImmediate(() => this.flush());
       }
     });
+  }
+
+  validateAppend(streamId: string, events: readonly NewEvent[]): void {
+    assertValidNewEvents(streamId, events, this.limits);
   }
 
   private flush(): void {

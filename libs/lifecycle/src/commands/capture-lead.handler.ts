@@ -4,19 +4,26 @@ import { randomUUID } from 'node:crypto';
 import {
   CaptureLead,
   decideLead,
+  evolveLead,
   identitiesOf,
   initialLeadState,
+  LeadEvent,
+  LeadIdentity,
+  LeadState,
   leadStreamId,
   LifecycleConfig,
   normaliseContact,
 } from '@lead-lifecycle/domain';
+import type { EventStore, GlobalPosition } from '@lead-lifecycle/event-store';
 import { CommandContext } from '../infrastructure/command-context';
+import { toNewEvents } from '../infrastructure/event-envelope';
 import { LeadIdentityRegistry } from '../infrastructure/lead-identity.registry';
 import { LeadRepository, requireLeadOfTenant } from '../infrastructure/repositories';
-import { ENGINE_CONFIG, LIFECYCLE_CONFIG } from '../lifecycle.tokens';
+import { assertStorable } from '../infrastructure/storable-events';
+import { ENGINE_CONFIG, EVENT_STORE, LIFECYCLE_CONFIG } from '../lifecycle.tokens';
 import { EngineConfig } from '../config/engine.config';
 import { BusinessTimeGuard } from './business-time.guard';
-import { CommandResult, resultOf } from './command-result';
+import { CommandResult, coveringPositions, resultOf } from './command-result';
 
 export type CaptureLeadInput = Omit<CaptureLead, 'type' | 'leadId' | 'tenantId' | 'matchedOn'>;
 
@@ -26,10 +33,21 @@ export interface CaptureLeadResult extends CommandResult {
   readonly deduplicated: boolean;
 }
 
+/** How a capture is run beyond its input. */
+export interface CaptureLeadOptions {
+  /**
+   * The id of the lead, if this capture creates one; random when absent. A request that may be retried
+   * passes an id derived from its idempotency key: every attempt then creates the same lead, and an
+   * attempt that finds that lead already created (an earlier attempt got that far) writes nothing.
+   */
+  readonly leadId?: string;
+}
+
 export class CaptureLeadCommand extends Command<CaptureLeadResult> {
   constructor(
     readonly input: CaptureLeadInput,
     readonly context: CommandContext,
+    readonly options: CaptureLeadOptions = {},
   ) {
     super();
   }
@@ -37,7 +55,9 @@ export class CaptureLeadCommand extends Command<CaptureLeadResult> {
 
 /**
  * Captures a lead, or records the capture on the lead that already owns its email, phone or
- * external id. Identities are reserved in the store before the lead is written (see LeadIdentityRegistry).
+ * external id. Identities are reserved in the store before the lead is written (see LeadIdentityRegistry),
+ * so everything that can refuse the capture runs before the first reservation: the decision, and the
+ * store's checks on every event the capture may write (the lead's, the recapture's, the reservations).
  */
 @CommandHandler(CaptureLeadCommand)
 export class CaptureLeadHandler implements ICommandHandler<CaptureLeadCommand, CaptureLeadResult> {
@@ -45,25 +65,29 @@ export class CaptureLeadHandler implements ICommandHandler<CaptureLeadCommand, C
   constructor(
     private readonly leads: LeadRepository,
     private readonly identities: LeadIdentityRegistry,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LIFECYCLE_CONFIG) private readonly config: LifecycleConfig,
     @Inject(ENGINE_CONFIG) private readonly engine: EngineConfig,
   ) {}
 
-  async execute({ input, context }: CaptureLeadCommand): Promise<CaptureLeadResult> {
+  async execute({ input, context, options }: CaptureLeadCommand): Promise<CaptureLeadResult> {
     this.businessTime.check(input);
     const ctx = { ...context, command: 'CaptureLead' };
     const tenantId = context.tenantId;
-    const proposed: CaptureLead = { ...input, type: 'CaptureLead', leadId: randomUUID(), tenantId };
-    // Refuse bad input before anything is written, identity reservations included.
-    decideLead(proposed, initialLeadState, this.config);
+    const proposed: CaptureLead = { ...input, type: 'CaptureLead', leadId: options.leadId ?? randomUUID(), tenantId };
+    const created = decideLead(proposed, initialLeadState, this.config);
     const contact = normaliseContact(input.contact, this.config.phone.defaultCountryCode);
     const identities = identitiesOf(contact, input.externalId);
+    this.assertCapturable(proposed, created, identities, ctx);
 
     const known = await this.identities.find(tenantId, identities);
-    const owner = known ?? (await this.identities.reserve(tenantId, identities, proposed.leadId, input.occurredAt, ctx));
+    const reserved = known ? undefined : await this.identities.reserve(tenantId, identities, proposed.leadId, input.occurredAt, ctx);
+    const owner = known ?? reserved!;
     const leadId = owner.leadId;
     const streamId = leadStreamId(leadId);
     const matchedOn = owner.matchedOn.length ? owner.matchedOn : identities.map((i) => i.kind);
+    // The lead this very request creates exists already: an earlier attempt of it got that far.
+    const retried = (state: LeadState) => state.stage !== 'none' && state.tenantId === tenantId && options.leadId === leadId;
 
     // One decision covers both outcomes: on an empty stream the lead is created (ours, or one whose
     // capture stopped after reserving), on an existing one the capture is recorded as LeadRecaptured.
@@ -71,19 +95,37 @@ export class CaptureLeadHandler implements ICommandHandler<CaptureLeadCommand, C
     const decided = await this.leads.handle(
       streamId,
       (state) =>
-        decideLead(
-          { ...proposed, leadId, matchedOn },
-          state.stage === 'none' ? state : requireLeadOfTenant(state, tenantId, leadId),
-          this.config,
-        ),
+        retried(state)
+          ? []
+          : decideLead(
+              { ...proposed, leadId, matchedOn },
+              state.stage === 'none' ? state : requireLeadOfTenant(state, tenantId, leadId),
+              this.config,
+            ),
       ctx,
       { maxRetries: this.engine.COMMAND_MAX_RETRIES },
     );
     const deduplicated = decided.appended[0]?.type === 'LeadRecaptured';
+    let completed: GlobalPosition[] = [];
     if (!deduplicated && known) {
       // Completing a half-done capture: reserve the identities it had not reserved yet.
-      await this.identities.reserve(tenantId, identities, leadId, input.occurredAt, ctx);
+      completed = (await this.identities.reserve(tenantId, identities, leadId, input.occurredAt, ctx)).positions;
     }
-    return { ...resultOf(streamId, decided), leadId, deduplicated };
+    const result = coveringPositions(resultOf(streamId, decided), [...(reserved?.positions ?? []), ...completed]);
+    return { ...result, leadId, deduplicated };
+  }
+
+  /**
+   * The store's checks on the events of either outcome (a new lead, or the capture recorded on a lead
+   * that owns one of its identities) and on the reservations, writing nothing; `created` is the
+   * decision on an empty stream, which has refused bad input already.
+   */
+  private assertCapturable(proposed: CaptureLead, created: LeadEvent[], identities: readonly LeadIdentity[], ctx: CommandContext): void {
+    const streamId = leadStreamId(proposed.leadId);
+    assertStorable(this.store, streamId, toNewEvents(created, ctx));
+    const existing = created.reduce(evolveLead, initialLeadState);
+    const recaptured = decideLead({ ...proposed, matchedOn: identities.map((i) => i.kind) }, existing, this.config);
+    assertStorable(this.store, streamId, toNewEvents(recaptured, ctx));
+    this.identities.assertReservable(proposed.tenantId, identities, proposed.leadId, proposed.occurredAt, ctx);
   }
 }

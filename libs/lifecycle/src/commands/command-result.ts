@@ -1,13 +1,20 @@
-import { GlobalPosition } from '@lead-lifecycle/event-store';
+import { comparePositions, GlobalPosition } from '@lead-lifecycle/event-store';
 import { Decided } from '../infrastructure/aggregate-repository';
 
-/** What every command answers: the stream it changed and where its last event sits in the global order. */
+/** What every command answers: the stream it changed and where the events the request caused sit in the global order. */
 export interface CommandResult {
   readonly streamId: string;
   /** The stream's revision after the command (unchanged when the command was a no-op). */
   readonly revision: bigint | undefined;
-  /** Global position of the last event written; pass it to queries to read your own writes. */
+  /**
+   * The highest global position of every event the request wrote: the command's own and those the
+   * inline reaction wrote on the other stream (OpportunityOpened after OpportunityOpenedForLead), so a
+   * query given it as `minPosition` sees them all. When the inline reaction failed, it covers the
+   * command's own events only: the reaction's events then come from the durable reaction, later.
+   * Undefined when nothing was written.
+   */
   readonly position?: GlobalPosition;
+  /** Types of the events appended to `streamId`. */
   readonly eventTypes: string[];
 }
 
@@ -18,4 +25,13 @@ export function resultOf(streamId: string, decided: Decided<unknown>): CommandRe
     position: decided.result?.position,
     eventTypes: decided.appended.map((e) => e.type),
   };
+}
+
+/** `result` with its position moved up to the highest of `positions` (later writes of the same request). */
+export function coveringPositions(result: CommandResult, positions: ReadonlyArray<GlobalPosition | undefined>): CommandResult {
+  return { ...result, position: highestPosition([result.position, ...positions]) };
+}
+
+export function highestPosition(positions: ReadonlyArray<GlobalPosition | undefined>): GlobalPosition | undefined {
+  return positions.reduce<GlobalPosition | undefined>((high, p) => (p && (!high || comparePositions(p, high) > 0) ? p : high), undefined);
 }

@@ -7,10 +7,14 @@ import { ENGINE_CONFIG, LIFECYCLE_CONFIG } from '../lifecycle.tokens';
 import { OpportunityLifecycleReaction } from '../reactions/opportunity-lifecycle.reaction';
 import { BusinessTimeGuard } from './business-time.guard';
 import { CommandResult, resultOf } from './command-result';
+import { CommandResult, coveringPositions, resultOf } from './command-result';
+import { preflightReactions, reactInline } from './inline-reaction';
 
 /**
- * The one path of every command on an existing lead: load, check the tenant, decide, append with the
- * expected revision, then run the opportunity reaction inline so the response reflects both streams.
+ * The one path of every command on an existing lead: load, check the tenant, decide, check that the
+ * events and the opportunity reaction's follow-up can be stored, append with the expected revision,
+ * then run the reaction inline so the response reflects both streams (a failure of that step is
+ * logged, not answered: see reactInline) and its position covers both.
  */
 @Injectable()
 export class LeadCommandRunner {
@@ -29,9 +33,8 @@ export class LeadCommandRunner {
       streamId,
       (state) => decideLead(command, requireLeadOfTenant(state, context.tenantId, leadId), this.config),
       { ...context, command: context.command ?? command.type },
-      { maxRetries: this.engine.COMMAND_MAX_RETRIES },
+      { maxRetries: this.engine.COMMAND_MAX_RETRIES, preflight: (events) => preflightReactions(this.reaction, events) },
     );
-    for (const event of decided.appended) await this.reaction.react(event);
-    return resultOf(streamId, decided);
+    return coveringPositions(resultOf(streamId, decided), await reactInline(this.reaction, decided.appended));
   }
 }

@@ -7,6 +7,8 @@ import { ENGINE_CONFIG, LIFECYCLE_CONFIG } from '../lifecycle.tokens';
 import { OpportunityLifecycleReaction } from '../reactions/opportunity-lifecycle.reaction';
 import { BusinessTimeGuard } from './business-time.guard';
 import { CommandResult, resultOf } from './command-result';
+import { CommandResult, coveringPositions, resultOf } from './command-result';
+import { preflightReactions, reactInline } from './inline-reaction';
 
 /** Same path as LeadCommandRunner, for commands on an opportunity. */
 @Injectable()
@@ -29,9 +31,8 @@ export class OpportunityCommandRunner {
         return decideOpportunity(command, state, this.config);
       },
       { ...context, command: context.command ?? command.type },
-      { maxRetries: this.engine.COMMAND_MAX_RETRIES },
+      { maxRetries: this.engine.COMMAND_MAX_RETRIES, preflight: (events) => preflightReactions(this.reaction, events) },
     );
-    for (const event of decided.appended) await this.reaction.react(event);
-    return resultOf(streamId, decided);
+    return coveringPositions(resultOf(streamId, decided), await reactInline(this.reaction, decided.appended));
   }
 }

@@ -41,8 +41,47 @@ export class EngineConfig {
   @Max(10_000_000)
   CACHED_STREAMS: number = 5_000;
 
+  /**
+   * Largest event the store accepts, as JSON (data plus metadata); a command whose event would be larger
+   * is refused with 400 INVALID_COMMAND before anything is written.
+   */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1024)
+  @Max(16 * 1024 * 1024)
+  EVENT_MAX_BYTES: number = 262_144;
+
+  /** Deepest nesting of objects and arrays in an event's data or metadata (free-form `attributes`, `properties`). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(4)
+  @Max(256)
+  EVENT_MAX_DEPTH: number = 32;
+
+  /** How long an Idempotency-Key and the answer it recorded are kept (a retry after that runs again). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 366)
+  IDEMPOTENCY_TTL_HOURS: number = 24;
+
   static fromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfig {
-    return validateConfig('engine', EngineConfig, pick(env, ['DATA_DIR', 'EVENT_STORE', 'EVENTSTORE_CONNECTION_STRING', 'LIFECYCLE_CONFIG', 'SQLITE_DURABILITY', 'COMMAND_MAX_RETRIES', 'CACHED_STREAMS']));
+    return validateConfig(
+      'engine',
+      EngineConfig,
+      pick(env, [
+        'DATA_DIR',
+        'EVENT_STORE',
+        'EVENTSTORE_CONNECTION_STRING',
+        'LIFECYCLE_CONFIG',
+        'SQLITE_DURABILITY',
+        'COMMAND_MAX_RETRIES',
+        'CACHED_STREAMS',
+        'EVENT_MAX_BYTES',
+        'EVENT_MAX_DEPTH',
+        'IDEMPOTENCY_TTL_HOURS',
+      ]),
+    );
   }
 }
 

@@ -2,6 +2,7 @@ import { DomainError, DomainErrorCode, DomainEvent } from '@lead-lifecycle/domai
 import { AppendResult, EventStore, ExpectedRevision, NewEvent, StoredEvent, WrongExpectedRevisionError } from '@lead-lifecycle/event-store';
 import { CommandContext } from './command-context';
 import { toDomainEvent, toNewEvents } from './event-envelope';
+import { assertStorable } from './storable-events';
 
 export interface Loaded<State> {
   readonly state: State;
@@ -36,6 +37,12 @@ export interface HandleOptions {
   readonly maxRetries?: number;
   /** Seed for deterministic event ids (reactions). */
   readonly idSeed?: string;
+  /**
+   * Runs on the exact events about to be appended, after the store's own checks and before the append:
+   * what else the command will write (the reaction's events on another stream) is checked here, so that
+   * a refusal leaves nothing behind. Throwing refuses the command.
+   */
+  readonly preflight?: (events: readonly NewEvent[]) => Promise<void> | void;
 }
 
 /**
@@ -73,6 +80,17 @@ export class AggregateRepository<State, Event extends DomainEvent> {
     return this.inTurn(streamId, () => this.decideAndAppend(streamId, decide, context, options));
   }
 
+  /**
+   * What `handle` would append now, decided and checked by the store, without appending: for a command
+   * on another stream that must know its follow-up can be written before it writes anything itself.
+   */
+  async dryRun(streamId: string, decide: (state: State) => Event[], context: CommandContext, options: HandleOptions = {}): Promise<NewEvent[]> {
+    const loaded = this.cache.get(streamId) ?? (await this.load(streamId));
+    const appended = toNewEvents(decide(loaded.state), context, options.idSeed);
+    if (appended.length) assertStorable(this.store, streamId, appended);
+    return appended;
+  }
+
   private async inTurn<T>(streamId: string, work: () => Promise<T>): Promise<T> {
     const before = this.turns.get(streamId) ?? Promise.resolve();
     let done!: () => void;
@@ -99,8 +117,11 @@ export class AggregateRepository<State, Event extends DomainEvent> {
       const events = decide(loaded.state);
       if (events.length === 0) return { state: loaded.state, appended: [], revision: loaded.revision };
       const expected: ExpectedRevision = loaded.revision === undefined ? 'no_stream' : loaded.revision;
+      const appended = toNewEvents(events, context, options.idSeed);
+      // Every check that can refuse the command runs before the append: a refusal leaves nothing behind.
+      assertStorable(this.store, streamId, appended);
+      await options.preflight?.(appended);
       try {
-        const appended = toNewEvents(events, context, options.idSeed);
         const result = await this.store.appendToStream(streamId, appended, expected);
         const state = events.reduce(this.definition.evolve, loaded.state);
         // Remember only a fresh append: an idempotent replay answers with the original, older revision.

@@ -14,15 +14,16 @@ import { EngineConfig } from '../config/engine.config';
 
 /** The configured store as it is on disk: the embedded SQLite file by default, EventStoreDB on request. */
 export function createRawEventStore(config: EngineConfig): EventStore {
+  const limits = { maxEventBytes: config.EVENT_MAX_BYTES, maxDepth: config.EVENT_MAX_DEPTH };
   switch (config.EVENT_STORE) {
     case 'sqlite':
-      return new SqliteEventStore({ filename: join(config.DATA_DIR, 'events.sqlite'), durability: config.SQLITE_DURABILITY });
+      return new SqliteEventStore({ filename: join(config.DATA_DIR, 'events.sqlite'), durability: config.SQLITE_DURABILITY, limits });
     case 'eventstoredb': {
       // Loaded on demand so the embedded default never pays for the gRPC client (~200 ms). A relative
       // path, because the build rewrites the path aliases of imports but not of a require() string.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { EventStoreDbEventStore } = require('../../../event-store/src/eventstoredb') as typeof import('@lead-lifecycle/event-store/eventstoredb');
-      return new EventStoreDbEventStore(config.EVENTSTORE_CONNECTION_STRING!);
+      return new EventStoreDbEventStore(config.EVENTSTORE_CONNECTION_STRING!, { limits });
     }
   }
 }

@@ -37,14 +37,21 @@ export function toDomainEvent<E extends DomainEvent>(stored: StoredEvent): E {
   return { type: stored.type, data: stored.data } as unknown as E;
 }
 
+/**
+ * Past this depth values are left as they are: the store refuses anything deeper than its limit
+ * (at most 256, see EngineConfig.EVENT_MAX_DEPTH) with a 400, and a recursion this deep is safe.
+ */
+const STRIP_DEPTH = 300;
+
 /** Drops undefined fields so that what is stored equals what is read back, on every store. */
-function stripUndefined(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(stripUndefined);
+function stripUndefined(value: unknown, depth = 0): unknown {
+  if (depth > STRIP_DEPTH) return value;
+  if (Array.isArray(value)) return value.map((v) => stripUndefined(v, depth + 1));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value as Record<string, unknown>)
         .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [k, stripUndefined(v)]),
+        .map(([k, v]) => [k, stripUndefined(v, depth + 1)]),
     );
   }
   return value;

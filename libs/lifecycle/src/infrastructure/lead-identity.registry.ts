@@ -1,7 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { IdentityKind, LeadIdentity } from '@lead-lifecycle/domain';
-import { EventStore, WrongExpectedRevisionError } from '@lead-lifecycle/event-store';
+import { EventStore, GlobalPosition, NewEvent, WrongExpectedRevisionError } from '@lead-lifecycle/event-store';
 import { CommandContext } from './command-context';
+import { assertStorable } from './storable-events';
 
 /** Category of the streams that reserve a lead's email, phone and external id within a tenant. */
 export const LEAD_IDENTITY_CATEGORY = 'lead_identity';
@@ -10,6 +11,11 @@ export const LEAD_IDENTITY_RESERVED = 'LeadIdentityReserved';
 export interface IdentityMatch {
   readonly leadId: string;
   readonly matchedOn: IdentityKind[];
+}
+
+export interface Reservation extends IdentityMatch {
+  /** Positions of the reservations this call wrote (none when every identity was reserved already). */
+  readonly positions: GlobalPosition[];
 }
 
 /**
@@ -49,12 +55,36 @@ export class LeadIdentityRegistry {
     leadId: string,
     occurredAt: string,
     context: CommandContext,
-  ): Promise<IdentityMatch> {
+  ): Promise<Reservation> {
     // All at once: the embedded store commits them together.
-    const holders = await Promise.all(identities.map((identity) => this.reserveOne(tenantId, identity, leadId, occurredAt, context)));
+    const held = await Promise.all(identities.map((identity) => this.reserveOne(tenantId, identity, leadId, occurredAt, context)));
+    const holders = held.map((h) => h.holder);
     const owner = holders[0] ?? leadId;
     const matchedOn = owner === leadId ? [] : identities.filter((_, i) => holders[i] === owner).map((i) => i.kind);
-    return { leadId: owner, matchedOn };
+    return { leadId: owner, matchedOn, positions: held.flatMap((h) => (h.position ? [h.position] : [])) };
+  }
+
+  /** Runs the store's checks on the reservations `reserve` would write, writing nothing (see assertStorable). */
+  assertReservable(tenantId: string, identities: readonly LeadIdentity[], leadId: string, occurredAt: string, context: CommandContext): void {
+    for (const identity of identities) {
+      assertStorable(this.store, this.streamIdOf(tenantId, identity), [this.reservationOf(tenantId, identity, leadId, occurredAt, context)]);
+    }
+  }
+
+  private reservationOf(tenantId: string, identity: LeadIdentity, leadId: string, occurredAt: string, context: CommandContext): NewEvent {
+    return {
+      eventId: randomUUID(),
+      type: LEAD_IDENTITY_RESERVED,
+      schemaVersion: 1,
+      data: { leadId, kind: identity.kind },
+      metadata: {
+        tenantId,
+        occurredAt,
+        actor: context.actor,
+        correlationId: context.correlationId,
+        causationId: context.causationId,
+      },
+    };
   }
 
   private async reserveOne(
@@ -63,33 +93,19 @@ export class LeadIdentityRegistry {
     leadId: string,
     occurredAt: string,
     context: CommandContext,
-  ): Promise<string> {
+  ): Promise<{ holder: string; position?: GlobalPosition }> {
     try {
-      await this.store.appendToStream(
+      const result = await this.store.appendToStream(
         this.streamIdOf(tenantId, identity),
-        [
-          {
-            eventId: randomUUID(),
-            type: LEAD_IDENTITY_RESERVED,
-            schemaVersion: 1,
-            data: { leadId, kind: identity.kind },
-            metadata: {
-              tenantId,
-              occurredAt,
-              actor: context.actor,
-              correlationId: context.correlationId,
-              causationId: context.causationId,
-            },
-          },
-        ],
+        [this.reservationOf(tenantId, identity, leadId, occurredAt, context)],
         'no_stream',
       );
-      return leadId;
+      return { holder: leadId, position: result.position };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
       const holder = await this.ownerOf(tenantId, identity);
       if (!holder) throw error;
-      return holder;
+      return { holder };
     }
   }
 }

@@ -16,7 +16,7 @@ import {
   OpportunityLost,
   OpportunityWon,
 } from '@lead-lifecycle/domain';
-import { EventMetadata, EventStore, StoredEvent } from '@lead-lifecycle/event-store';
+import { EventMetadata, EventStore, GlobalPosition, StoredEvent } from '@lead-lifecycle/event-store';
 import { AggregateRepository } from '../infrastructure/aggregate-repository';
 import { CommandContext } from '../infrastructure/command-context';
 import { EventProcessor } from '../processing/checkpointed-processor';
@@ -58,7 +58,33 @@ export class OpportunityLifecycleReaction implements EventProcessor {
     for (const event of events) await this.react(event);
   }
 
-  async react(event: ReactionInput): Promise<void> {
+  /**
+   * Writes the other stream's side of `event`. Answers what it appended (nothing when the other stream
+   * already shows it), so that a command's answer can cover the reaction's events too.
+   */
+  async react(event: ReactionInput): Promise<ReactionWrite[]> {
+    const plan = this.planOf(event);
+    if (!plan) return [];
+    const decided =
+      plan.on === 'lead'
+        ? await this.leads.handle(plan.streamId, plan.decide, plan.context, { idSeed: event.eventId })
+        : await this.opportunities.handle(plan.streamId, plan.decide, plan.context, { idSeed: event.eventId });
+    if (!decided.result || decided.appended.length === 0) return [];
+    return [{ streamId: plan.streamId, eventTypes: decided.appended.map((e) => e.type), revision: decided.revision, position: decided.result.position }];
+  }
+
+  /**
+   * Decides the reaction to `event` before `event` is written, and runs the store's checks on what it
+   * would append, writing nothing: a command whose follow-up could never be written is refused whole.
+   */
+  async preflight(event: ReactionInput): Promise<void> {
+    const plan = this.planOf(event);
+    if (!plan) return;
+    if (plan.on === 'lead') await this.leads.dryRun(plan.streamId, plan.decide, plan.context, { idSeed: event.eventId });
+    else await this.opportunities.dryRun(plan.streamId, plan.decide, plan.context, { idSeed: event.eventId });
+  }
+
+  private planOf(event: ReactionInput): ReactionPlan | undefined {
     const context: CommandContext = {
       tenantId: event.metadata.tenantId,
       actor: `reaction:opportunity-lifecycle`,
@@ -68,9 +94,10 @@ export class OpportunityLifecycleReaction implements EventProcessor {
     switch (event.type) {
       case 'OpportunityOpenedForLead': {
         const d = event.data as OpportunityOpenedForLead['data'];
-        await this.opportunities.handle(
-          opportunityStreamId(d.opportunityId),
-          (state) =>
+        return {
+          on: 'opportunity',
+          streamId: opportunityStreamId(d.opportunityId),
+          decide: (state) =>
             decideOpportunity(
               {
                 type: 'OpenOpportunity',
@@ -86,39 +113,48 @@ export class OpportunityLifecycleReaction implements EventProcessor {
               state,
               this.config,
             ),
-          { ...context, command: 'OpenOpportunity' },
-          { idSeed: event.eventId },
-        );
-        return;
+          context: { ...context, command: 'OpenOpportunity' },
+        };
       }
       case 'OpportunityWon': {
         const d = event.data as OpportunityWon['data'];
-        await this.leads.handle(
-          leadStreamId(d.leadId),
-          (state) =>
+        return {
+          on: 'lead',
+          streamId: leadStreamId(d.leadId),
+          decide: (state) =>
             decideLead(
               { type: 'ConvertToCustomer', opportunityId: d.opportunityId, amount: d.amount, currency: d.currency, occurredAt: d.occurredAt },
               state,
               this.config,
             ),
-          { ...context, command: 'ConvertToCustomer' },
-          { idSeed: event.eventId },
-        );
-        return;
+          context: { ...context, command: 'ConvertToCustomer' },
+        };
       }
       case 'OpportunityLost': {
         const d = event.data as OpportunityLost['data'];
-        await this.leads.handle(
-          leadStreamId(d.leadId),
-          (state) =>
+        return {
+          on: 'lead',
+          streamId: leadStreamId(d.leadId),
+          decide: (state) =>
             decideLead({ type: 'RecordOpportunityLost', opportunityId: d.opportunityId, reason: d.reason, occurredAt: d.occurredAt }, state, this.config),
-          { ...context, command: 'RecordOpportunityLost' },
-          { idSeed: event.eventId },
-        );
-        return;
+          context: { ...context, command: 'RecordOpportunityLost' },
+        };
       }
       default:
-        return;
+        return undefined;
     }
   }
 }
+
+/** One append of the reaction: which stream, what, and where it landed in the global order. */
+export interface ReactionWrite {
+  readonly streamId: string;
+  readonly eventTypes: string[];
+  readonly revision: bigint | undefined;
+  readonly position: GlobalPosition;
+}
+
+/** What the reaction to one event writes, on which stream: shared by the reaction itself and its preflight. */
+type ReactionPlan =
+  | { on: 'lead'; streamId: string; decide: (state: LeadState) => LeadEvent[]; context: CommandContext }
+  | { on: 'opportunity'; streamId: string; decide: (state: OpportunityState) => OpportunityEvent[]; context: CommandContext };
