@@ -8,6 +8,7 @@ import { EngineConfig, EVENT_STORE, LeadLifecycleModuleOptions } from '@lead-lif
 import { KafkaConfig } from '@lead-lifecycle/kafka-relay';
 import { ProjectionsConfig } from '@lead-lifecycle/projections';
 import { createApp } from '../../apps/api/src/bootstrap';
+import { HttpConfig } from '../../apps/api/src/config/http.config';
 
 export interface TestApp {
   readonly app: INestApplication;
@@ -27,6 +28,7 @@ export async function startTestApp(
     lifecycle: { engine: EngineConfig.fromEnv(env), ...options.module },
     projections: ProjectionsConfig.fromEnv(env),
     kafka: KafkaConfig.fromEnv(env),
+    http: HttpConfig.fromEnv(env),
     logger: false,
   });
   await app.init();

@@ -5,22 +5,37 @@ import { LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
 import { KafkaConfig } from '@lead-lifecycle/kafka-relay';
 import { ProjectionsConfig } from '@lead-lifecycle/projections';
 import { AppModule } from './app.module';
+import { HttpConfig } from './config/http.config';
+import { answerClientErrorsInShape } from './http/client-error.handler';
 import { ErrorFilter } from './http/error.filter';
+import { methodNotAllowed } from './http/method-not-allowed.middleware';
+import { requestInput } from './http/request-input.middleware';
+import { RouteTable } from './http/route-table';
 import { createValidationPipe } from './http/validation.pipe';
 
 export interface AppOptions {
   readonly lifecycle?: LeadLifecycleModuleOptions;
   readonly projections?: ProjectionsConfig;
   readonly kafka?: KafkaConfig;
+  /** Body limit and JSON depth of the edge; the defaults when absent. */
+  readonly http?: HttpConfig;
   /** false silences Nest's logger (tests). */
   readonly logger?: false;
 }
 
 /** Builds the API application (not listening yet): used by main.ts and by the end-to-end tests. */
 export async function createApp(options: AppOptions = {}): Promise<INestApplication> {
+  const http = options.http ?? HttpConfig.fromEnv({});
   const app = await NestFactory.create(AppModule.register(options.lifecycle, options.projections, options.kafka), {
     logger: options.logger === false ? false : ['log', 'warn', 'error'],
+    // Nest's parsers would take urlencoded forms and any JSON; ours takes JSON only, bounded (request-input.middleware.ts).
+    bodyParser: false,
   });
+  // Registered before init, so ahead of every route; they read the route table at request time, once Nest has filled it.
+  const routes = RouteTable.of(app);
+  app.use(methodNotAllowed(routes));
+  app.use(requestInput(http, routes));
+  answerClientErrorsInShape(app.getHttpServer());
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();

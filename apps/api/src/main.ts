@@ -23,7 +23,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await createApp({ lifecycle: { engine }, projections, kafka });
+  const app = await createApp({ lifecycle: { engine }, projections, kafka, http });
   await app.listen(http.PORT, http.HOST);
   Logger.log(`Lead Lifecycle API on http://${http.HOST}:${http.PORT} (store: ${engine.EVENT_STORE}, data: ${engine.DATA_DIR}, kafka: ${kafka.enabled ? kafka.KAFKA_BROKERS : 'off'}); docs at /docs`, 'Main');
 }

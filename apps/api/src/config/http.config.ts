@@ -2,7 +2,7 @@ import { Type } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
 import { pick, validateConfig } from '@lead-lifecycle/lifecycle';
 
-/** The HTTP listener. Read from the environment at start-up. */
+/** The HTTP listener and what its edge accepts. Read from the environment at start-up. */
 export class HttpConfig {
   @IsInt()
   @Min(0)
@@ -21,7 +21,24 @@ export class HttpConfig {
   @Type(() => Number)
   READ_WAIT_MAX_MS: number = 5000;
 
+  /**
+   * Largest request body in bytes (413 BODY_TOO_LARGE above it). 256 KiB: a command is a few hundred
+   * bytes, and every accepted body becomes an event that is stored, replayed and published for good.
+   */
+  @IsInt()
+  @Min(1024)
+  @Max(64 * 1024 * 1024)
+  @Type(() => Number)
+  HTTP_BODY_LIMIT_BYTES: number = 256 * 1024;
+
+  /** Deepest nesting of objects and arrays a JSON body may have (400 JSON_TOO_DEEP beyond it); the body itself is level 1. */
+  @IsInt()
+  @Min(2)
+  @Max(1000)
+  @Type(() => Number)
+  HTTP_JSON_MAX_DEPTH: number = 32;
+
   static fromEnv(env: NodeJS.ProcessEnv = process.env): HttpConfig {
-    return validateConfig('http', HttpConfig, pick(env, ['PORT', 'HOST']));
+    return validateConfig('http', HttpConfig, pick(env, ['PORT', 'HOST', 'HTTP_BODY_LIMIT_BYTES', 'HTTP_JSON_MAX_DEPTH']));
   }
 }

@@ -16,6 +16,12 @@ export enum HttpErrorCode {
   MethodNotAllowed = 'METHOD_NOT_ALLOWED',
   IdempotencyKeyReused = 'IDEMPOTENCY_KEY_REUSED',
   IdempotencyKeyInFlight = 'IDEMPOTENCY_KEY_IN_FLIGHT',
+  /** The HTTP message itself is broken: unparsable request line or headers, a body shorter than its Content-Length. */
+  MalformedRequest = 'MALFORMED_REQUEST',
+  HeadersTooLarge = 'HEADERS_TOO_LARGE',
+  RequestTimeout = 'REQUEST_TIMEOUT',
+  /** Any other 4xx without a more precise code. */
+  RequestRefused = 'REQUEST_REFUSED',
   InternalError = 'INTERNAL_ERROR',
 }
 

@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import { CommandContext } from '@lead-lifecycle/lifecycle';
 import { DEFAULT_TENANT, TENANT_ID as TENANT } from './request-tenant';
+import { HttpErrorCode } from './api-error-code';
+import { httpStatusName } from './http-status-name';
 
 const HEADER_VALUE = /^[\x21-\x7e][\x20-\x7e]{0,199}$/;
 
@@ -21,7 +23,7 @@ export const RequestContext = createParamDecorator((_: unknown, ctx: ExecutionCo
     !HEADER_VALUE.test(correlationId) && { field: 'X-Correlation-Id', reason: 'printable text, at most 200 characters' },
   ].filter(Boolean);
   if (problems.length) {
-    throw new BadRequestException({ statusCode: 400, error: 'Bad Request', code: 'VALIDATION_FAILED', message: 'invalid headers', problems });
+    throw new BadRequestException({ statusCode: 400, error: httpStatusName(400), code: HttpErrorCode.ValidationFailed, message: 'invalid headers', problems });
   }
   return { tenantId, actor, correlationId, causationId: randomUUID() };
 });

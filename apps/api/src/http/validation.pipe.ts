@@ -1,4 +1,6 @@
 import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import { HttpErrorCode } from './api-error-code';
+import { httpStatusName } from './http-status-name';
 
 /** class-validator on every body and query: 400 listing every bad field and why. */
 export function createValidationPipe(): ValidationPipe {
@@ -10,8 +12,8 @@ export function createValidationPipe(): ValidationPipe {
     exceptionFactory: (errors) =>
       new BadRequestException({
         statusCode: 400,
-        error: 'Bad Request',
-        code: 'VALIDATION_FAILED',
+        error: httpStatusName(400),
+        code: HttpErrorCode.ValidationFailed,
         message: 'the request is invalid',
         problems: flatten(errors),
       }),
