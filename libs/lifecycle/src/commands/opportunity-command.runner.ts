@@ -6,7 +6,6 @@ import { OpportunityRepository, requireOpportunityOfTenant } from '../infrastruc
 import { ENGINE_CONFIG, LIFECYCLE_CONFIG } from '../lifecycle.tokens';
 import { OpportunityLifecycleReaction } from '../reactions/opportunity-lifecycle.reaction';
 import { BusinessTimeGuard } from './business-time.guard';
-import { CommandResult, resultOf } from './command-result';
 import { CommandResult, coveringPositions, resultOf } from './command-result';
 import { preflightReactions, reactInline } from './inline-reaction';
 
