@@ -22,7 +22,7 @@ import { BUSINESS_TIME_EXAMPLE, CALENDAR_DATE_EXAMPLE, CHANNELS, DISQUALIFICATIO
 import { IsBusinessTime, IsCalendarDate } from '../http/business-time.validator';
 import { IsCost, IsCurrency, IsMoneyAmount } from '../http/money.validator';
 
-const BUSINESS_TIME = 'RFC 3339 date-time with seconds and a time zone offset; stored in UTC with milliseconds';
+const BUSINESS_TIME = 'RFC 3339 date-time with seconds and a time zone offset';
 
 export class ContactDto {
   @ApiPropertyOptional({ example: 'ada@example.com' })
@@ -40,7 +40,7 @@ export class ContactDto {
 
 export class CompanyDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(300) name?: string;
-  @ApiPropertyOptional({ description: 'employees', minimum: 1, maximum: MAX_COMPANY_SIZE }) @IsOptional() @IsInt() @Min(1) @Max(MAX_COMPANY_SIZE) size?: number;
+  @ApiPropertyOptional({ type: 'integer', description: 'employees', minimum: 1, maximum: MAX_COMPANY_SIZE }) @IsOptional() @IsInt() @Min(1) @Max(MAX_COMPANY_SIZE) size?: number;
   @ApiPropertyOptional({ example: 'software' }) @IsOptional() @IsString() @MaxLength(100) industry?: string;
   @ApiPropertyOptional({ example: 'GB' }) @IsOptional() @IsISO31661Alpha2() country?: string;
 }
@@ -66,7 +66,7 @@ export class CaptureLeadDto {
   @ApiPropertyOptional({ type: CompanyDto }) @IsOptional() @ValidateNested() @Type(() => CompanyDto) company?: CompanyDto;
   @ApiProperty({ type: SourceDto }) @IsDefined() @ValidateNested() @Type(() => SourceDto) source: SourceDto;
   @ApiPropertyOptional() @IsOptional() @IsObject() attributes?: Record<string, unknown>;
-  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `business time of the capture; defaults to now. ${BUSINESS_TIME}` })
+  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `business time of the capture; defaults to now. ${BUSINESS_TIME}, stored in UTC with milliseconds` })
   @IsOptional()
   @IsBusinessTime()
   occurredAt?: string;
@@ -77,7 +77,7 @@ export class RecordActivityDto {
   @IsString()
   @IsNotEmpty()
   type: string;
-  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `when it happened; defaults to now. ${BUSINESS_TIME}` })
+  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `when it happened; defaults to now. ${BUSINESS_TIME}, stored in UTC with milliseconds` })
   @IsOptional()
   @IsBusinessTime()
   occurredAt?: string;
@@ -99,7 +99,7 @@ export class BantDto {
 export class PromoteToSqlDto {
   @ApiProperty({ type: BantDto }) @IsDefined() @ValidateNested() @Type(() => BantDto) bant: BantDto;
   @ApiProperty({ example: 'sdr-42' }) @IsString() @IsNotEmpty() @MaxLength(200) qualifiedBy: string;
-  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `when it happened; defaults to now. ${BUSINESS_TIME}` })
+  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `when it happened; defaults to now. ${BUSINESS_TIME}, stored in UTC with milliseconds` })
   @IsOptional()
   @IsBusinessTime()
   occurredAt?: string;
@@ -123,7 +123,7 @@ export class OpenOpportunityDto {
   @ApiProperty({ example: 12000, minimum: 0, description: "zero or more, at most the currency's minor-unit decimals (EUR 2, JPY 0, BHD 3) and the configured maximum" })
   @IsMoneyAmount('currency')
   amount: number;
-  @ApiProperty({ example: 'EUR', description: 'ISO 4217 currency code' }) @IsCurrency() currency: string;
+  @ApiProperty({ example: 'EUR', pattern: '^[A-Z]{3}$', description: 'ISO 4217 currency code known to the runtime' }) @IsCurrency() currency: string;
   @ApiPropertyOptional({ format: 'date', example: CALENDAR_DATE_EXAMPLE, description: 'calendar date, RFC 3339 full-date (YYYY-MM-DD)' })
   @IsOptional()
   @IsCalendarDate()

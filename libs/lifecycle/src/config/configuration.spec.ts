@@ -102,3 +102,27 @@ describe('lifecycle rules file', () => {
     expect(problemsOf(() => loadLifecycleConfig(file('{ not json')))[0]).toMatch(/^LIFECYCLE_CONFIG: cannot read .*rules\.json/);
   });
 });
+
+describe('lifecycle rules: time window and money', () => {
+  it('has the defaults', () => {
+    expect(loadLifecycleConfig()).toMatchObject({ time: { maxFutureSkewSeconds: 300, maxBackdateDays: 3650 }, money: { maxAmount: 1e12 } });
+  });
+
+  it('takes them from the rules file', () => {
+    expect(loadLifecycleConfig(file({ time: { maxFutureSkewSeconds: 60 }, money: { maxAmount: 5000 } }))).toMatchObject({
+      time: { maxFutureSkewSeconds: 60, maxBackdateDays: 3650 },
+      money: { maxAmount: 5000 },
+    });
+  });
+
+  it('refuses a window or maximum that cannot work', () => {
+    const problems = problemsOf(() => loadLifecycleConfig(file({ time: { maxFutureSkewSeconds: -1, maxBackdateDays: 0 }, money: { maxAmount: 1e300 } })));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^time\.maxFutureSkewSeconds: /),
+        expect.stringMatching(/^time\.maxBackdateDays: /),
+        expect.stringMatching(/^money\.maxAmount: maxAmount must be at most \d+, so that every amount is an exact number of minor units/),
+      ]),
+    );
+  });
+});
