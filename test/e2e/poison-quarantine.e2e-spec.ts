@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { DomainEvent, leadStreamId } from '@lead-lifecycle/domain';
 import { positionToString } from '@lead-lifecycle/event-store';
 import { toNewEvents } from '@lead-lifecycle/lifecycle';
+import { EventStoreDbForTests, provideEventStoreDb, warnIfNotRealEventStoreDb } from '../support/esdb/provide-eventstoredb';
 import { removeDataDir, startTestApp, TestApp } from '../support/test-app';
 
 /**
@@ -125,5 +126,33 @@ describe('poison quarantine over HTTP', () => {
     // the head itself, and a position just before it in the commit/prepare form, are fine
     await get(`/v1/leads?minPosition=${positionToString(head)}`, 't1').expect(200);
     await get(`/v1/leads?minPosition=${encodeURIComponent(`${head.commit - 1n}/${head.prepare}`)}`, 't1').expect(200);
+  });
+});
+
+describe('minPosition beyond the head on EventStoreDB (positions in the commit/prepare form)', () => {
+  let db: EventStoreDbForTests & { available: true };
+  let t: TestApp;
+  beforeAll(async () => {
+    const provided = await provideEventStoreDb();
+    if (!provided.available) throw new Error(`no EventStoreDB for this test: ${provided.reason}`);
+    warnIfNotRealEventStoreDb(provided, 'minPosition beyond the head on EventStoreDB');
+    db = provided;
+    t = await startTestApp({ env: { READ_WAIT_MAX_MS: '60000', EVENT_STORE: 'eventstoredb', EVENTSTORE_CONNECTION_STRING: db.connectionString } });
+  });
+  afterAll(async () => {
+    await t?.close();
+    if (t) removeDataDir(t.dataDir);
+    await db?.stop();
+  });
+
+  it('refuses a position after the head and serves the head itself, as answered by a command', async () => {
+    const captured = await t.http.post('/v1/leads').send({ contact: { email: `${randomUUID()}@esdb.test` }, source: { channel: 'seo' } }).expect(201);
+    const head = await t.store.headPosition();
+    expect(captured.body.position).toBe(positionToString(head));
+    await t.http.get(`/v1/leads?minPosition=${encodeURIComponent(captured.body.position)}`).expect(200);
+    for (const beyond of [`${head.commit}/${head.prepare + 1n}`, `${head.commit + 1n}/${head.prepare}`, String(head.commit + head.prepare + 1n)]) {
+      const response = await t.http.get(`/v1/kpis?minPosition=${encodeURIComponent(beyond)}`).expect(400);
+      expect(response.body).toMatchObject({ code: 'INVALID_COMMAND', problems: [{ field: 'minPosition' }] });
+    }
   });
 });

@@ -574,7 +574,18 @@ async function checkPlan(plan: Plan): Promise<void> {
     // (b) a full rebuild in another read-model database equals the live one, table by table
     for (const name of PROJECTION_NAMES) await rebuildProjection(store, rebuilt, name, { batchSize: plan.rebuildBatchSize });
     const liveDump = dumpReadModels(live.db);
-    expect(Object.keys(liveDump).sort()).toEqual(['funnel_leads', 'funnel_stage_visits', 'kpi_opportunities', 'kpi_reasons', 'lead_scores']);
+    expect(Object.keys(liveDump).sort()).toEqual([
+      'funnel_leads',
+      'funnel_quarantined_leads',
+      'funnel_stage_visits',
+      'kpi_opportunities',
+      'kpi_quarantined_leads',
+      'kpi_reasons',
+      'lead_scores',
+      'scoring_quarantined_leads',
+    ]);
+    // a history the engine wrote holds no poison: nothing quarantined
+    for (const table of ['funnel_quarantined_leads', 'kpi_quarantined_leads', 'scoring_quarantined_leads']) expect(liveDump[table].rows).toEqual([]);
     expect(dumpReadModels(rebuilt.db)).toEqual(liveDump);
     const headText = positionToString(head);
     expect(checkpointPositions(live.db)).toEqual({ 'projection:funnel': headText, 'projection:kpi': headText, 'projection:scoring': headText });

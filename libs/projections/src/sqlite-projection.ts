@@ -79,8 +79,8 @@ export class SqliteProjectionProcessor implements EventProcessor {
     this.db.transaction(() => {
       this.assertCheckpointAt(after);
       this.quarantine.hold(leadId, event, failure.error);
-      const f = failure;
-      this.writeFailure.run(f.processor, f.position, f.eventId, f.eventType, f.error, f.action, f.at);
+      const { processor, position, eventId, eventType, error, action, at } = failure;
+      this.writeFailure.run(processor, position, eventId, eventType, error, action, at);
       this.writeCheckpoint.run(this.name, positionToString(upTo), new Date().toISOString());
     }).immediate();
     return true;
