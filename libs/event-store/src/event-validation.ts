@@ -88,9 +88,23 @@ export function validateAppend(store: EventStore, streamId: string, events: read
   else assertValidNewEvents(streamId, events);
 }
 
-/** The first way `root` is not plain JSON within `maxDepth` levels, walked without recursion so no depth can overflow the stack. */
+/**
+ * The first way `value` is not plain JSON within `maxDepth` levels: for a decorator that transforms part
+ * of an event (encryption) and must check that part before the store sees only its transformed form.
+ */
+export function plainJsonProblem(value: unknown, path: string, maxDepth: number): { path: string; reason: string } | undefined {
+  if (value === undefined) return { path, reason: 'undefined is not JSON' };
+  return walk(value, path, maxDepth);
+}
+
+/** The first way `root` is not a plain JSON object within `maxDepth` levels. */
 function jsonProblem(root: unknown, rootPath: string, maxDepth: number): { path: string; reason: string } | undefined {
   if (!isObjectLike(root) || Array.isArray(root)) return { path: rootPath, reason: 'must be a JSON object' };
+  return walk(root, rootPath, maxDepth);
+}
+
+/** Walked without recursion, so no depth can overflow the stack. */
+function walk(root: unknown, rootPath: string, maxDepth: number): { path: string; reason: string } | undefined {
   const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: root, path: rootPath, depth: 1 }];
   while (stack.length) {
     const { value, path, depth } = stack.pop()!;
