@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { NewEvent } from './event-store.port';
+import { EventStore, NewEvent } from './event-store.port';
+import { STORED_FORM } from './integrity/stored-form';
 import { EventStoreErrorCode } from './event-store.errors';
 import { assertValidNewEvents, DEFAULT_EVENT_LIMITS, InvalidEventError, validateAppend, validateNewEvents } from './event-validation';
 import { HashChainingEventStore } from './integrity/hash-chaining-event-store';
@@ -126,6 +127,13 @@ describe('validateAppend through the decorators', () => {
     expect(validateNewEvents(`lead-${leadId}`, plain, limits)).toEqual([]);
     expect(() => validateAppend(store, `lead-${leadId}`, plain)).toThrow(InvalidEventError);
     await expect(store.appendToStream(`lead-${leadId}`, plain, 'no_stream')).rejects.toBeInstanceOf(InvalidEventError);
+  });
+
+  it('reaches the checks beneath a read-side decorator that has no validateAppend of its own', () => {
+    const readSide = { [STORED_FORM]: () => store } as unknown as EventStore;
+    const leadId = randomUUID();
+    const tooLarge = [event({ leadId, contact: { email: 'a'.repeat(3000) } })];
+    expect(() => validateAppend(readSide, `lead-${leadId}`, tooLarge)).toThrow(InvalidEventError);
   });
 
   it('writes nothing and creates no key', async () => {

@@ -1,5 +1,6 @@
 import { EventStore, NewEvent } from './event-store.port';
 import { EventStoreError, EventStoreErrorCode } from './event-store.errors';
+import { STORED_FORM } from './integrity/stored-form';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -80,17 +81,34 @@ export function assertValidNewEvents(streamId: string, events: readonly NewEvent
 
 /**
  * The checks `store` would run on this append, run now and writing nothing: the store's own
- * `validateAppend` when it has one (decorators pass it the events as they would reach the log), the
- * default checks otherwise.
+ * `validateAppend` when it has one (decorators pass it the events as they would reach the log); for a
+ * decorator without one that exposes its inner store (STORED_FORM, a read-side decorator), the inner
+ * store's; the default checks otherwise. A decorator that changes appends should implement it.
  */
 export function validateAppend(store: EventStore, streamId: string, events: readonly NewEvent[]): void {
-  if (store.validateAppend) store.validateAppend(streamId, events);
-  else assertValidNewEvents(streamId, events);
+  if (store.validateAppend) return store.validateAppend(streamId, events);
+  const inner = (store as { [STORED_FORM]?: () => EventStore })[STORED_FORM];
+  if (inner) return validateAppend(inner(), streamId, events);
+  assertValidNewEvents(streamId, events);
 }
 
-/** The first way `root` is not plain JSON within `maxDepth` levels, walked without recursion so no depth can overflow the stack. */
+/**
+ * The first way `value` is not plain JSON within `maxDepth` levels: for a decorator that transforms part
+ * of an event (encryption) and must check that part before the store sees only its transformed form.
+ */
+export function plainJsonProblem(value: unknown, path: string, maxDepth: number): { path: string; reason: string } | undefined {
+  if (value === undefined) return { path, reason: 'undefined is not JSON' };
+  return walk(value, path, maxDepth);
+}
+
+/** The first way `root` is not a plain JSON object within `maxDepth` levels. */
 function jsonProblem(root: unknown, rootPath: string, maxDepth: number): { path: string; reason: string } | undefined {
   if (!isObjectLike(root) || Array.isArray(root)) return { path: rootPath, reason: 'must be a JSON object' };
+  return walk(root, rootPath, maxDepth);
+}
+
+/** Walked without recursion, so no depth can overflow the stack. */
+function walk(root: unknown, rootPath: string, maxDepth: number): { path: string; reason: string } | undefined {
   const stack: Array<{ value: unknown; path: string; depth: number }> = [{ value: root, path: rootPath, depth: 1 }];
   while (stack.length) {
     const { value, path, depth } = stack.pop()!;

@@ -12,7 +12,10 @@ import {
 } from '../event-store.port';
 import { ContactCipher, isEncrypted } from './contact-cipher';
 import { STORED_FORM } from '../integrity/stored-form';
-import { InvalidEventError, validateAppend } from '../event-validation';
+import { InvalidEventError, plainJsonProblem, validateAppend } from '../event-validation';
+
+/** How deep a contact may nest for the plaintext check (the store's own depth limit applies to the encrypted form). */
+const CONTACT_MAX_DEPTH = 256;
 
 /**
  * Encrypts the `contact` object of every event payload with the key of its lead before it reaches the
@@ -35,6 +38,10 @@ export class EncryptingEventStore implements EventStore {
   /** Checks the events as they would reach the log: with a stand-in of the encrypted contact, of its size. */
   validateAppend(streamId: string, events: readonly NewEvent[]): void {
     const encrypted = events.map((event, index) => {
+      // The store sees the contact encrypted only: its plaintext must read back as written, too.
+      const contact = (event.data as Record<string, unknown>).contact;
+      const problem = contact === undefined ? undefined : plainJsonProblem(contact, 'data.contact', CONTACT_MAX_DEPTH);
+      if (problem) throw new InvalidEventError(streamId, [{ kind: 'content', index, ...problem }]);
       try {
         return this.encrypt(event, (subject, contact) => this.cipher.placeholder(subject, contact));
       } catch (error) {

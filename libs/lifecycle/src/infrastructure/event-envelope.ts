@@ -43,9 +43,12 @@ export function toDomainEvent<E extends DomainEvent>(stored: StoredEvent): E {
  */
 const STRIP_DEPTH = 300;
 
-/** Drops undefined fields so that what is stored equals what is read back, on every store. */
+/**
+ * Drops undefined fields so that what is stored equals what is read back, on every store. A value with
+ * its own JSON form (a Date) is left as it is, for the store to refuse rather than to become `{}` here.
+ */
 function stripUndefined(value: unknown, depth = 0): unknown {
-  if (depth > STRIP_DEPTH) return value;
+  if (depth > STRIP_DEPTH || typeof (value as { toJSON?: unknown })?.toJSON === 'function') return value;
   if (Array.isArray(value)) return value.map((v) => stripUndefined(v, depth + 1));
   if (value && typeof value === 'object') {
     return Object.fromEntries(

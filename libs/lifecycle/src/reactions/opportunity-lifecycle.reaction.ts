@@ -32,10 +32,12 @@ export interface ReactionInput {
 /**
  * Keeps a lead and its opportunities in step. A lead and an opportunity are separate streams, so one
  * command cannot write both atomically: the command writes the first stream, and this reaction writes
- * the second. It runs inline right after the command (so the response already shows both) and again
- * from the store's global order with a durable checkpoint (so a crash between the two writes is
- * repaired at restart). Both paths are idempotent: the deciders ignore what is already done, and the
- * event ids are derived from the source event.
+ * the second. Before the command writes, `preflight` decides the reaction and runs the store's checks
+ * on it, so a follow-up that could never be written refuses the command instead. It runs inline right
+ * after the command (so the response already shows both, and its position covers both) and again from
+ * the store's global order with a durable checkpoint (so a crash between the two writes, or a failure
+ * of the inline run, is repaired by it). Both paths are idempotent: the deciders ignore what is already
+ * done, and the event ids are derived from the source event.
  */
 export class OpportunityLifecycleReaction implements EventProcessor {
   readonly name = 'reaction:opportunity-lifecycle';
