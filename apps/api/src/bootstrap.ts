@@ -1,11 +1,12 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
 import { KafkaConfig } from '@lead-lifecycle/kafka-relay';
 import { ProjectionsConfig } from '@lead-lifecycle/projections';
 import { AppModule } from './app.module';
 import { ErrorFilter } from './http/error.filter';
+import { buildOpenApiDocument } from './http/openapi-document';
 import { createValidationPipe } from './http/validation.pipe';
 
 export interface AppOptions {
@@ -24,14 +25,6 @@ export async function createApp(options: AppOptions = {}): Promise<INestApplicat
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Lead Lifecycle')
-      .setDescription('Event-sourced lead lifecycle: capture, scoring, MQL/SQL qualification, opportunities, customers.')
-      .setVersion('1')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }
