@@ -44,6 +44,10 @@ const allBant = { budget: { met: true, note: 'approved' }, authority: { met: tru
 const noBant = { budget: { met: false }, authority: { met: false }, need: { met: false }, timeline: { met: true } };
 const highFit = { jobTitle: 'VP Engineering', company: { name: 'Acme', size: 5000, industry: 'software', country: 'US' } };
 const email = () => `${randomUUID()}@contract.test`;
+/** Times inside every rule (no future skew, no deep backdating): an hour ago and now. */
+const anHourAgo = () => new Date(Date.now() - 3_600_000).toISOString();
+const now = () => new Date().toISOString();
+const nextYearDate = () => `${new Date().getUTCFullYear() + 1}-06-30`;
 
 /** A booted app, with the fixtures the cases build on it. */
 class Api {
@@ -99,7 +103,7 @@ class Api {
 
   async opportunity(headers: Record<string, string> = {}): Promise<{ leadId: string; opportunityId: string; position: string }> {
     const leadId = await this.sql(headers);
-    const opened = await this.ok(`/v1/leads/${leadId}/opportunities`, { name: 'Acme rollout', amount: 24000, currency: 'EUR', expectedCloseDate: '2026-12-31' }, headers);
+    const opened = await this.ok(`/v1/leads/${leadId}/opportunities`, { name: 'Acme rollout', amount: 24000, currency: 'EUR', expectedCloseDate: nextYearDate() }, headers);
     return { leadId, opportunityId: String(opened.opportunityId), position: String(opened.position) };
   }
 
@@ -221,7 +225,7 @@ const SPECS: Record<string, OperationSpec> = {
     errors: [leadCase('a lead already in nurturing', 409, async (api) => ({ id: await api.nurturing(), body: {} }))],
   },
   'POST /v1/leads/{id}/opportunities': {
-    prepare: async (api) => ({ id: await api.sql(), body: { name: 'Acme rollout', amount: 24000, currency: 'EUR', expectedCloseDate: '2026-12-31' } }),
+    prepare: async (api) => ({ id: await api.sql(), body: { name: 'Acme rollout', amount: 24000, currency: 'EUR', expectedCloseDate: nextYearDate() } }),
     vary: (req) => ({ ...req, body: { amount: 1000, currency: 'EUR' } }),
     errors: [
       leadCase('a lead that is not an SQL', 409, async (api) => ({ id: await api.lead(), body: { amount: 1000, currency: 'EUR' } })),
@@ -246,13 +250,13 @@ const SPECS: Record<string, OperationSpec> = {
       leadCase('a disqualified lead', 200, async (api) => ({ id: await api.disqualified() })),
       leadCase('a lead in nurturing', 200, async (api) => ({ id: await api.nurturing() })),
       leadCase('a lead whose personal data was erased', 200, async (api) => ({ id: await api.erased() })),
-      leadCase('as of a business time', 200, async (api) => ({ id: await api.sql(), query: { asOf: new Date().toISOString() } })),
-      leadCase('as of a recorded time', 200, async (api) => ({ id: await api.sql(), query: { asOf: new Date().toISOString(), asOfTime: 'recorded' } })),
+      leadCase('as of a business time', 200, async (api) => ({ id: await api.sql(), query: { asOf: now() } })),
+      leadCase('as of a recorded time', 200, async (api) => ({ id: await api.sql(), query: { asOf: now(), asOfTime: 'recorded' } })),
       leadCase('as of stream revision 0', 200, async (api) => ({ id: await api.sql(), query: { revision: '0' } })),
     ],
     errors: [
       leadCase('asOf is not a time', 400, async (api) => ({ id: await api.lead(), query: { asOf: 'yesterday' } })),
-      leadCase('asOfTime is not business or recorded', 400, async (api) => ({ id: await api.lead(), query: { asOf: new Date().toISOString(), asOfTime: 'wall' } })),
+      leadCase('asOfTime is not business or recorded', 400, async (api) => ({ id: await api.lead(), query: { asOf: now(), asOfTime: 'wall' } })),
       leadCase('a negative revision', 400, async (api) => ({ id: await api.lead(), query: { revision: '-1' } })),
     ],
   },
@@ -328,9 +332,10 @@ const SPECS: Record<string, OperationSpec> = {
     prepare: async (api) => ({ query: { minPosition: (await api.won()).position } }),
     successes: [
       leadCase('grouped by channel', 200, async (api) => ({ query: { groupBy: 'channel', minPosition: (await api.lost()).position } })),
-      leadCase('grouped by campaign, for a period and a channel', 200, async (api) => ({
-        query: { groupBy: 'campaign', channel: 'partner', from: '2020-01-01T00:00:00.000Z', to: new Date(Date.now() + 86_400_000).toISOString(), minPosition: (await api.won()).position },
-      })),
+      leadCase('grouped by campaign, for a period and a channel', 200, async (api) => {
+        const { position } = await api.won();
+        return { query: { groupBy: 'campaign', channel: 'partner', from: anHourAgo(), to: now(), minPosition: position } };
+      }),
     ],
     errors: [
       leadCase('from is not a time', 400, async () => ({ query: { from: 'last week' } })),
@@ -352,9 +357,10 @@ const SPECS: Record<string, OperationSpec> = {
       return { query: { minPosition: (await api.lost()).position } };
     },
     successes: [
-      leadCase('for a channel and a period', 200, async (api) => ({
-        query: { channel: 'partner', from: '2020-01-01T00:00:00.000Z', to: new Date(Date.now() + 86_400_000).toISOString(), minPosition: (await api.won()).position },
-      })),
+      leadCase('for a channel and a period', 200, async (api) => {
+        const { position } = await api.won();
+        return { query: { channel: 'partner', from: anHourAgo(), to: now(), minPosition: position } };
+      }),
     ],
     errors: [leadCase('to is not a time', 400, async () => ({ query: { to: '31/12/2026' } }))],
     notExercised: { 500: READ_MODEL_500 },
