@@ -1,5 +1,6 @@
-import Ajv from 'ajv';
+import Ajv, { ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { CloudEvent, Kafka as CloudEventsKafka } from 'cloudevents';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
@@ -49,6 +50,45 @@ async function createTopic(brokers: string[], topic: string, partitions: number)
   await admin.disconnect();
 }
 
+/** The events' own JSON Schemas (schemas/events), compiled once. */
+const dataSchemas = (() => {
+  const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
+  const compiled = new Map<string, ValidateFunction>();
+  for (const [file, schema] of loadEventSchemas()) compiled.set(file, ajv.compile(schema));
+  return compiled;
+})();
+
+/**
+ * Reads a consumed message as an outside consumer would: with the official CloudEvents SDK's Kafka binding
+ * (binary content mode), then the SDK's own spec validation (it refuses a `ce_time` that is not RFC 3339),
+ * then `data` against the event type's JSON Schema. Returns the SDK's event.
+ */
+function parseWithCloudEventsSdk(m: ReadMessage): CloudEvent<unknown> {
+  let parsed: ReturnType<typeof CloudEventsKafka.toEvent>;
+  try {
+    parsed = CloudEventsKafka.toEvent({ headers: m.headers, key: m.key, value: m.rawValue, body: m.rawValue } as Parameters<typeof CloudEventsKafka.toEvent>[0]);
+  } catch (error) {
+    throw new Error(`the CloudEvents SDK refused message ${m.headers.ce_id} (${m.headers.ce_type}, ce_time ${m.headers.ce_time}): ${(error as Error).message}`);
+  }
+  expect(Array.isArray(parsed)).toBe(false);
+  const event = parsed as CloudEvent<unknown>;
+  expect(event).toBeInstanceOf(CloudEvent);
+  // The binding builds the event without validating it; validate() applies the CloudEvents 1.0 schema.
+  expect(() => event.validate()).not.toThrow();
+  expect(event.specversion).toBe('1.0');
+  expect(event.id).toBe(m.headers.ce_id);
+  expect(event.type).toBe(m.headers.ce_type);
+  expect(event.datacontenttype).toBe('application/json');
+  // The SDK rewrites `time` through Date#toISOString: equal only if ce_time was already UTC with milliseconds.
+  expect(event.time).toBe(m.headers.ce_time);
+  for (const name of Object.keys(event).filter((k) => !['data', 'data_base64'].includes(k))) expect(name).toMatch(/^[a-z0-9]{1,20}$/);
+  const [, type, version] = /^lead-lifecycle\.(\w+)\.(v\d+)$/.exec(event.type) ?? [];
+  const validate = dataSchemas.get(`${type}.${version}.json`);
+  expect({ type: event.type, schema: validate !== undefined }).toEqual({ type: event.type, schema: true });
+  expect({ type: event.type, valid: validate!(event.data), errors: validate!.errors }).toEqual({ type: event.type, valid: true, errors: null });
+  return event;
+}
+
 function assertPerLeadOrder(messages: ReadMessage[]): void {
   const lastByLead = new Map<string, bigint>();
   for (const m of messages) {
@@ -65,7 +105,7 @@ describe('Kafka relay against a real broker', () => {
     brokers = brokersForTests();
   });
 
-  it('publishes every lifecycle event as a CloudEvent keyed by lead, valid against its JSON Schema, in per-lead order', async () => {
+  it('publishes every lifecycle event as a CloudEvent keyed by lead that the CloudEvents SDK reads, valid against its JSON Schema, in per-lead order', async () => {
     const topic = `it-${randomUUID()}`;
     const t = await startTestApp({ env: { KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC: topic, KAFKA_TOPIC_PARTITIONS: '3' } });
     const reader = new TopicReader(brokers, topic);
@@ -77,11 +117,25 @@ describe('Kafka relay against a real broker', () => {
 
       const messages = reader.distinct();
       expect(messages.map((m) => m.headers.ce_id).sort()).toEqual(expected.map((e) => e.eventId).sort());
-      const ajv = addFormats(new Ajv({ strict: false, allErrors: true }));
-      const schemas = loadEventSchemas();
       const byId = new Map(expected.map((e) => [e.eventId, e]));
-      for (const m of messages) {
+      for (const m of reader.messages) {
         const event = byId.get(m.headers.ce_id)!;
+        const cloudEvent = parseWithCloudEventsSdk(m);
+        expect(cloudEvent).toMatchObject({
+          source: '/lead-lifecycle/tenants/default',
+          subject: String(event.data.leadId),
+          dataschema: `urn:lead-lifecycle:event:${event.type}:v1`,
+          partitionkey: String(event.data.leadId),
+          position: event.position.commit.toString(),
+          tenantid: 'default',
+          streamid: event.streamId,
+          streamrevision: event.revision.toString(),
+          recordedtime: event.metadata.recordedAt,
+          actor: event.metadata.actor,
+          correlationid: event.metadata.correlationId,
+          causationid: event.metadata.causationId,
+        });
+        expect(cloudEvent.data).toEqual(event.data);
         const leadId = String(event.data.leadId);
         expect(m.key).toBe(leadId);
         expect(m.headers).toMatchObject({
@@ -96,8 +150,6 @@ describe('Kafka relay against a real broker', () => {
           ce_streamid: event.streamId,
         });
         expect(m.value).toEqual(event.data);
-        const validate = ajv.compile(schemas.get(`${event.type}.v1.json`)!);
-        expect({ type: event.type, valid: validate(m.value), errors: validate.errors }).toEqual({ type: event.type, valid: true, errors: null });
       }
       // One lead's whole journey, opportunity events included, sits on one partition in order.
       for (const leadId of leadIds) expect(new Set(messages.filter((m) => m.key === leadId).map((m) => m.partition)).size).toBe(1);
@@ -154,6 +206,7 @@ describe('Kafka relay against a real broker', () => {
         await reader.waitFor((m) => new Set(m.map((x) => x.headers.ce_id)).size >= expected.length, 90_000, 'the backlog');
         expect(reader.distinct().map((m) => m.headers.ce_id).sort()).toEqual(expected.map((e) => e.eventId).sort());
         assertPerLeadOrder(reader.distinct());
+        for (const m of reader.messages) parseWithCloudEventsSdk(m);
       } finally {
         await reader.stop();
         await t.close();
@@ -190,6 +243,8 @@ describe('Kafka relay against a real broker', () => {
       const distinct = reader.distinct();
       expect(distinct.map((m) => m.headers.ce_id).sort()).toEqual(expected.map((e) => e.eventId).sort());
       assertPerLeadOrder(distinct);
+      // Duplicates after the restart included: every message a consumer gets must parse.
+      for (const m of reader.messages) parseWithCloudEventsSdk(m);
       const duplicates = reader.messages.length - distinct.length;
       console.log(`relay crash test: ${expected.length} events, ${beforeRestart} delivered before the kill, ${duplicates} duplicates after the restart`);
       expect(duplicates).toBeGreaterThanOrEqual(0);

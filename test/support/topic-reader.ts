@@ -6,6 +6,8 @@ export interface ReadMessage {
   readonly offset: string;
   readonly key: string;
   readonly value: unknown;
+  /** The value as the broker delivered it, for parsers that want the bytes (the CloudEvents SDK). */
+  readonly rawValue: string | null;
   readonly headers: Record<string, string>;
 }
 
@@ -31,6 +33,7 @@ export class TopicReader {
           offset: message.offset,
           key: message.key?.toString() ?? '',
           value: JSON.parse(message.value?.toString() ?? 'null'),
+          rawValue: message.value?.toString() ?? null,
           headers: headersOf(message.headers),
         });
       },

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
 import { KafkaConfig } from '@lead-lifecycle/kafka-relay';
 import { ProjectionsConfig } from '@lead-lifecycle/projections';
@@ -11,6 +11,7 @@ import { ErrorFilter } from './http/error.filter';
 import { methodNotAllowed } from './http/method-not-allowed.middleware';
 import { requestInput } from './http/request-input.middleware';
 import { RouteTable } from './http/route-table';
+import { buildOpenApiDocument } from './http/openapi-document';
 import { createValidationPipe } from './http/validation.pipe';
 
 export interface AppOptions {
@@ -39,14 +40,6 @@ export async function createApp(options: AppOptions = {}): Promise<INestApplicat
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Lead Lifecycle')
-      .setDescription('Event-sourced lead lifecycle: capture, scoring, MQL/SQL qualification, opportunities, customers.')
-      .setVersion('1')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/openapi.json' });
+  SwaggerModule.setup('docs', app, buildOpenApiDocument(app), { jsonDocumentUrl: 'docs/openapi.json' });
   return app;
 }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiExtraModels, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Clock } from '@lead-lifecycle/domain';
 import {
@@ -9,6 +9,7 @@ import {
   CaptureLeadCommand,
   CLOCK,
   CommandContext,
+  CSV_COLUMNS,
   DisqualifyLeadCommand,
   ForgetLeadCommand,
   GetLeadHistoryQuery,
@@ -26,6 +27,7 @@ import { RescoreLeadDto } from './rescore-lead.dto';
 import { idFromSeed, IdempotencySeed } from '../http/idempotency-seed.decorator';
 import { RequestContext } from '../http/request-context.decorator';
 import { writeReceipt } from '../http/positions';
+import { ApiCommandOperation, ApiContextHeaders, ApiQueryOperation } from '../http/api-responses.decorator';
 import {
   AssignLeadDto,
   CaptureLeadDto,
@@ -38,13 +40,13 @@ import {
   RecordActivityDto,
   RecycleLeadDto,
 } from './lead.dto';
+import { HistoryEntryResponse, LeadCommandResponse, LeadHistoryResponse, LeadRecapturedResponse, LeadResponse, OpportunityOpenedResponse } from './lead.responses';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
 
 @ApiTags('leads')
-@ApiHeader({ name: 'X-Tenant-Id', required: false, description: 'tenant; default "default"' })
-@ApiHeader({ name: 'X-Actor', required: false, description: 'who causes the change; recorded on every event' })
-@ApiHeader({ name: 'X-Correlation-Id', required: false })
+@ApiContextHeaders()
+@ApiExtraModels(LeadHistoryResponse, HistoryEntryResponse)
 @Controller('v1/leads')
 export class LeadsController {
   constructor(
@@ -54,7 +56,14 @@ export class LeadsController {
   ) {}
 
   @Post()
-  @ApiOperation({ summary: 'Capture a lead (201), or record the capture on the lead it duplicates (200)' })
+  @ApiCommandOperation({
+    summary: 'Capture a lead (201), or record the capture on the lead it duplicates (200)',
+    description: 'A capture whose email, phone or external id already belongs to a lead of the tenant is recorded on that lead (LeadRecaptured).',
+    success: [
+      { status: 201, type: LeadCommandResponse, description: 'a new lead' },
+      { status: 200, type: LeadRecapturedResponse, description: 'the capture matched an existing lead; recorded on it' },
+    ],
+  })
   async capture(
     @Body() body: CaptureLeadDto,
     @RequestContext() ctx: CommandContext,
@@ -69,7 +78,11 @@ export class LeadsController {
 
   @Post(':id/activities')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Record an engagement activity; rescoring and MQL qualification follow' })
+  @ApiCommandOperation({
+    summary: 'Record an engagement activity; rescoring and MQL qualification follow',
+    subject: 'lead',
+    success: [{ status: 200, type: LeadCommandResponse, description: 'recorded; `events` says whether the score changed and the lead became an MQL' }],
+  })
   async activity(@Param('id', uuid) id: string, @Body() body: RecordActivityDto, @RequestContext() ctx: CommandContext) {
     const input = { activityType: body.type, properties: body.properties, occurredAt: body.occurredAt ?? this.now() };
     return { leadId: id, ...writeReceipt(await this.commands.execute(new RecordEngagementCommand(id, input, ctx))) };
@@ -77,7 +90,11 @@ export class LeadsController {
 
   @Post(':id/sql')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Promote an MQL to SQL with a BANT assessment' })
+  @ApiCommandOperation({
+    summary: 'Promote an MQL to SQL with a BANT assessment',
+    subject: 'lead',
+    success: [{ status: 200, type: LeadCommandResponse, description: 'promoted' }],
+  })
   async promote(@Param('id', uuid) id: string, @Body() body: PromoteToSqlDto, @RequestContext() ctx: CommandContext) {
     const input = { bant: body.bant, qualifiedBy: body.qualifiedBy, occurredAt: body.occurredAt ?? this.now() };
     return { leadId: id, ...writeReceipt(await this.commands.execute(new PromoteToSqlCommand(id, input, ctx))) };
@@ -85,6 +102,11 @@ export class LeadsController {
 
   @Post(':id/assign')
   @HttpCode(200)
+  @ApiCommandOperation({
+    summary: 'Assign the lead to an owner',
+    subject: 'lead',
+    success: [{ status: 200, type: LeadCommandResponse, description: 'assigned (`events` is empty when it already had that owner)' }],
+  })
   async assign(@Param('id', uuid) id: string, @Body() body: AssignLeadDto, @RequestContext() ctx: CommandContext) {
     const input = { ownerId: body.ownerId, occurredAt: this.now() };
     return { leadId: id, ...writeReceipt(await this.commands.execute(new AssignLeadCommand(id, input, ctx))) };
@@ -92,6 +114,11 @@ export class LeadsController {
 
   @Post(':id/disqualify')
   @HttpCode(200)
+  @ApiCommandOperation({
+    summary: 'Disqualify the lead, with a reason',
+    subject: 'lead',
+    success: [{ status: 200, type: LeadCommandResponse, description: 'disqualified' }],
+  })
   async disqualify(@Param('id', uuid) id: string, @Body() body: DisqualifyLeadDto, @RequestContext() ctx: CommandContext) {
     const input = { reason: body.reason, note: body.note, occurredAt: this.now() };
     return { leadId: id, ...writeReceipt(await this.commands.execute(new DisqualifyLeadCommand(id, input, ctx))) };
@@ -99,13 +126,23 @@ export class LeadsController {
 
   @Post(':id/recycle')
   @HttpCode(200)
+  @ApiCommandOperation({
+    summary: 'Recycle the lead into nurturing',
+    subject: 'lead',
+    success: [{ status: 200, type: LeadCommandResponse, description: 'in nurturing' }],
+  })
   async recycle(@Param('id', uuid) id: string, @Body() body: RecycleLeadDto, @RequestContext() ctx: CommandContext) {
     const input = { reason: body.reason, occurredAt: this.now() };
     return { leadId: id, ...writeReceipt(await this.commands.execute(new RecycleLeadCommand(id, input, ctx))) };
   }
 
   @Post(':id/opportunities')
-  @ApiOperation({ summary: 'Open an opportunity for an SQL lead' })
+  @ApiCommandOperation({
+    summary: 'Open an opportunity for an SQL lead',
+    description: 'The opportunity stream is written by the opportunity reaction; `position` covers it.',
+    subject: 'lead',
+    success: [{ status: 201, type: OpportunityOpenedResponse, description: 'opened' }],
+  })
   async openOpportunity(
     @Param('id', uuid) id: string,
     @Body() body: OpenOpportunityDto,
@@ -120,20 +157,55 @@ export class LeadsController {
 
   @Post(':id/forget')
   @HttpCode(200)
-  @ApiOperation({ summary: "Erase the lead's personal data (crypto-shredding); stages, scores and history stay" })
+  @ApiCommandOperation({
+    summary: "Erase the lead's personal data (crypto-shredding); stages, scores and history stay",
+    subject: 'lead',
+    success: [{ status: 200, type: LeadCommandResponse, description: 'erased (`events` is empty when it already was)' }],
+  })
   async forget(@Param('id', uuid) id: string, @Body() body: ForgetLeadDto, @RequestContext() ctx: CommandContext) {
     const input = { reason: body.reason, occurredAt: this.now() };
     return { leadId: id, ...writeReceipt(await this.commands.execute(new ForgetLeadCommand(id, input, ctx))) };
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'The lead now, or as of a past time (asOf, asOfTime) or stream revision' })
+  @ApiQueryOperation({
+    summary: 'The lead now, or as of a past time (asOf, asOfTime) or stream revision',
+    subject: 'lead',
+    success: { status: 200, type: LeadResponse, description: 'the lead' },
+  })
   get(@Param('id', uuid) id: string, @Query() query: LeadQueryDto, @RequestContext() ctx: CommandContext) {
     return this.queries.execute(new GetLeadQuery(ctx.tenantId, id, asOfOf(query)));
   }
 
   @Get(':id/history')
-  @ApiOperation({ summary: "The lead's events and those of its opportunities, in global order, with what each changed; format json, ndjson or csv" })
+  @ApiQueryOperation({
+    summary: "The lead's events and those of its opportunities, in global order, with what each changed; format json, ndjson or csv",
+    description:
+      'The answer\'s type follows `format`: `json` (default) the object below, `ndjson` one HistoryEntryResponse per line, ' +
+      '`csv` a header row and one row per event (RFC 4180; a cell starting with =, +, -, @, tab or CR is prefixed with \' and quoted).',
+    subject: 'lead',
+    success: {
+      status: 200,
+      description: 'the history, in the requested format',
+      content: {
+        'application/json': { schema: { $ref: getSchemaPath(LeadHistoryResponse) } },
+        'application/x-ndjson': {
+          schema: { type: 'string', description: 'one JSON HistoryEntryResponse per line, each line ending with \\n' },
+          // Not an OpenAPI 3.0 keyword (3.2 has itemSchema): the schema of each line, for tools and the contract test.
+          'x-line-schema': { $ref: getSchemaPath(HistoryEntryResponse) },
+        } as never,
+        'text/csv': {
+          schema: { type: 'string', description: `header row \`${CSV_COLUMNS.join(',')}\`, then one row per event` },
+        },
+      },
+      headers: {
+        'Content-Disposition': {
+          description: 'for csv: `attachment; filename="lead-<id>-history.csv"`',
+          schema: { type: 'string' },
+        },
+      },
+    },
+  })
   async history(
     @Param('id', uuid) id: string,
     @Query() query: HistoryQueryDto,
@@ -156,8 +228,10 @@ export class LeadsController {
 
   @Post(':id/rescore')
   @HttpCode(200)
-  @ApiOperation({
+  @ApiCommandOperation({
     summary: 'Rescore the lead now and record the score even when it did not move: the repair that releases a lead quarantined by the scoring projection',
+    subject: 'lead',
+    success: [{ status: 200, type: LeadCommandResponse, description: 'rescored' }],
   })
   async rescore(@Param('id', uuid) id: string, @Body() _body: RescoreLeadDto, @RequestContext() ctx: CommandContext) {
     const input = { occurredAt: this.now(), force: true };

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiHeader, ApiTags } from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import { Clock } from '@lead-lifecycle/domain';
 import {
   ChangeOpportunityStageCommand,
@@ -12,12 +12,14 @@ import {
 } from '@lead-lifecycle/lifecycle';
 import { RequestContext } from '../http/request-context.decorator';
 import { writeReceipt } from '../http/positions';
+import { ApiCommandOperation, ApiContextHeaders, ApiQueryOperation } from '../http/api-responses.decorator';
 import { ChangeStageDto, LoseOpportunityDto, WinOpportunityDto } from './opportunity.dto';
+import { OpportunityCommandResponse, OpportunityResponse } from './opportunity.responses';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
 
 @ApiTags('opportunities')
-@ApiHeader({ name: 'X-Tenant-Id', required: false })
+@ApiContextHeaders()
 @Controller('v1/opportunities')
 export class OpportunitiesController {
   constructor(
@@ -28,6 +30,11 @@ export class OpportunitiesController {
 
   @Post(':id/stage')
   @HttpCode(200)
+  @ApiCommandOperation({
+    summary: 'Move an open opportunity to another stage of its pipeline',
+    subject: 'opportunity',
+    success: [{ status: 200, type: OpportunityCommandResponse, description: 'moved' }],
+  })
   async stage(@Param('id', uuid) id: string, @Body() body: ChangeStageDto, @RequestContext() ctx: CommandContext) {
     const input = { stage: body.stage, occurredAt: this.now() };
     return { opportunityId: id, ...writeReceipt(await this.commands.execute(new ChangeOpportunityStageCommand(id, input, ctx))) };
@@ -35,6 +42,12 @@ export class OpportunitiesController {
 
   @Post(':id/win')
   @HttpCode(200)
+  @ApiCommandOperation({
+    summary: 'Win an open opportunity; its lead becomes a customer',
+    description: 'The lead is converted by the opportunity reaction; `position` covers it.',
+    subject: 'opportunity',
+    success: [{ status: 200, type: OpportunityCommandResponse, description: 'won' }],
+  })
   async win(@Param('id', uuid) id: string, @Body() body: WinOpportunityDto, @RequestContext() ctx: CommandContext) {
     const input = { amount: body.amount, occurredAt: this.now() };
     return { opportunityId: id, ...writeReceipt(await this.commands.execute(new WinOpportunityCommand(id, input, ctx))) };
@@ -42,12 +55,18 @@ export class OpportunitiesController {
 
   @Post(':id/lose')
   @HttpCode(200)
+  @ApiCommandOperation({
+    summary: 'Lose an open opportunity, with a reason',
+    subject: 'opportunity',
+    success: [{ status: 200, type: OpportunityCommandResponse, description: 'lost' }],
+  })
   async lose(@Param('id', uuid) id: string, @Body() body: LoseOpportunityDto, @RequestContext() ctx: CommandContext) {
     const input = { reason: body.reason, note: body.note, occurredAt: this.now() };
     return { opportunityId: id, ...writeReceipt(await this.commands.execute(new LoseOpportunityCommand(id, input, ctx))) };
   }
 
   @Get(':id')
+  @ApiQueryOperation({ summary: 'The opportunity', subject: 'opportunity', success: { status: 200, type: OpportunityResponse, description: 'the opportunity' } })
   get(@Param('id', uuid) id: string, @RequestContext() ctx: CommandContext) {
     return this.queries.execute(new GetOpportunityQuery(ctx.tenantId, id));
   }
