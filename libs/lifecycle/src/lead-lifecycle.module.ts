@@ -21,7 +21,7 @@ import { WinOpportunityHandler } from './commands/win-opportunity.handler';
 import { ForgetLeadHandler } from './commands/forget-lead.handler';
 import { EngineConfig } from './config/engine.config';
 import { loadLifecycleConfig } from './config/lifecycle-config.loader';
-import { createEventStore } from './infrastructure/create-event-store';
+import { createEventStore, withDomainUpcasting } from './infrastructure/create-event-store';
 import type { IdempotencyStore } from './infrastructure/idempotency-store';
 import { LeadIdentityRegistry } from './infrastructure/lead-identity.registry';
 import { SqliteIdempotencyStore } from './infrastructure/sqlite-idempotency-store';
@@ -101,7 +101,7 @@ export class LeadLifecycleModule implements OnModuleInit, OnApplicationShutdown 
       },
       {
         provide: EVENT_STORE,
-        useFactory: (engine: EngineConfig, keys: KeyStore) => options.eventStore ?? createEventStore(engine, keys),
+        useFactory: (engine: EngineConfig, keys: KeyStore) => (options.eventStore ? withDomainUpcasting(options.eventStore) : createEventStore(engine, keys)),
         inject: [ENGINE_CONFIG, KEY_STORE],
       },
       {

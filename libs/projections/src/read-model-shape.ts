@@ -1,10 +1,11 @@
 import type Database from 'better-sqlite3';
+import { quarantineTableOf } from './lead-quarantine';
 import { projectionCheckpointName } from './sqlite-projection';
 
 /**
  * Read models are derived data: when a projection's tables have an older shape (a column the current
  * code needs is missing, e.g. amounts as REAL before they became INTEGER minor units), its tables, its
- * checkpoint and its failures are dropped, so the runner refolds it from the start of the log in the
+ * checkpoint, its quarantine and its failures are dropped, so the runner refolds it from the start of the log in the
  * new shape. Called first thing in createTables; a no-op on a current or new database.
  */
 export function refoldIfShapeChanged(
@@ -17,7 +18,8 @@ export function refoldIfShapeChanged(
     return present.length > 0 && columns.some((column) => !present.includes(column));
   });
   if (!stale) return false;
-  for (const table of projection.tables) db.exec(`DROP TABLE IF EXISTS ${table}`);
+  // The quarantine went with the rows it marked: the refold decides it anew.
+  for (const table of [...projection.tables, quarantineTableOf(projection.name)]) db.exec(`DROP TABLE IF EXISTS ${table}`);
   const name = projectionCheckpointName(projection.name);
   if (tableExists(db, 'checkpoints')) db.prepare('DELETE FROM checkpoints WHERE name = ?').run(name);
   if (tableExists(db, 'processor_failures')) db.prepare('DELETE FROM processor_failures WHERE processor = ?').run(name);

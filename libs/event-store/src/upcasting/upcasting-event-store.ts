@@ -10,6 +10,7 @@ import {
   SubscribeOptions,
   Subscription,
 } from '../event-store.port';
+import { validateAppend } from '../event-validation';
 import { STORED_FORM } from '../integrity/stored-form';
 
 /** Rewrites a stored event into the form today's readers expect; returns the same object when nothing changes. */
@@ -31,6 +32,10 @@ export class UpcastingEventStore implements EventStore {
 
   appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision?: ExpectedRevision): Promise<AppendResult> {
     return this.inner.appendToStream(streamId, events, expectedRevision);
+  }
+
+  validateAppend(streamId: string, events: readonly NewEvent[]): void {
+    validateAppend(this.inner, streamId, events);
   }
 
   async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {

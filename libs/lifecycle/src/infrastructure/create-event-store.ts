@@ -44,5 +44,13 @@ export const upcastStoredEvent = (event: StoredEvent): StoredEvent => domainUpca
 export function createEventStore(config: EngineConfig, keys?: KeyStore): EventStore {
   const chained = new HashChainingEventStore(createRawEventStore(config));
   const readable = keys ? new EncryptingEventStore(chained, new ContactCipher(keys)) : chained;
-  return new UpcastingEventStore(readable, upcastStoredEvent);
+  return withDomainUpcasting(readable);
+}
+
+/**
+ * `store` with every read upcast to today's event shapes. Applied to an embedder's own store too:
+ * events written by older versions must read the same whichever store the host application wires.
+ */
+export function withDomainUpcasting(store: EventStore): EventStore {
+  return store instanceof UpcastingEventStore ? store : new UpcastingEventStore(store, upcastStoredEvent);
 }
