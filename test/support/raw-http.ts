@@ -2,7 +2,7 @@ import { Agent, IncomingHttpHeaders, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 
-/** A request exactly as given: no header is added but Host (and Transfer-Encoding when `chunks` is used). */
+/** A request exactly as given: no header is added but Host, Connection and Content-Length or Transfer-Encoding. */
 export interface RawRequest {
   readonly method: string;
   readonly path: string;
@@ -50,6 +50,8 @@ export class RawHttpClient {
     return new Promise((resolve, reject) => {
       const headers: Record<string, string | number> = { ...r.headers };
       if (r.body !== undefined) headers['Content-Length'] = Buffer.byteLength(r.body);
+      // Said outright: for GET, DELETE and OPTIONS Node's client would otherwise write the chunks unframed.
+      if (r.chunks) headers['Transfer-Encoding'] = 'chunked';
       const req = request({ host: '127.0.0.1', port: this.port, method: r.method, path: r.path, headers, agent: this.agent }, (res) => {
         const parts: Buffer[] = [];
         res.on('data', (c: Buffer) => parts.push(c));
