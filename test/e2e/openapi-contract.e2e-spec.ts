@@ -237,10 +237,10 @@ const SPECS: Record<string, OperationSpec> = {
     vary: (req) => ({ ...req, body: { reason: 'GDPR erasure request #2' } }),
     errors: [statusCase('no reason', 400, async (api) => ({ id: await api.lead(), body: {} }))],
   },
-  // Added by the rescore (repair) work; listed here so that it is covered as soon as it is in the document.
   'POST /v1/leads/{id}/rescore': {
-    prepare: async (api) => ({ id: await api.lead(), body: {} }),
-    notExercised: { 422: 'the route takes no body fields, so there is no second valid body to reuse the Idempotency-Key with' },
+    prepare: async (api) => ({ id: await api.lead(), body: { reason: 'repair after a quarantine' } }),
+    vary: (req) => ({ ...req, body: { reason: 'another reason' } }),
+    errors: [statusCase('an unknown field', 400, async (api) => ({ id: await api.lead(), body: { force: false } }))],
   },
   'GET /v1/leads/{id}': {
     prepare: async (api) => ({ id: await api.lead() }),

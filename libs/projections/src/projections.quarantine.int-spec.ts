@@ -217,7 +217,7 @@ describe("poison policy 'quarantine' (the default)", () => {
 
     for (const name of ['funnel', 'scoring'] as const) {
       expect(runners[name].processor.quarantine.list(100)).toEqual([
-        expect.objectContaining({ leadId: 'late', tenantId: 'globex', eventId: poison.eventId, type: 'EngagementRecorded', error: 'not a time: not-a-time' }),
+        expect.objectContaining({ leadId: 'late', tenantId: 'globex', eventId: poison.eventId, type: 'EngagementRecorded', error: 'not an RFC 3339 business time: "not-a-time"' }),
       ]);
     }
     // the disqualification was applied on top: stage, visit and reason are there

@@ -233,8 +233,8 @@ export class LeadsController {
     subject: 'lead',
     success: [{ status: 200, type: LeadCommandResponse, description: 'rescored' }],
   })
-  async rescore(@Param('id', uuid) id: string, @Body() _body: RescoreLeadDto, @RequestContext() ctx: CommandContext) {
-    const input = { occurredAt: this.now(), force: true };
+  async rescore(@Param('id', uuid) id: string, @Body() body: RescoreLeadDto, @RequestContext() ctx: CommandContext) {
+    const input = { occurredAt: this.now(), force: true, reason: body.reason };
     return { leadId: id, ...writeReceipt(await this.commands.execute(new RescoreLeadCommand(id, input, ctx))) };
   }
 

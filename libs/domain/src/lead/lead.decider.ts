@@ -38,6 +38,8 @@ export interface RescoreLead {
    * ScoreChanged get a fresh one that sets the whole score again.
    */
   readonly force?: boolean;
+  /** Why the rescore was asked for; recorded in the ScoreChanged reasons for auditors. */
+  readonly reason?: string;
 }
 export interface PromoteToSQL {
   readonly type: 'PromoteToSQL';
@@ -118,7 +120,7 @@ export function decideLead(command: LeadCommand, state: LeadState, config: Lifec
     case 'RecordEngagement':
       return recordEngagement(command, state, config);
     case 'RescoreLead':
-      return rescore(state, laterOf(command.occurredAt, state.lastActivityAt), [], config, [], command.force);
+      return rescore(state, laterOf(command.occurredAt, state.lastActivityAt), [], config, command.reason ? [`rescore requested: ${command.reason}`] : [], command.force);
     case 'PromoteToSQL':
       return promote(command, state, config);
     case 'AssignLead':
@@ -264,7 +266,7 @@ function rescore(
       previous: state.score,
       current,
       temperature: temperatureOf(current.total, config),
-      reasons: unchanged ? ['rescore requested'] : reasons.length ? reasons : ['engagement decay'],
+      reasons: reasons.length ? reasons : unchanged ? ['rescore requested'] : ['engagement decay'],
       occurredAt: at,
     },
   };
