@@ -1,3 +1,4 @@
+import { mapSubscription } from '../map-subscription';
 import {
   AppendResult,
   EventStore,
@@ -60,21 +61,7 @@ export class EncryptingEventStore implements EventStore {
   }
 
   subscribeToAll(options?: SubscribeOptions): Subscription {
-    const inner = this.inner.subscribeToAll(options);
-    const decrypt = (e: StoredEvent) => this.decrypt(e);
-    return {
-      close: () => inner.close(),
-      [Symbol.asyncIterator]: () => {
-        const it = inner[Symbol.asyncIterator]();
-        return {
-          next: async () => {
-            const r = await it.next();
-            return r.done ? r : { done: false, value: decrypt(r.value) };
-          },
-          return: async () => (it.return ? it.return() : { done: true, value: undefined }),
-        };
-      },
-    };
+    return mapSubscription(this.inner.subscribeToAll(options), (e) => this.decrypt(e));
   }
 
   headPosition(): Promise<GlobalPosition> {

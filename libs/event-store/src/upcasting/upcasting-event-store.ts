@@ -1,3 +1,4 @@
+import { mapSubscription } from '../map-subscription';
 import {
   AppendResult,
   EventStore,
@@ -47,21 +48,7 @@ export class UpcastingEventStore implements EventStore {
   }
 
   subscribeToAll(options?: SubscribeOptions): Subscription {
-    const inner = this.inner.subscribeToAll(options);
-    const upcast = this.upcast;
-    return {
-      close: () => inner.close(),
-      [Symbol.asyncIterator]: () => {
-        const it = inner[Symbol.asyncIterator]();
-        return {
-          next: async () => {
-            const r = await it.next();
-            return r.done ? r : { done: false, value: upcast(r.value) };
-          },
-          return: async () => (it.return ? it.return() : { done: true, value: undefined }),
-        };
-      },
-    };
+    return mapSubscription(this.inner.subscribeToAll(options), this.upcast);
   }
 
   headPosition(): Promise<GlobalPosition> {
