@@ -22,3 +22,5 @@ export * from './nest/route-access.check';
 export * from './nest/credential-throttler.guard';
 export * from './nest/security-headers';
 export * from './nest/identity.module';
+export * from './identity-error-codes';
+export * from './identity-files';

@@ -10,14 +10,12 @@ import { Authenticator, CredentialAuthenticator, ResolverAuthenticator } from '.
 import { JwtVerifier } from '../jwt-verifier';
 import { ensurePlatformKey, firstStartMessage, PlatformKeySetup } from '../platform-key';
 import type { PrincipalResolver } from '../principal';
+import { IDENTITY_DB_FILE_NAME } from '../identity-files';
 import { SqliteApiKeyStore } from '../sqlite-api-key.store';
 import { AuthGuard } from './auth.guard';
 import { CredentialThrottlerGuard, rateLimitOptions } from './credential-throttler.guard';
 import { API_KEY_STORE, AUTH_CONFIG, AUTHENTICATOR, IDENTITY_CLOCK, IDENTITY_OPTIONS, PLATFORM_KEY_SETUP } from './identity.tokens';
 import { RouteAccessCheck } from './route-access.check';
-
-/** The file of the API keys, in the data folder. */
-export const IDENTITY_DB_FILE = 'identity.sqlite';
 
 export interface IdentityModuleOptions {
   /** Defaults to AuthConfig.fromEnv(). */
@@ -69,7 +67,7 @@ export class IdentityModule implements OnModuleDestroy {
         provide: API_KEY_STORE,
         inject: [{ token: ENGINE_CONFIG, optional: true }],
         useFactory: (engine?: EngineConfig): ApiKeyStore | null =>
-          options.resolver ? null : (options.apiKeyStore ?? new SqliteApiKeyStore(join(dataDirOf(options, engine), IDENTITY_DB_FILE))),
+          options.resolver ? null : (options.apiKeyStore ?? new SqliteApiKeyStore(join(dataDirOf(options, engine), IDENTITY_DB_FILE_NAME))),
       },
       {
         provide: PLATFORM_KEY_SETUP,
