@@ -17,7 +17,7 @@ import { canonicalJson } from '@lead-lifecycle/event-store';
 import { CLOCK, deterministicUuid, ENGINE_CONFIG, EngineConfig, IDEMPOTENCY_STORE } from '@lead-lifecycle/lifecycle';
 import type { IdempotencyStore } from '@lead-lifecycle/lifecycle';
 import { HttpErrorCode } from './api-error-code';
-import { requestTenantId } from './request-tenant';
+import { principalOf } from '@lead-lifecycle/identity';
 
 /** The request header that names one logical request across its retries. */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
@@ -73,11 +73,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<Request>();
     const response = context.switchToHttp().getResponse<Response>();
     if (request.method !== 'POST') return next.handle();
-    const key = keyOf(request);
-    if (key === undefined) return next.handle();
-    const tenantId = requestTenantId(request);
-    // An invalid tenant is refused by the request context before anything runs: nothing to key.
-    if (tenantId === undefined) return next.handle();
+    const claimed = keyOf(request);
+    if (claimed === undefined) return next.handle();
+    const principal = principalOf(request);
+    // Only a public route has no principal, and no public route writes: nothing to key.
+    if (principal === undefined) return next.handle();
+    const tenantId = principal.tenantId;
+    // Keys are per credential: another caller of the tenant reusing a key neither replays nor blocks this one's answer.
+    const key = `${principal.actor} ${claimed}`;
 
     const fingerprint = fingerprintOf(request);
     const scope = `${tenantId}\u0000${key}`;

@@ -2,7 +2,8 @@ import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { positionFromString } from '@lead-lifecycle/event-store';
-import { CommandContext } from '@lead-lifecycle/lifecycle';
+import { CommandContext, GetLeadQuery } from '@lead-lifecycle/lifecycle';
+import { Requires } from '@lead-lifecycle/identity';
 import { GetFunnelQuery, GetKpisQuery, GetProjectionStatusQuery, GetTimeInStageQuery, ListLeadsQuery } from '@lead-lifecycle/projections';
 import { RequestContext } from '../http/request-context.decorator';
 import { ApiContextHeaders, ApiQueryOperation } from '../http/api-responses.decorator';
@@ -18,6 +19,7 @@ export class ReadModelsController {
   constructor(private readonly queries: QueryBus) {}
 
   @Get('funnel')
+  @Requires('readmodel:read')
   @ApiQueryOperation({
     summary: 'Leads per stage (reached and current), conversion rates, for a capture cohort; both counting modes',
     readModel: true,
@@ -29,17 +31,21 @@ export class ReadModelsController {
   }
 
   @Get('funnel/leads/:id')
+  @Requires('lead:read')
   @ApiQueryOperation({
     summary: 'When the lead entered and left each stage, latest and cumulative',
     subject: 'lead',
     readModel: true,
     success: { status: 200, type: TimeInStageResponse, description: 'its stages' },
   })
-  timeInStage(@Param('id', new ParseUUIDPipe()) id: string, @Query() q: ReadYourWritesDto, @RequestContext() ctx: CommandContext) {
+  async timeInStage(@Param('id', new ParseUUIDPipe()) id: string, @Query() q: ReadYourWritesDto, @RequestContext() ctx: CommandContext) {
+    // The funnel keeps no owner: for an owner-scoped caller the lead itself says whether it may be seen.
+    if (ctx.ownerScope) await this.queries.execute(new GetLeadQuery(ctx.tenantId, id, undefined, ctx.ownerScope));
     return this.queries.execute(new GetTimeInStageQuery(ctx.tenantId, id, position(q)));
   }
 
   @Get('leads')
+  @Requires('lead:list')
   @ApiQueryOperation({
     summary: 'Who to call next: leads by score or last activity, filtered, paged with a cursor',
     readModel: true,
@@ -47,10 +53,11 @@ export class ReadModelsController {
   })
   leads(@Query() q: LeadListQueryDto, @RequestContext() ctx: CommandContext) {
     const { minPosition: _p, ...filters } = q;
-    return this.queries.execute(new ListLeadsQuery({ ...filters, tenantId: ctx.tenantId, minPosition: position(q) }));
+    return this.queries.execute(new ListLeadsQuery({ ...filters, tenantId: ctx.tenantId, minPosition: position(q), visibleToOwner: ctx.ownerScope?.ownerId }));
   }
 
   @Get('kpis')
+  @Requires('readmodel:read')
   @ApiQueryOperation({
     summary: 'KPIs of a capture cohort, overall, per channel and per campaign',
     readModel: true,
@@ -62,6 +69,7 @@ export class ReadModelsController {
   }
 
   @Get('projections')
+  @Requires('projection:status')
   @ApiQueryOperation({
     summary: 'Lag of every projection, reaction and relay: events and seconds behind the head',
     validates: false,
