@@ -52,7 +52,8 @@ export async function startTestApp(
   });
   await app.init();
   const keys = app.get<ApiKeyStore>(API_KEY_STORE);
-  const admins = new Map<string, string>();
+  // Per data folder, so that an app restarted on the same folder is called with the same keys (they are stored there).
+  const admins = adminKeysOf(dataDir);
   const createKey = (input: NewApiKey) => {
     const created = keys.create(input, new Date());
     return { key: created.key, keyId: created.keyId };
@@ -77,6 +78,14 @@ export async function startTestApp(
     createKey,
     close: () => app.close(),
   };
+}
+
+const ADMIN_KEYS = new Map<string, Map<string, string>>();
+
+function adminKeysOf(dataDir: string): Map<string, string> {
+  let keys = ADMIN_KEYS.get(dataDir);
+  if (!keys) ADMIN_KEYS.set(dataDir, (keys = new Map()));
+  return keys;
 }
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options'] as const;

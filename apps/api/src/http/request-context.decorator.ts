@@ -21,14 +21,13 @@ export const RequestContext = createParamDecorator((_: unknown, ctx: ExecutionCo
   // Every route using this decorator requires a permission, so the guard has set a principal; never guess one.
   if (!principal) throw AuthError.unauthenticated('missing');
   const correlationId = header(request, 'x-correlation-id') ?? randomUUID();
-  if (!HEADER_VALUE.test(correlationId)) {
-    throw new BadRequestException({
-      statusCode: 400,
-      error: httpStatusName(400),
-      code: HttpErrorCode.ValidationFailed,
-      message: 'invalid headers',
-      problems: [{ field: 'X-Correlation-Id', reason: 'printable text, at most 200 characters' }],
-    });
+  const onBehalfOf = request.headers['x-actor'];
+  const problems = [
+    onBehalfOf !== undefined && (typeof onBehalfOf !== 'string' || !HEADER_VALUE.test(onBehalfOf)) && { field: 'X-Actor', reason: 'printable text, at most 200 characters' },
+    !HEADER_VALUE.test(correlationId) && { field: 'X-Correlation-Id', reason: 'printable text, at most 200 characters' },
+  ].filter(Boolean);
+  if (problems.length) {
+    throw new BadRequestException({ statusCode: 400, error: httpStatusName(400), code: HttpErrorCode.ValidationFailed, message: 'invalid headers', problems });
   }
   const identity = auditIdentity(principal, request.headers);
   const access = Reflect.getMetadata(ROUTE_ACCESS, ctx.getHandler()) as RouteAccess | undefined;
