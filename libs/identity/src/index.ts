@@ -7,7 +7,6 @@ export * from './auth-error';
 export * from './api-key';
 export * from './api-key.store';
 export * from './sqlite-api-key.store';
-export * from './private-files';
 export * from './platform-key';
 export * from './auth.config';
 export * from './jwt-verifier';

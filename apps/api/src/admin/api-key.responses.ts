@@ -3,7 +3,7 @@ import { ROLES } from '@lead-lifecycle/identity';
 
 /** An API key as the admin routes show it: never its secret, absent optional fields as null. */
 export class ApiKeyResponse {
-  @ApiProperty({ pattern: '^llk_[0-9a-f]{16}$', example: 'llk_0123456789abcdef' }) keyId: string;
+  @ApiProperty({ pattern: '^[0-9a-f]{16}$', example: '0123456789abcdef', description: 'the public part of the key (`llk_<keyId>_…`)' }) keyId: string;
   @ApiProperty({ example: 'acme' }) tenantId: string;
   @ApiProperty({ enum: ROLES, isArray: true }) roles: string[];
   @ApiProperty({ example: 'crm sync' }) name: string;

@@ -1,7 +1,8 @@
-import { applyDecorators, Body, Controller, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Type, Delete, Get, HttpCode, Inject, NotFoundException, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ErrorResponseDto } from '../http/error-response.dto';
-import { ApiAccessErrors, ApiCommandOperation, ApiQueryOperation } from '../http/api-responses.decorator';
+import { ApiAccessErrors } from '../http/api-responses.decorator';
+import { NotReplayed } from '../http/idempotency.interceptor';
 import { ApiKeyListResponse, CreatedApiKeyResponse } from './api-key.responses';
 import type { Clock } from '@lead-lifecycle/domain';
 import { API_KEY_NOT_FOUND, API_KEY_STORE, ApiKeyRecord, ApiKeyStore, IDENTITY_CLOCK, Requires } from '@lead-lifecycle/identity';
@@ -18,9 +19,12 @@ export class ApiKeysController {
   ) {}
 
   @Post()
-  @ApiCommandOperation({
+  @NotReplayed()
+  @ApiAdminOperation({
     summary: 'Create an API key for a tenant; the key is in this answer only',
-    success: [{ status: 201, type: CreatedApiKeyResponse, description: 'created' }],
+    description: 'Only the platform key may. The key (`llk_<keyId>_<secret>`) is stored as a hash; it cannot be shown again.',
+    success: { status: 201, type: CreatedApiKeyResponse, description: 'created' },
+    body: true,
   })
   create(@Body() body: CreateApiKeyDto) {
     const created = this.store.create(body, this.clock.now());
@@ -28,8 +32,9 @@ export class ApiKeysController {
   }
 
   @Get()
-  @ApiQueryOperation({
+  @ApiAdminOperation({
     summary: 'The API keys, of one tenant or all, without secrets',
+    description: 'Only the platform key may. Revoked and expired keys are listed too, with when.',
     success: { status: 200, type: ApiKeyListResponse, description: 'the keys' },
   })
   list(@Query() query: ListApiKeysQueryDto) {
@@ -64,11 +69,30 @@ function view(record: ApiKeyRecord) {
 /** DELETE: 204, or 404 API_KEY_NOT_FOUND; the access refusals of every route. */
 function ApiRevokeOperation() {
   return applyDecorators(
-    ApiOperation({ summary: 'Revoke an API key; effective for the next request' }),
-    ApiParam({ name: 'keyId', required: true, schema: { type: 'string' } }),
+    ApiOperation({ summary: 'Revoke an API key; effective for the next request', description: 'Only the platform key may. Revoking a revoked key keeps the first time.' }),
+    ApiParam({ name: 'keyId', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{16}$' } }),
     ApiResponse({ status: 204, description: 'revoked (or already revoked)' }),
     ApiResponse({ status: 404, description: 'API_KEY_NOT_FOUND: no such key', type: ErrorResponseDto }),
-    ApiResponse({ status: 500, description: 'INTERNAL_ERROR: a fault of the service, logged with its cause', type: ErrorResponseDto }),
     ApiAccessErrors(),
+  );
+}
+
+/**
+ * Key management: the success answer, the access refusals, and for the POST the body's refusals. No event
+ * store behind it, so none of its faults (409, 503); no Idempotency-Key, since a replay would need the secret stored.
+ */
+function ApiAdminOperation(options: { summary: string; description: string; success: { status: number; type: Type<unknown>; description: string }; body?: boolean }) {
+  const error = (status: number, description: string) => ApiResponse({ status, description, type: ErrorResponseDto });
+  return applyDecorators(
+    ApiOperation({ summary: options.summary, description: options.description }),
+    ApiResponse(options.success),
+    ApiAccessErrors(),
+    ...(options.body
+      ? [
+          error(400, 'VALIDATION_FAILED, MALFORMED_JSON or INVALID_COMMAND: `problems` lists every bad field (tenant id, roles, owner of a rep key, expiry)'),
+          error(413, 'BODY_TOO_LARGE: the body is over the size limit'),
+          error(415, 'UNSUPPORTED_MEDIA_TYPE: the body is not `application/json` in UTF-8; UNSUPPORTED_CONTENT_ENCODING'),
+        ]
+      : []),
   );
 }

@@ -1,4 +1,5 @@
 import {
+  SetMetadata,
   BadRequestException,
   CallHandler,
   ConflictException,
@@ -39,6 +40,14 @@ export interface IdempotentRequest {
 
 export const IDEMPOTENT_REQUEST = Symbol('IDEMPOTENT_REQUEST');
 
+const NOT_REPLAYED = 'lead-lifecycle:not-replayed';
+
+/**
+ * A POST whose answer must never be stored, so never replayed: the creation of an API key, whose answer
+ * holds the secret that is kept only as a hash. Its Idempotency-Key is ignored.
+ */
+export const NotReplayed = (): MethodDecorator => SetMetadata(NOT_REPLAYED, true);
+
 /**
  * `Idempotency-Key` on every POST. The first request with a key (per tenant) runs; its answer, when it
  * is a 2xx, is recorded against the key and a fingerprint of the request (method, path, canonical JSON
@@ -73,6 +82,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<Request>();
     const response = context.switchToHttp().getResponse<Response>();
     if (request.method !== 'POST') return next.handle();
+    if (Reflect.getMetadata(NOT_REPLAYED, context.getHandler())) return next.handle();
     const claimed = keyOf(request);
     if (claimed === undefined) return next.handle();
     const principal = principalOf(request);

@@ -1,4 +1,5 @@
 import { chmodSync, closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, unlinkSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { randomBytes } from 'node:crypto';
 
 /** Owner only: secrets and personal data must not be readable by other accounts on the machine. */
@@ -56,4 +57,14 @@ function narrow(path: string, mode: number): boolean {
     if ((error as NodeJS.ErrnoException).code === 'EPERM') return false;
     throw error;
   }
+}
+
+/**
+ * Makes a SQLite file of the data folder private before it is opened: the folder 0700, the file (and
+ * companions already there) 0600. SQLite gives the `-wal` and `-shm` files it creates the main file's mode.
+ */
+export function preparePrivateDatabase(filename: string): void {
+  if (filename === ':memory:' || filename === '') return;
+  ensurePrivateDir(dirname(filename));
+  ensurePrivateFile(filename);
 }
