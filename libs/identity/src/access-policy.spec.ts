@@ -108,8 +108,7 @@ describe('the documented role table', () => {
   it('is generated from the data, and the Security documentation contains it verbatim', () => {
     const table = roleTableMarkdown();
     for (const role of ROLES) expect(table).toContain(`\`${role}\``);
-    // The draft is merged into README.md's Security section; this test then reads README.md instead.
-    const documentation = readFileSync(join(__dirname, '../../../docs/security-draft.md'), 'utf8');
+    const documentation = readFileSync(join(__dirname, '../../../README.md'), 'utf8');
     expect(documentation).toContain(table);
   });
 });
