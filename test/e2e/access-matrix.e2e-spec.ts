@@ -65,6 +65,11 @@ class Fixtures {
     return { leadId, position, tenant };
   }
 
+  /** The token the own tenant would have for the position a fixture write of the target's tenant answered. */
+  ownToken(target: Target, token: string): string {
+    return this.t.token(OWN, this.t.positionOf(target === 'other-tenant' ? OTHER : OWN, token));
+  }
+
   async opportunity(target: Target): Promise<{ opportunityId: string; leadId: string }> {
     const { leadId, tenant } = await this.lead(target, 'sql');
     const opened = await this.post(tenant, `/v1/leads/${leadId}/opportunities`, { amount: 1000, currency: 'EUR' });
@@ -108,7 +113,8 @@ const ROUTES: Record<string, RouteSpec> = {
     leadBound: true,
     async prepare(fx, target) {
       const { leadId, position } = await fx.lead(target);
-      return { path: `/v1/funnel/leads/${leadId}`, query: { minPosition: position } };
+      // The caller's own token for the write, so that the tenant decides the answer, not the token.
+      return { path: `/v1/funnel/leads/${leadId}`, query: { minPosition: fx.ownToken(target, position) } };
     },
   },
   'GET /v1/leads': tenantRoute('/v1/leads'),

@@ -135,7 +135,7 @@ describe('for auditors: replay, time travel, exports, tamper evidence and erasur
 
   it('erases personal data without rewriting history: reads, replays, exports and Kafka show no contact; funnel, KPIs and chains unchanged', async () => {
     const brokers = brokersForTests();
-    const funnelBefore = (await t.http.get(`/v1/funnel?minPosition=${(await t.store.headPosition()).commit}`).expect(200)).body;
+    const funnelBefore = (await t.http.get(`/v1/funnel?minPosition=${t.token('default', await t.store.headPosition())}`).expect(200)).body;
     const kpisBefore = (await t.http.get('/v1/kpis').expect(200)).body;
     const eventsBefore = (await t.http.get(`/v1/leads/${leadId}/history`).expect(200)).body.events.length;
 

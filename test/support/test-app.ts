@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import type { EventStore } from '@lead-lifecycle/event-store';
+import { GlobalPosition, positionFromString, positionToString, type EventStore } from '@lead-lifecycle/event-store';
+import { CONSISTENCY_TOKENS, ConsistencyTokens } from '../../apps/api/src/http/consistency-token';
 import { EngineConfig, EVENT_STORE, LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
 import { KafkaConfig } from '@lead-lifecycle/kafka-relay';
 import { ProjectionsConfig } from '@lead-lifecycle/projections';
@@ -31,6 +32,10 @@ export interface TestApp {
   readonly dataDir: string;
   /** The bearer token of an `admin` key of the tenant (the one `http` uses). */
   adminKey(tenantId?: string): string;
+  /** The consistency token a command of `tenantId` would answer for `position` (for `minPosition`). */
+  token(tenantId: string, position: GlobalPosition | string): string;
+  /** The position a command's token stands for, as text. */
+  positionOf(tenantId: string, token: string): string;
   /** A new key (its bearer token and id). */
   createKey(input: NewApiKey): { key: string; keyId: string };
   close(): Promise<void>;
@@ -52,6 +57,7 @@ export async function startTestApp(
   });
   await app.init();
   const keys = app.get<ApiKeyStore>(API_KEY_STORE);
+  const tokens = app.get<ConsistencyTokens>(CONSISTENCY_TOKENS);
   // Per data folder, so that an app restarted on the same folder is called with the same keys (they are stored there).
   const admins = adminKeysOf(dataDir);
   const createKey = (input: NewApiKey) => {
@@ -76,6 +82,8 @@ export async function startTestApp(
     dataDir,
     adminKey,
     createKey,
+    token: (tenantId, position) => tokens.issue(tenantId, typeof position === 'string' ? positionFromString(position) : position),
+    positionOf: (tenantId, token) => positionToString(tokens.read(tenantId, token)),
     close: () => app.close(),
   };
 }
