@@ -6,10 +6,15 @@
  * Servers are started once for the whole run in test/support/global-setup.ts.
  */
 const moduleNameMapper = {
-  '^@lead-lifecycle/(domain|event-store|lifecycle|projections|kafka-relay|audit)(/.*)?$': '<rootDir>/libs/$1/src$2',
+  '^@lead-lifecycle/(domain|event-store|lifecycle|projections|kafka-relay|audit|identity)(/.*)?$': '<rootDir>/libs/$1/src$2',
 };
-const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }] };
-const base = { rootDir: __dirname, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'], moduleNameMapper, transform };
+// jose 6 ships ES modules only: jest 29 cannot require them, so its files are compiled to CommonJS like ours.
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json' }],
+  '^.+/node_modules/jose/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true }, isolatedModules: true }],
+};
+const transformIgnorePatterns = ['/node_modules/(?!jose/)'];
+const base = { rootDir: __dirname, testEnvironment: 'node', moduleFileExtensions: ['ts', 'js', 'json'], moduleNameMapper, transform, transformIgnorePatterns };
 
 module.exports = {
   globalSetup: '<rootDir>/test/support/global-setup.ts',

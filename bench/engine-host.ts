@@ -30,6 +30,7 @@ import {
 } from '@lead-lifecycle/lifecycle';
 import { KafkaConfig, KafkaRelayProcessor } from '@lead-lifecycle/kafka-relay';
 import { PROJECTION_NAMES, ProjectionsConfig, rebuildProjection } from '@lead-lifecycle/projections';
+import { API_KEY_STORE, ApiKeyStore, AuthConfig } from '@lead-lifecycle/identity';
 import { createApp } from '../apps/api/src/bootstrap';
 import { serve } from './lib/ipc';
 import { PhaseProfiler } from './lib/profile';
@@ -207,8 +208,12 @@ async function api(): Promise<void> {
     lifecycle: { engine },
     projections: ProjectionsConfig.fromEnv(),
     kafka,
+    // The load generator is one credential: the per-credential rate limit must not be what is measured.
+    auth: AuthConfig.fromEnv({ RATE_LIMIT_PER_MINUTE: '1000000', ...process.env }),
     logger: false,
   });
+  // The HTTP phases call the API as an admin of the bench tenant, as any client must.
+  const apiKey = app.get<ApiKeyStore>(API_KEY_STORE).create({ tenantId: TENANT, roles: ['admin'], name: 'bench' }, new Date()).key;
   const commands = app.get(CommandBus);
   const queries = app.get(QueryBus);
   const store = app.get<EventStore>(EVENT_STORE);
@@ -376,7 +381,7 @@ async function api(): Promise<void> {
         return { peakRss: peak };
       },
     },
-    { port, bootMs: listening - bootStarted },
+    { port, bootMs: listening - bootStarted, apiKey },
   );
 }
 

@@ -18,8 +18,16 @@ export interface HttpRun {
 
 type RawRequest = { method?: string; path?: string; headers?: Record<string, string>; body?: string };
 
+/** The bearer credential every request carries (the API key the engine host created). */
+let authorization: Record<string, string> = {};
+
+/** Sets the API key the load uses from now on. */
+export function useApiKey(key: string): void {
+  authorization = { authorization: `Bearer ${key}` };
+}
+
 function commandRequest(command: LiveCommand, stamp: boolean): RawRequest {
-  const headers = { 'content-type': 'application/json', 'x-actor': 'bench' };
+  const headers = { 'content-type': 'application/json', 'x-actor': 'bench', ...authorization };
   if (command.kind === 'capture') {
     const fields = stamp ? { ...command.fields, attributes: { ...(command.fields.attributes ?? {}), benchSentAt: wallMs() } } : command.fields;
     return { method: 'POST', path: '/v1/leads', headers, body: JSON.stringify(fields) };
@@ -80,6 +88,7 @@ export function readLoad(url: string, paths: readonly string[], amount: number):
     url,
     connections: 1,
     amount,
+    headers: authorization,
     requests: [{ setupRequest: ((req: RawRequest) => ({ ...req, method: 'GET', path: paths[i++ % paths.length] })) as never }],
   });
 }

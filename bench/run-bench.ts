@@ -13,7 +13,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { LeadIdentityRegistry } from '@lead-lifecycle/lifecycle';
-import { commandLoad, HttpRun, readLoad } from './http-load';
+import { commandLoad, HttpRun, readLoad, useApiKey } from './http-load';
 import { Broker, createTopic, LatencyConsumer, producerLimit, startBroker } from './kafka';
 import { Child, REPO_ROOT } from './lib/ipc';
 import { Rng } from './lib/rng';
@@ -262,7 +262,8 @@ async function main(): Promise<void> {
       results.api = await phase('API (in-process and HTTP)', async () => {
         const api = new Child(join(__dirname, 'engine-host.ts'), ['api'], apiEnv);
         children.push(api);
-        const ready = (await api.ready) as { port: number; bootMs: number };
+        const ready = (await api.ready) as { port: number; bootMs: number; apiKey: string };
+        useApiKey(ready.apiKey);
         const url = `http://127.0.0.1:${ready.port}`;
         await api.call('init', { pool: livePool });
         log('reads in process');
@@ -366,7 +367,8 @@ async function main(): Promise<void> {
           await createTopic(broker.brokers, liveTopic, 6);
           const live = new Child(join(__dirname, 'engine-host.ts'), ['api'], { ...apiEnv, KAFKA_BROKERS: broker.brokers.join(','), KAFKA_TOPIC: liveTopic });
           children.push(live);
-          const liveReady = (await live.ready) as { port: number };
+          const liveReady = (await live.ready) as { port: number; apiKey: string };
+          useApiKey(liveReady.apiKey);
           await live.call('relay');
           await live.call('init', { pool: livePool });
           const liveUrl = `http://127.0.0.1:${liveReady.port}`;

@@ -99,7 +99,7 @@ describe('for auditors: replay, time travel, exports, tamper evidence and erasur
   it('shows for each event who, when, why and what it changed, as JSON, NDJSON and CSV', async () => {
     const json = (await t.http.get(`/v1/leads/${leadId}/history`).expect(200)).body;
     const captured = json.events[0];
-    expect(captured).toMatchObject({ type: 'LeadCaptured', transition: { stage: { before: 'none', after: 'lead' } }, metadata: { actor: 'crm-sync', command: 'CaptureLead' } });
+    expect(captured).toMatchObject({ type: 'LeadCaptured', transition: { stage: { before: 'none', after: 'lead' } }, metadata: { actor: expect.stringMatching(/^apikey:/), onBehalfOf: 'crm-sync', command: 'CaptureLead' } });
     const qualified = json.events.find((e: { type: string }) => e.type === 'QualifiedAsMQL');
     expect(qualified.transition).toEqual({ stage: { before: 'lead', after: 'mql' } });
     const scored = json.events.find((e: { type: string }) => e.type === 'ScoreChanged');
@@ -115,6 +115,10 @@ describe('for auditors: replay, time travel, exports, tamper evidence and erasur
     expect(rows).toHaveLength(json.events.length + 1);
     expect(rows[1]).toContain(',LeadCaptured,');
     expect(rows[1]).toContain(',none,lead,');
+    // Who did it (the credential) and whom it said it acted for (X-Actor), side by side.
+    const header = rows[0].split(',');
+    expect(header.slice(header.indexOf('actor'), header.indexOf('actor') + 3)).toEqual(['actor', 'actorName', 'onBehalfOf']);
+    expect(rows[1]).toContain(`,${captured.metadata.actor},${captured.metadata.actorName},crm-sync,`);
     await t.http.get(`/v1/leads/${leadId}/history?format=xml`).expect(400);
   });
 
@@ -131,7 +135,7 @@ describe('for auditors: replay, time travel, exports, tamper evidence and erasur
 
   it('erases personal data without rewriting history: reads, replays, exports and Kafka show no contact; funnel, KPIs and chains unchanged', async () => {
     const brokers = brokersForTests();
-    const funnelBefore = (await t.http.get(`/v1/funnel?minPosition=${(await t.store.headPosition()).commit}`).expect(200)).body;
+    const funnelBefore = (await t.http.get(`/v1/funnel?minPosition=${t.token('default', await t.store.headPosition())}`).expect(200)).body;
     const kpisBefore = (await t.http.get('/v1/kpis').expect(200)).body;
     const eventsBefore = (await t.http.get(`/v1/leads/${leadId}/history`).expect(200)).body.events.length;
 

@@ -163,7 +163,7 @@ describe('business times and money at the HTTP API', () => {
       await t.http.post(`/v1/leads/${leadId}/opportunities`).set('X-Tenant-Id', tenant).send({ amount, currency: 'EUR' }).expect(201);
     }
     const head = positionToString(await t.store.headPosition());
-    const kpis = (await t.http.get(`/v1/kpis?minPosition=${head}`).set('X-Tenant-Id', tenant).expect(200)).body;
+    const kpis = (await t.http.get(`/v1/kpis?minPosition=${t.token(tenant, head)}`).set('X-Tenant-Id', tenant).expect(200)).body;
     // 99 999 999 999 999 + 99 999 999 999 997 + 10 + 20 cents = 200 000 000 000 026 cents
     expect(kpis.overall.pipelineValue).toEqual({ EUR: 2_000_000_000_000.26 });
     expect(kpis.overall.opportunities).toEqual({ open: 4, won: 0, lost: 0 });
@@ -262,13 +262,13 @@ describe('events stored with the legacy times the old validation let through', (
 
   it('the read models place the lead in time by the normalised times', async () => {
     const head = positionToString(await t.store.headPosition());
-    const list = (await t.http.get(`/v1/leads?minPosition=${head}`).set('X-Tenant-Id', tenant).expect(200)).body;
+    const list = (await t.http.get(`/v1/leads?minPosition=${t.token(tenant, head)}`).set('X-Tenant-Id', tenant).expect(200)).body;
     expect(list.items).toEqual([expect.objectContaining({ leadId, capturedAt: '2026-01-26T00:00:00.000Z', lastActivityAt: '2026-02-01T10:00:00.000Z' })]);
     const reached = async (from: string) =>
-      (await t.http.get(`/v1/funnel?minPosition=${head}&from=${encodeURIComponent(from)}`).set('X-Tenant-Id', tenant).expect(200)).body.groups[0].reached.anyPath;
+      (await t.http.get(`/v1/funnel?minPosition=${t.token(tenant, head)}&from=${encodeURIComponent(from)}`).set('X-Tenant-Id', tenant).expect(200)).body.groups[0].reached.anyPath;
     expect(await reached('2026-01-26T00:00:00Z')).toMatchObject({ lead: 1, mql: 1, sql: 1, opportunity: 1 });
     expect(await reached('2026-01-26T01:00:00.001+01:00')).toMatchObject({ lead: 0, opportunity: 0 });
-    const kpis = (await t.http.get(`/v1/kpis?minPosition=${head}`).set('X-Tenant-Id', tenant).expect(200)).body;
+    const kpis = (await t.http.get(`/v1/kpis?minPosition=${t.token(tenant, head)}`).set('X-Tenant-Id', tenant).expect(200)).body;
     expect(kpis.overall).toMatchObject({ pipelineValue: { EUR: 5000 }, acquisition: { totalCost: 25 } });
   });
 

@@ -32,7 +32,7 @@ describe('HTTP edge: body parsing, routing and the one error shape', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    http = await RawHttpClient.listen(t.app);
+    http = await RawHttpClient.listen(t.app, 16, { Authorization: `Bearer ${t.adminKey()}` });
     const created = await http.send({ method: 'POST', path: '/v1/leads', headers: JSON_TYPE, body: JSON.stringify(validCapture()) });
     expect(created.status).toBe(201);
     leadId = (created.json as { leadId: string }).leadId;
@@ -212,7 +212,8 @@ describe('HTTP edge: body parsing, routing and the one error shape', () => {
       [post('{"contact":{},"source":{"channel":"carrier_pigeon"}}'), 400, 'VALIDATION_FAILED'],
       [post('{"contact":{"email":"a@b.co"},"source":{"channel":"seo"},"company":[]}'), 400, 'VALIDATION_FAILED'],
       [{ method: 'GET', path: '/v1/leads?limit=0' }, 400, 'VALIDATION_FAILED'],
-      [{ method: 'GET', path: '/v1/leads', headers: { 'X-Tenant-Id': 'no spaces' } }, 400, 'VALIDATION_FAILED'],
+      [{ method: 'GET', path: '/v1/leads', headers: { 'X-Actor': 'x'.repeat(201) } }, 400, 'VALIDATION_FAILED'],
+      [{ method: 'GET', path: '/v1/leads', headers: { 'X-Tenant-Id': 'no spaces' } }, 403, 'TENANT_MISMATCH'],
       [{ method: 'GET', path: `/v1/leads/${randomUUID()}` }, 404, 'LEAD_NOT_FOUND'],
       [post('{"ownerId":"rep-1"}', JSON_TYPE, `/v1/leads/${randomUUID()}/assign`), 404, 'LEAD_NOT_FOUND'],
     ]);
@@ -221,7 +222,8 @@ describe('HTTP edge: body parsing, routing and the one error shape', () => {
     expect(bodies[4]).toMatchObject({ error: 'BAD_REQUEST', problems: expect.arrayContaining([{ field: 'source.channel', reason: expect.any(String) }]) });
     // an empty array where a nested object belongs has nothing for class-validator to check: the pipe refuses it
     expect(bodies[5]).toMatchObject({ problems: [{ field: 'company', reason: 'company must be an object, not an array' }] });
-    expect(bodies[7]).toMatchObject({ error: 'BAD_REQUEST', problems: [{ field: 'X-Tenant-Id', reason: expect.any(String) }] });
+    expect(bodies[7]).toMatchObject({ error: 'BAD_REQUEST', problems: [{ field: 'X-Actor', reason: expect.any(String) }] });
+    expect(bodies[8]).toMatchObject({ error: 'FORBIDDEN' });
   });
 
   it("answers what Node's HTTP parser refuses in the same shape", async () => {
@@ -252,7 +254,7 @@ describe('HTTP edge: the limits are configuration', () => {
   let http: RawHttpClient;
   beforeAll(async () => {
     t = await startTestApp({ env: { HTTP_BODY_LIMIT_BYTES: '2048', HTTP_JSON_MAX_DEPTH: '4' } });
-    http = await RawHttpClient.listen(t.app);
+    http = await RawHttpClient.listen(t.app, 16, { Authorization: `Bearer ${t.adminKey()}` });
   });
   afterAll(async () => {
     http.close();

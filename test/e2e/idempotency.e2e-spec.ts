@@ -3,7 +3,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '@lead-lifecycle/domain';
 import { GlobalPosition, StoredEvent } from '@lead-lifecycle/event-store';
-import { removeDataDir, startTestApp, TestApp } from '../support/test-app';
+import { removeDataDir, startTestApp, TEST_PLATFORM_KEY, TestApp } from '../support/test-app';
 
 const highFit = { jobTitle: 'VP Engineering', company: { name: 'Acme', size: 5000, industry: 'software', country: 'US' } };
 const allBant = { budget: { met: true }, authority: { met: true }, need: { met: true }, timeline: { met: true } };
@@ -27,8 +27,9 @@ describe('Idempotency-Key (HTTP)', () => {
   });
 
   const head = (): Promise<GlobalPosition> => t.store.headPosition();
+  /** `tenant`: sent as the admin key of that tenant; `platform`: with the platform key (key management). */
   const post = (path: string, body: object, key?: string, tenant = 'default'): Promise<Sent> => {
-    const req = t.http.post(path).set('X-Tenant-Id', tenant);
+    const req = tenant === 'platform' ? t.http.post(path).set('Authorization', `Bearer ${TEST_PLATFORM_KEY}`) : t.http.post(path).set('X-Tenant-Id', tenant);
     return (key === undefined ? req : req.set('Idempotency-Key', key)).send(body) as unknown as Promise<Sent>;
   };
   const newLead = (extra: object = {}) => ({ contact: { email: `${randomUUID()}@acme.test` }, source: { channel: 'seo' }, ...extra });
@@ -46,14 +47,14 @@ describe('Idempotency-Key (HTTP)', () => {
   }
 
   /** Sends the request twice with one key: the second gets the first answer and writes nothing. */
-  async function expectReplayed(path: string, body: object): Promise<Sent> {
+  async function expectReplayed(path: string, body: object, tenant = 'default'): Promise<Sent> {
     const key = randomUUID();
-    const first = await post(path, body, key);
+    const first = await post(path, body, key, tenant);
     expect({ path, status: first.status }).toEqual({ path, status: expect.any(Number) });
     expect(first.status >= 200 && first.status < 300 ? 'success' : `${first.status} ${JSON.stringify(first.body)}`).toBe('success');
     expect(first.headers[REPLAYED]).toBeUndefined();
     const before = await head();
-    const again = await post(path, body, key);
+    const again = await post(path, body, key, tenant);
     expect({ path, status: again.status, body: again.body, replayed: again.headers[REPLAYED] }).toEqual({
       path,
       status: first.status,
@@ -99,7 +100,7 @@ describe('Idempotency-Key (HTTP)', () => {
 
   it('is honoured by every POST route of the API', async () => {
     // How to make each route succeed once; a POST route missing here fails the test.
-    const requests: Record<string, () => Promise<[string, object]>> = {
+    const requests: Record<string, () => Promise<[string, object, string?]>> = {
       '/v1/leads': async () => ['/v1/leads', newLead()],
       '/v1/leads/{id}/activities': async () => [`/v1/leads/${(await post('/v1/leads', newLead())).body.leadId}/activities`, { type: 'demo_request' }],
       '/v1/leads/{id}/sql': async () => [`/v1/leads/${(await post('/v1/leads', newLead(highFit))).body.leadId}/sql`, { bant: allBant, qualifiedBy: 'sdr' }],
@@ -116,13 +117,25 @@ describe('Idempotency-Key (HTTP)', () => {
     const document = (await t.http.get('/docs/openapi.json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
     const routes = Object.entries(document.paths)
       .filter(([, operations]) => 'post' in operations)
+      // Key creation is never replayed (its answer holds the secret): see the test below.
+      .filter(([path]) => path !== '/v1/admin/api-keys')
       .map(([path]) => path);
     expect(routes.length).toBeGreaterThanOrEqual(11);
     expect(routes.filter((route) => !(route in requests))).toEqual([]);
     for (const route of routes) {
-      const [path, body] = await requests[route]();
-      await expectReplayed(path, body);
+      const [path, body, tenant] = await requests[route]();
+      await expectReplayed(path, body, tenant);
     }
+  });
+
+  it('never stores nor replays the answer of an API key creation, which holds the secret', async () => {
+    const key = randomUUID();
+    const body = { tenantId: 'default', roles: ['auditor'], name: 'not replayed' };
+    const first = await post('/v1/admin/api-keys', body, key, 'platform');
+    const second = await post('/v1/admin/api-keys', body, key, 'platform');
+    expect([first.status, second.status]).toEqual([201, 201]);
+    expect(second.headers[REPLAYED]).toBeUndefined();
+    expect(second.body.keyId).not.toBe(first.body.keyId);
   });
 
   it('creates one opportunity however often open-opportunity is retried with a key, even after its answer was lost', async () => {

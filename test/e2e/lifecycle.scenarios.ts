@@ -118,7 +118,8 @@ describe(`lead lifecycle over HTTP (${label})`, () => {
     const positions = history.events.map((e: { position: string }) => BigInt(e.position));
     expect([...positions].sort((a, b) => (a < b ? -1 : 1))).toEqual(positions);
     const [first] = history.events;
-    expect(first.metadata).toMatchObject({ tenantId: 'default', actor: 'form-service', correlationId, command: 'CaptureLead' });
+    // The actor is the credential; the X-Actor the caller sent is only a claim of it.
+    expect(first.metadata).toMatchObject({ tenantId: 'default', actor: expect.stringMatching(/^apikey:/), onBehalfOf: 'form-service', correlationId, command: 'CaptureLead' });
     expect(first.schemaVersion).toBe(1);
     expect(first.metadata.occurredAt).toEqual(first.data.occurredAt);
     expect(Date.parse(first.metadata.recordedAt)).not.toBeNaN();
@@ -213,8 +214,11 @@ describe(`lead lifecycle over HTTP (${label})`, () => {
       await t.http.post(`/v1/leads/${leadId}/disqualify`).send({ reason: 'bored' }).expect(400);
       await t.http.post(`/v1/leads/not-a-uuid/activities`).send({ type: 'email_open' }).expect(400);
       await t.http.post(`/v1/leads/${leadId}/opportunities`).send({ amount: -5, currency: 'euro' }).expect(400);
-      const header = await t.http.get(`/v1/leads/${leadId}`).set('X-Tenant-Id', 'bad tenant!').expect(400);
-      expect(header.body.problems[0].field).toBe('X-Tenant-Id');
+      const header = await t.http.post(`/v1/leads/${leadId}/activities`).set('X-Actor', 'x'.repeat(201)).send({ type: 'email_open' }).expect(400);
+      expect(header.body.problems[0].field).toBe('X-Actor');
+      // The tenant comes from the credential: a header naming another (or no valid) tenant is refused, not obeyed.
+      const tenant = await t.http.get(`/v1/leads/${leadId}`).set('X-Tenant-Id', 'bad tenant!').expect(403);
+      expect(tenant.body.code).toBe('TENANT_MISMATCH');
       expect(comparePositions(await t.store.headPosition(), head)).toBe(0);
     });
   });

@@ -12,7 +12,7 @@ import { FaultInjectingEventStore, StoreFault } from '../support/fault-injecting
 import { OpenApiAnswerValidator, RawAnswer } from '../support/openapi-answer-validator';
 import type { OpenApiVerdict } from '../support/openapi-tools.cli';
 import { parseCsv } from '../support/rfc4180-csv';
-import { removeDataDir, startTestApp, TestApp } from '../support/test-app';
+import { removeDataDir, startTestApp, TEST_PLATFORM_KEY, TestApp } from '../support/test-app';
 
 /**
  * The API contract: the OpenAPI document served at /docs/openapi.json is valid (swagger-parser), lints
@@ -32,6 +32,8 @@ jest.setTimeout(300_000);
 /** One request to an operation: the path's `{id}`, query, JSON body (or a raw one), headers. */
 interface Req {
   readonly id?: string;
+  /** The `{keyId}` of the admin routes. */
+  readonly keyId?: string;
   readonly query?: Record<string, string>;
   readonly body?: unknown;
   readonly raw?: { readonly contentType: string; readonly text: string };
@@ -176,10 +178,32 @@ const READ_MODEL_500 =
 const amend = (req: Req, change: Partial<Req>): Req => ({ ...req, ...change, query: { ...req.query, ...change.query }, headers: { ...req.headers, ...change.headers } });
 const statusCase = (name: string, status: number, prepare: Prepare): StatusCase => ({ name, status, prepare });
 
+const PLATFORM = { Authorization: `Bearer ${TEST_PLATFORM_KEY}` };
+
 const SPECS: Record<string, OperationSpec> = {
+  'POST /v1/admin/api-keys': {
+    prepare: async () => ({ body: { tenantId: 'acme', roles: ['rep'], name: 'crm sync', ownerId: 'rep-7', expiresAt: nextYearDate() + 'T00:00:00Z' }, headers: PLATFORM }),
+    errors: [
+      statusCase('an unknown role', 400, async () => ({ body: { tenantId: 'acme', roles: ['overlord'], name: 'x' }, headers: PLATFORM })),
+      statusCase('a rep key without owner', 400, async () => ({ body: { tenantId: 'acme', roles: ['rep'], name: 'x' }, headers: PLATFORM })),
+    ],
+  },
+  'GET /v1/admin/api-keys': {
+    prepare: async () => ({ headers: PLATFORM }),
+    successes: [statusCase('the keys of one tenant', 200, async () => ({ query: { tenantId: 'default' }, headers: PLATFORM }))],
+  },
+  'DELETE /v1/admin/api-keys/{keyId}': {
+    prepare: async (api) => ({ keyId: api.app.createKey({ tenantId: 'acme', roles: ['auditor'], name: 'to revoke' }).keyId, headers: PLATFORM }),
+    errors: [statusCase('a key nobody has', 404, async () => ({ keyId: '0000000000000000', headers: PLATFORM }))],
+  },
   'POST /v1/leads': {
     prepare: async () => ({ body: { contact: { email: email(), firstName: 'Ada' }, ...highFit, source: { channel: 'web_form' } }, expect: 201 }),
     successes: [
+      statusCase('a capture-only key (a public web form): accepted, nothing more said', 202, async (api) => ({
+        body: { contact: { email: email() }, source: { channel: 'web_form' } },
+        headers: { Authorization: `Bearer ${api.app.createKey({ tenantId: 'default', roles: ['capture'], name: 'web form' }).key}` },
+        expect: 202,
+      })),
       statusCase('a capture that matches an existing lead by email', 200, async (api) => {
         const address = email();
         await api.capture({ contact: { email: address } });
@@ -310,7 +334,7 @@ const SPECS: Record<string, OperationSpec> = {
     successes: [
       statusCase('filtered and sorted by last activity', 200, async (api) => {
         await api.mql();
-        return { query: { stage: 'mql', temperature: 'hot', channel: 'partner', minScore: '10', sort: 'lastActivity', minPosition: await api.head() } };
+        return { query: { stage: 'mql', temperature: 'hot', channel: 'partner', minScore: '10', sort: 'lastActivity', minPosition: api.app.token('default', await api.head()) } };
       }),
       statusCase('a page with a next cursor, then the next page', 200, async (api) => {
         await api.capture();
@@ -384,7 +408,7 @@ interface Exchange {
 interface Case {
   readonly name: string;
   /** `faulty`: on the app whose store fails on demand. */
-  readonly app: 'main' | 'faulty';
+  readonly app: 'main' | 'faulty' | 'limited';
   run(api: Api): Promise<Exchange[]>;
 }
 
@@ -396,7 +420,7 @@ interface Operation {
   readonly resolved: OpenAPIV3.OperationObject;
 }
 
-const pathOf = (op: Operation, id: string | undefined) => op.path.replace('{id}', id ?? randomUUID());
+const pathOf = (op: Operation, req: Req) => op.path.replace('{id}', req.id ?? randomUUID()).replace('{keyId}', req.keyId ?? '0000000000000000');
 const parameters = (op: Operation) => (op.raw.parameters ?? []) as OpenAPIV3.ParameterObject[];
 const documents = (op: Operation, status: number) => String(status) in (op.raw.responses ?? {});
 const successStatuses = (op: Operation) => Object.keys(op.raw.responses ?? {}).map(Number).filter((s) => s >= 200 && s < 300);
@@ -410,7 +434,7 @@ function expectedSuccess(op: Operation, req: Req): number {
 }
 
 async function sendReq(api: Api, op: Operation, req: Req): Promise<RawAnswer> {
-  return api.send(op.method, pathOf(op, req.id), req);
+  return api.send(op.method, pathOf(op, req), req);
 }
 
 /** Prepares on fresh state, changes the request, sends it; a refusal on the main app must append nothing. */
@@ -452,11 +476,37 @@ function casesOf(op: Operation, spec: OperationSpec): Case[] {
   if (documents(op, 400) && hasId) cases.push(single(op, 'an id that is not a UUID', 400, spec.prepare, (r) => ({ ...r, id: 'not-a-uuid' })));
   if (documents(op, 404) && hasId) cases.push(single(op, 'an id nobody has', 404, spec.prepare, (r) => ({ ...r, id: randomUUID() })));
   if (documents(op, 404) && hasId) {
-    cases.push(single(op, "another tenant's id", 404, spec.prepare, (r) => amend(r, { headers: { 'X-Tenant-Id': `other-${randomUUID().slice(0, 8)}` } })));
+    cases.push(
+      single(op, "another tenant's id", 404, spec.prepare, (r) => {
+        // A minPosition token is bound to the tenant that wrote: the other tenant's request carries none.
+        const { minPosition: _token, ...query } = r.query ?? {};
+        return { ...amend(r, { headers: { 'X-Tenant-Id': `other-${randomUUID().slice(0, 8)}` } }), query };
+      }),
+    );
   }
-  if (documents(op, 400) && headers.includes('X-Tenant-Id')) {
-    cases.push(single(op, 'an X-Tenant-Id with spaces', 400, spec.prepare, (r) => amend(r, { headers: { 'X-Tenant-Id': 'no such tenant!' } })));
+  if (documents(op, 403) && headers.includes('X-Tenant-Id')) {
+    cases.push(single(op, 'an X-Tenant-Id with spaces', 403, spec.prepare, (r) => amend(r, { headers: { 'X-Tenant-Id': 'no such tenant!' } })));
   }
+  if (documents(op, 401)) {
+    cases.push(single(op, 'an unknown API key', 401, spec.prepare, (r) => amend(r, { headers: { Authorization: 'Bearer llk_0123456789abcdef_unknownunknownunknown' } })));
+    cases.push(single(op, 'a malformed Authorization header', 401, spec.prepare, (r) => amend(r, { headers: { Authorization: 'Basic dXNlcjpwYXNz' } })));
+  }
+  if (documents(op, 403) && op.path.startsWith('/v1/admin/')) {
+    cases.push(
+      single(op, "a tenant's admin key, which manages no keys", 403, async (api) => amend(await spec.prepare(api), { headers: { Authorization: `Bearer ${api.app.adminKey()}` } })),
+    );
+  }
+  if (documents(op, 403) && !op.path.startsWith('/v1/admin/')) {
+    cases.push(
+      single(op, 'a credential of another tenant than X-Tenant-Id', 403, async (api) =>
+        amend(await spec.prepare(api), { headers: { Authorization: `Bearer ${api.app.adminKey()}`, 'X-Tenant-Id': 'someone-else' } }),
+      ),
+    );
+    if (!op.path.startsWith('/v1/admin/') && op.raw.security?.length !== 0 && op.path !== '/health') {
+      cases.push(single(op, 'the platform key, which reads nothing', 403, spec.prepare, (r) => amend(r, { headers: { Authorization: `Bearer ${TEST_PLATFORM_KEY}` } })));
+    }
+  }
+  if (documents(op, 429)) cases.push(rateLimitedCase(op));
   if (documents(op, 400) && headers.includes('X-Correlation-Id')) {
     cases.push(single(op, 'an X-Correlation-Id over 200 characters', 400, spec.prepare, (r) => amend(r, { headers: { 'X-Correlation-Id': 'c'.repeat(201) } })));
   }
@@ -484,6 +534,28 @@ function casesOf(op: Operation, spec: OperationSpec): Case[] {
     cases.push(readModel ? projectionBehindCase(op, spec) : single(op, 'the store is unreachable', 503, spec.prepare, undefined, 'unavailable'));
   }
   return cases;
+}
+
+/**
+ * On the app with a tiny rate limit: the same credential again until it is refused. The limit is per
+ * credential, so the platform key (key management) and a tenant's admin key each run out on their own.
+ */
+function rateLimitedCase(op: Operation): Case {
+  return {
+    name: 'one request too many for the credential',
+    app: 'limited',
+    async run(api) {
+      const headers = { Authorization: op.path.startsWith('/v1/admin/') ? `Bearer ${TEST_PLATFORM_KEY}` : `Bearer ${api.app.adminKey()}` };
+      for (let attempt = 0; attempt <= LIMITED_PER_MINUTE; attempt++) {
+        const answer = await api.send(op.method, pathOf(op, {}), { headers });
+        if (answer.status === 429) {
+          const problems = /^\d+$/.test(String(answer.headers['retry-after'])) ? [] : [`Retry-After is ${answer.headers['retry-after']}`];
+          return [{ label: 'rate limited', answer, expected: 429, problems }];
+        }
+      }
+      return [{ label: 'rate limited', answer: await api.send(op.method, pathOf(op, {}), { headers }), expected: 429 }];
+    },
+  };
 }
 
 /** The same key and body again: the first answer, replayed, and nothing appended. */
@@ -610,6 +682,9 @@ function errorShapeProblems(answer: RawAnswer): string[] {
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
 
+/** RATE_LIMIT_PER_MINUTE of the app that answers 429. */
+const LIMITED_PER_MINUTE = 3;
+
 function operationsOf(raw: OpenAPIV3.Document, resolved: OpenAPIV3.Document): Operation[] {
   return Object.entries(raw.paths).flatMap(([path, item]) =>
     METHODS.filter((m) => item?.[m]).map((method) => ({
@@ -642,6 +717,7 @@ function judge(document: OpenAPIV3.Document): OpenApiVerdict {
 describe('the API contract (OpenAPI document)', () => {
   let main: Api;
   let faulty: Api;
+  let limited: Api;
   let raw: OpenAPIV3.Document;
   let resolved: OpenAPIV3.Document;
   let operations: Operation[];
@@ -659,6 +735,7 @@ describe('the API contract (OpenAPI document)', () => {
     const keyStore = new SqliteKeyStore(join(dataDir, 'keys.sqlite'));
     const faults = new FaultInjectingEventStore(createEventStore(EngineConfig.fromEnv(env), keyStore));
     faulty = new Api(await startTestApp({ dataDir, env, module: { eventStore: faults, keyStore } }), faults);
+    limited = new Api(await startTestApp({ env: { RATE_LIMIT_PER_MINUTE: String(LIMITED_PER_MINUTE) } }));
 
     const answer = await main.send('get', '/docs/openapi.json');
     expect(answer.status).toBe(200);
@@ -669,7 +746,7 @@ describe('the API contract (OpenAPI document)', () => {
   });
 
   afterAll(async () => {
-    for (const api of [main, faulty]) {
+    for (const api of [main, faulty, limited]) {
       if (!api) continue;
       await api.app.close();
       removeDataDir(api.app.dataDir);
@@ -710,7 +787,8 @@ describe('the API contract (OpenAPI document)', () => {
         const id = op.raw.operationId!;
         const responses = members(members(ops.get(id)).get('responses'));
         if (!ops.has(id)) problems.push(`${op.key}: no operations["${id}"]`);
-        for (const status of Object.keys(op.raw.responses ?? {})) {
+        // 204 No Content has no body by definition.
+        for (const status of Object.keys(op.raw.responses ?? {}).filter((s) => s !== '204')) {
           const content = members(responses.get(status)).get('content');
           if (!content || emptyOrOpaque(content)) {
             problems.push(`${op.key} ${status}: content is ${content?.getText(file) ?? 'missing'}`);
@@ -742,14 +820,16 @@ describe('the API contract (OpenAPI document)', () => {
       for (const op of operations) {
         const params = parameters(op);
         const names = (where: string) => params.filter((p) => p.in === where).map((p) => p.name);
-        if (op.path.startsWith('/v1/')) {
+        // Key management reads no request context: the platform key belongs to no tenant.
+        if (op.path.startsWith('/v1/') && !op.path.startsWith('/v1/admin/')) {
           for (const header of ['X-Tenant-Id', 'X-Actor', 'X-Correlation-Id']) if (!names('header').includes(header)) problems.push(`${op.key}: no ${header}`);
         }
-        if (op.method === 'post') {
+        // Key creation is never replayed: its answer holds the secret, which is stored only as a hash.
+        if (op.method === 'post' && op.path !== '/v1/admin/api-keys') {
           if (!names('header').includes('Idempotency-Key')) problems.push(`${op.key}: no Idempotency-Key`);
           for (const status of [413, 415, 422]) if (!documents(op, status)) problems.push(`${op.key}: no ${status}`);
         }
-        for (const p of params.filter((p) => p.in === 'path')) {
+        for (const p of params.filter((p) => p.in === 'path' && p.name === 'id')) {
           if ((p.schema as OpenAPIV3.SchemaObject)?.format !== 'uuid') problems.push(`${op.key}: path parameter ${p.name} has no uuid format`);
         }
       }
@@ -790,7 +870,7 @@ describe('the API contract (OpenAPI document)', () => {
         if (successStatuses(op).length === 0) problems.push(`${op.key}: no 2xx`);
         for (const [status, response] of Object.entries(op.raw.responses ?? {}) as Array<[string, OpenAPIV3.ResponseObject]>) {
           const content = response.content ?? {};
-          if (!Object.keys(content).length) problems.push(`${op.key} ${status}: no content`);
+          if (!Object.keys(content).length && status !== '204') problems.push(`${op.key} ${status}: no content`);
           for (const [media, body] of Object.entries(content)) {
             const ref = (body.schema as OpenAPIV3.ReferenceObject | undefined)?.$ref;
             if (Number(status) >= 400 && (media !== 'application/json' || ref !== '#/components/schemas/ErrorResponseDto')) {
@@ -820,7 +900,7 @@ describe('the API contract (OpenAPI document)', () => {
       for (const c of casesOf(op, spec)) {
         let exchanges: Exchange[];
         try {
-          exchanges = await c.run(c.app === 'main' ? main : faulty);
+          exchanges = await c.run(c.app === 'main' ? main : c.app === 'limited' ? limited : faulty);
         } catch (error) {
           failures.push(`${c.name}: ${(error as Error).message}`);
           continue;

@@ -112,7 +112,7 @@ describe('poison quarantine over HTTP', () => {
 
   it('answers 400 at once for a minPosition beyond the head of the store, in both position forms', async () => {
     const head = await t.store.headPosition();
-    const beyond = [String(head.commit + 1000n), `${head.commit}/${head.prepare + 1n}`];
+    const beyond = [String(head.commit + 1000n), `${head.commit}/${head.prepare + 1n}`].map((p) => t.token('t1', p));
     for (const minPosition of beyond) {
       for (const path of ['/v1/leads', '/v1/funnel', '/v1/kpis', `/v1/funnel/leads/${poisoned}`]) {
         const response = await get(`${path}?minPosition=${encodeURIComponent(minPosition)}`, 't1').expect(400);
@@ -124,8 +124,11 @@ describe('poison quarantine over HTTP', () => {
       }
     }
     // the head itself, and a position just before it in the commit/prepare form, are fine
-    await get(`/v1/leads?minPosition=${positionToString(head)}`, 't1').expect(200);
-    await get(`/v1/leads?minPosition=${encodeURIComponent(`${head.commit - 1n}/${head.prepare}`)}`, 't1').expect(200);
+    await get(`/v1/leads?minPosition=${t.token('t1', head)}`, 't1').expect(200);
+    await get(`/v1/leads?minPosition=${t.token('t1', `${head.commit - 1n}/${head.prepare}`)}`, 't1').expect(200);
+    // A token is bound to its tenant: t2 cannot use t1's, and a raw position is no token.
+    await get(`/v1/leads?minPosition=${t.token('t1', head)}`, 't2').expect(400);
+    await get(`/v1/leads?minPosition=${positionToString(head)}`, 't1').expect(400);
   });
 });
 
@@ -148,10 +151,10 @@ describe('minPosition beyond the head on EventStoreDB (positions in the commit/p
   it('refuses a position after the head and serves the head itself, as answered by a command', async () => {
     const captured = await t.http.post('/v1/leads').send({ contact: { email: `${randomUUID()}@esdb.test` }, source: { channel: 'seo' } }).expect(201);
     const head = await t.store.headPosition();
-    expect(captured.body.position).toBe(positionToString(head));
+    expect(t.positionOf('default', captured.body.position)).toBe(positionToString(head));
     await t.http.get(`/v1/leads?minPosition=${encodeURIComponent(captured.body.position)}`).expect(200);
     for (const beyond of [`${head.commit}/${head.prepare + 1n}`, `${head.commit + 1n}/${head.prepare}`, String(head.commit + head.prepare + 1n)]) {
-      const response = await t.http.get(`/v1/kpis?minPosition=${encodeURIComponent(beyond)}`).expect(400);
+      const response = await t.http.get(`/v1/kpis?minPosition=${encodeURIComponent(t.token('default', beyond))}`).expect(400);
       expect(response.body).toMatchObject({ code: 'INVALID_COMMAND', problems: [{ field: 'minPosition' }] });
     }
   });

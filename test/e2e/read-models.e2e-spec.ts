@@ -71,7 +71,7 @@ describe('read models over HTTP: funnel, who to call next, KPIs, lag, read your 
     } finally {
       runner.start();
     }
-    const again = await t.http.get(`/v1/leads?minPosition=${(await t.store.headPosition()).commit}`).set('X-Tenant-Id', 'rm').expect(200);
+    const again = await t.http.get(`/v1/leads?minPosition=${t.token('rm', await t.store.headPosition())}`).set('X-Tenant-Id', 'rm').expect(200);
     expect(again.body.items).toHaveLength(3);
   });
 

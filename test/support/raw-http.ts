@@ -31,15 +31,19 @@ export class RawHttpClient {
   private constructor(
     private readonly port: number,
     maxSockets: number,
+    private readonly defaultHeaders: Readonly<Record<string, string>>,
   ) {
     this.agent = new Agent({ keepAlive: true, maxSockets });
   }
 
-  /** Makes the (initialised) app listen on a free local port and returns a client for it. */
-  static async listen(app: INestApplication, maxSockets = 16): Promise<RawHttpClient> {
+  /**
+   * Makes the (initialised) app listen on a free local port and returns a client for it. `defaultHeaders`
+   * (a credential) go on every request that does not set the same header (any case) itself.
+   */
+  static async listen(app: INestApplication, maxSockets = 16, defaultHeaders: Readonly<Record<string, string>> = {}): Promise<RawHttpClient> {
     await app.listen(0, '127.0.0.1');
     const address = app.getHttpServer().address() as AddressInfo;
-    return new RawHttpClient(address.port, maxSockets);
+    return new RawHttpClient(address.port, maxSockets, defaultHeaders);
   }
 
   get baseUrl(): string {
@@ -48,7 +52,9 @@ export class RawHttpClient {
 
   send(r: RawRequest): Promise<RawResponse> {
     return new Promise((resolve, reject) => {
-      const headers: Record<string, string | number> = { ...r.headers };
+      const own = new Set(Object.keys(r.headers ?? {}).map((name) => name.toLowerCase()));
+      const defaults = Object.entries(this.defaultHeaders).filter(([name]) => !own.has(name.toLowerCase()));
+      const headers: Record<string, string | number> = { ...Object.fromEntries(defaults), ...r.headers };
       if (r.body !== undefined) headers['Content-Length'] = Buffer.byteLength(r.body);
       // Said outright: for GET, DELETE and OPTIONS Node's client would otherwise write the chunks unframed.
       if (r.chunks) headers['Transfer-Encoding'] = 'chunked';

@@ -3,18 +3,41 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import type { EventStore } from '@lead-lifecycle/event-store';
+import { GlobalPosition, positionFromString, positionToString, type EventStore } from '@lead-lifecycle/event-store';
+import { CONSISTENCY_TOKENS, ConsistencyTokens } from '../../apps/api/src/http/consistency-token';
 import { EngineConfig, EVENT_STORE, LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
 import { KafkaConfig } from '@lead-lifecycle/kafka-relay';
 import { ProjectionsConfig } from '@lead-lifecycle/projections';
+import { API_KEY_STORE, ApiKeyStore, AuthConfig, isTenantId, NewApiKey } from '@lead-lifecycle/identity';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { HttpConfig } from '../../apps/api/src/config/http.config';
 
+/** The platform key of every test app (ADMIN_API_KEY), unless a test sets its own. */
+export const TEST_PLATFORM_KEY = 'e2e-platform-key-0123456789abcdef0123456789';
+
+type Agent = ReturnType<typeof request>;
+
 export interface TestApp {
   readonly app: INestApplication;
-  readonly http: ReturnType<typeof request>;
+  /**
+   * supertest on the app, authenticated: a request without Authorization gets an `admin` key of the
+   * tenant its X-Tenant-Id names ("default" without one), created on first use. So tests written before
+   * identity keep their meaning; a test about credentials sets Authorization itself or uses `anonymous`.
+   */
+  readonly http: Agent;
+  /** supertest on the app, adding nothing. */
+  readonly anonymous: Agent;
   readonly store: EventStore;
+  readonly keys: ApiKeyStore;
   readonly dataDir: string;
+  /** The bearer token of an `admin` key of the tenant (the one `http` uses). */
+  adminKey(tenantId?: string): string;
+  /** The consistency token a command of `tenantId` would answer for `position` (for `minPosition`). */
+  token(tenantId: string, position: GlobalPosition | string): string;
+  /** The position a command's token stands for, as text. */
+  positionOf(tenantId: string, token: string): string;
+  /** A new key (its bearer token and id). */
+  createKey(input: NewApiKey): { key: string; keyId: string };
   close(): Promise<void>;
 }
 
@@ -23,22 +46,83 @@ export async function startTestApp(
   options: { dataDir?: string; env?: Record<string, string>; module?: LeadLifecycleModuleOptions } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lead-lifecycle-e2e-'));
-  const env = { DATA_DIR: dataDir, SQLITE_DURABILITY: 'normal', ...options.env };
+  const env = { DATA_DIR: dataDir, SQLITE_DURABILITY: 'normal', ADMIN_API_KEY: TEST_PLATFORM_KEY, RATE_LIMIT_PER_MINUTE: '1000000', ...options.env };
   const app = await createApp({
     lifecycle: { engine: EngineConfig.fromEnv(env), ...options.module },
     projections: ProjectionsConfig.fromEnv(env),
     kafka: KafkaConfig.fromEnv(env),
     http: HttpConfig.fromEnv(env),
+    auth: AuthConfig.fromEnv(env),
     logger: false,
   });
   await app.init();
+  const keys = app.get<ApiKeyStore>(API_KEY_STORE);
+  const tokens = app.get<ConsistencyTokens>(CONSISTENCY_TOKENS);
+  // Per data folder, so that an app restarted on the same folder is called with the same keys (they are stored there).
+  const admins = adminKeysOf(dataDir);
+  const createKey = (input: NewApiKey) => {
+    const created = keys.create(input, new Date());
+    return { key: created.key, keyId: created.keyId };
+  };
+  const adminKey = (tenantId = 'default') => {
+    let key = admins.get(tenantId);
+    if (!key) {
+      key = createKey({ tenantId, roles: ['admin'], name: `e2e admin of ${tenantId}` }).key;
+      admins.set(tenantId, key);
+    }
+    return key;
+  };
+  const anonymous = request(app.getHttpServer());
   return {
     app,
-    http: request(app.getHttpServer()),
+    http: authenticating(anonymous, adminKey),
+    anonymous,
     store: app.get<EventStore>(EVENT_STORE),
+    keys,
     dataDir,
+    adminKey,
+    createKey,
+    token: (tenantId, position) => tokens.issue(tenantId, typeof position === 'string' ? positionFromString(position) : position),
+    positionOf: (tenantId, token) => positionToString(tokens.read(tenantId, token)),
     close: () => app.close(),
   };
+}
+
+const ADMIN_KEYS = new Map<string, Map<string, string>>();
+
+function adminKeysOf(dataDir: string): Map<string, string> {
+  let keys = ADMIN_KEYS.get(dataDir);
+  if (!keys) ADMIN_KEYS.set(dataDir, (keys = new Map()));
+  return keys;
+}
+
+const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'options'] as const;
+
+/**
+ * Wraps supertest so that a request sent without Authorization carries the admin key of the tenant its
+ * X-Tenant-Id names (default "default"). An X-Tenant-Id that is no valid tenant id gets the default
+ * tenant's key, so the app sees the header and refuses it (403 TENANT_MISMATCH).
+ */
+function authenticating(agent: Agent, adminKey: (tenantId?: string) => string): Agent {
+  return new Proxy(agent, {
+    get(target, property, receiver) {
+      const original = Reflect.get(target, property, receiver) as unknown;
+      if (typeof property !== 'string' || !(METHODS as readonly string[]).includes(property) || typeof original !== 'function') return original;
+      return (url: string) => {
+        const test = (original as (url: string) => request.Test).call(target, url);
+        const end = test.end.bind(test);
+        test.end = (callback?: Parameters<request.Test['end']>[0]) => {
+          const headers = (test as unknown as { _header: Record<string, string | undefined> })._header;
+          if (headers.authorization === undefined) {
+            const tenant = headers['x-tenant-id'];
+            test.set('Authorization', `Bearer ${adminKey(tenant !== undefined && isTenantId(tenant) ? tenant : 'default')}`);
+          }
+          return end(callback);
+        };
+        return test;
+      };
+    },
+  });
 }
 
 export function removeDataDir(dir: string): void {

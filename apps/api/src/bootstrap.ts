@@ -4,6 +4,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
 import { KafkaConfig } from '@lead-lifecycle/kafka-relay';
 import { ProjectionsConfig } from '@lead-lifecycle/projections';
+import { applySecurityHeaders, AuthConfig } from '@lead-lifecycle/identity';
 import { AppModule } from './app.module';
 import { HttpConfig } from './config/http.config';
 import { answerClientErrorsInShape } from './http/client-error.handler';
@@ -20,6 +21,8 @@ export interface AppOptions {
   readonly kafka?: KafkaConfig;
   /** Body limit and JSON depth of the edge; the defaults when absent. */
   readonly http?: HttpConfig;
+  /** Credentials, rate limits and CORS; AuthConfig.fromEnv() when absent. */
+  readonly auth?: AuthConfig;
   /** false silences Nest's logger (tests). */
   readonly logger?: false;
 }
@@ -27,11 +30,14 @@ export interface AppOptions {
 /** Builds the API application (not listening yet): used by main.ts and by the end-to-end tests. */
 export async function createApp(options: AppOptions = {}): Promise<INestApplication> {
   const http = options.http ?? HttpConfig.fromEnv({});
-  const app = await NestFactory.create(AppModule.register(options.lifecycle, options.projections, options.kafka), {
+  const auth = options.auth ?? AuthConfig.fromEnv();
+  const app = await NestFactory.create(AppModule.register(options.lifecycle, options.projections, options.kafka, auth), {
     logger: options.logger === false ? false : ['log', 'warn', 'error'],
     // Nest's parsers would take urlencoded forms and any JSON; ours takes JSON only, bounded (request-input.middleware.ts).
     bodyParser: false,
   });
+  // First, so that every answer (a refusal of the edge too) carries the security headers and no X-Powered-By.
+  applySecurityHeaders(app, auth);
   // Registered before init, so ahead of every route; they read the route table at request time, once Nest has filled it.
   const routes = RouteTable.of(app);
   app.use(methodNotAllowed(routes));

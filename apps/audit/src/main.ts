@@ -108,7 +108,7 @@ export function timelineLine(e: HistoryEntry): string {
   return [
     `${m.occurredAt}  ${e.type.padEnd(26)} ${e.streamId.split('-')[0].padEnd(11)} #${e.revision}`,
     changes.length ? `    ${changes.join(', ')}` : undefined,
-    `    by ${m.actor}${m.command ? ` (${m.command})` : ''}, recorded ${m.recordedAt}, position ${e.position}`,
+    `    by ${m.actor}${m.actorName ? ` "${m.actorName}"` : ''}${m.onBehalfOf ? ` on behalf of ${m.onBehalfOf}` : ''}${m.command ? ` (${m.command})` : ''}, recorded ${m.recordedAt}, position ${e.position}`,
     `    correlation ${m.correlationId}, caused by ${m.causationId}`,
   ]
     .filter(Boolean)

@@ -11,3 +11,4 @@ export * from './privacy/key-store';
 export * from './privacy/contact-cipher';
 export * from './privacy/encrypting-event-store';
 export * from './upcasting/upcasting-event-store';
+export * from './private-files';

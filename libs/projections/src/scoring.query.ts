@@ -10,6 +10,8 @@ export interface LeadListQuery {
   readonly sort?: 'score' | 'lastActivity';
   readonly limit?: number;
   readonly cursor?: string;
+  /** For an owner-scoped caller (`rep`): only the leads this owner owns and the unassigned ones. */
+  readonly visibleToOwner?: string;
 }
 
 export interface LeadListItem {
@@ -56,6 +58,7 @@ export function queryLeadList(db: Database.Database, query: LeadListQuery): { it
   if (query.stage) add('stage = ?', query.stage);
   if (query.temperature) add('temperature = ?', query.temperature);
   if (query.ownerId) add('owner_id = ?', query.ownerId);
+  if (query.visibleToOwner !== undefined) add('(owner_id = ? OR owner_id IS NULL)', query.visibleToOwner);
   if (query.channel) add('channel = ?', query.channel);
   if (query.minScore !== undefined) add('total >= ?', query.minScore);
   if (query.cursor) {

@@ -1,5 +1,6 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import { allows, CurrentPrincipal, Principal, Public } from '@lead-lifecycle/identity';
 import { ApiQueryOperation } from '../http/api-responses.decorator';
 import { HealthResponse } from './health.response';
 import type { EventStore } from '@lead-lifecycle/event-store';
@@ -16,14 +17,20 @@ export class HealthController {
 
   /** Answers 200 when the event store can be read, 503 (through the error filter) when it cannot. */
   @Get()
+  @Public()
   @ApiQueryOperation({
     summary: 'Whether the event store can be read',
-    description: 'Answers 200 when the event store can be read, 503 when it cannot: for load balancers and orchestrators.',
+    description:
+      'Answers 200 when the event store can be read, 503 when it cannot: for load balancers and orchestrators. No credential needed; ' +
+      'the store kind and head position only for a credential whose roles grant projection status.',
     validates: false,
+    public: true,
     success: { status: 200, type: HealthResponse, description: 'healthy' },
   })
-  async check() {
+  async check(@CurrentPrincipal() principal?: Principal) {
     const head = await this.store.headPosition();
+    // The head position says how much every tenant writes: only for a caller that may see processor status.
+    if (!principal || !allows(principal, 'projection:status')) return { status: 'ok' };
     return { status: 'ok', eventStore: this.engine.EVENT_STORE, headPosition: positionToString(head) };
   }
 }

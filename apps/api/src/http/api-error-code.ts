@@ -1,5 +1,6 @@
 import { DomainErrorCode } from '@lead-lifecycle/domain';
 import { EventStoreErrorCode } from '@lead-lifecycle/event-store';
+import { IDENTITY_ERROR_CODES } from '@lead-lifecycle/identity';
 
 /**
  * Codes of the HTTP edge itself (transport, parsing, routing, idempotency). Together with the domain's
@@ -30,4 +31,5 @@ export const API_ERROR_CODES: readonly string[] = [
   ...Object.values(HttpErrorCode),
   ...Object.values(DomainErrorCode),
   ...Object.values(EventStoreErrorCode),
+  ...IDENTITY_ERROR_CODES,
 ];

@@ -21,21 +21,23 @@ export interface SuccessAnswer {
 const PRINTABLE = '^[!-~][ -~]{0,199}$';
 
 /**
- * Who is asking (see RequestContext): every `/v1` route reads and checks these headers; a bad value is a
- * 400 naming the header.
+ * Who is asking (see RequestContext): the credential (`Authorization: Bearer`) decides tenant and actor;
+ * these headers may repeat the tenant, say whom the caller acts for, and tie events to a flow. A bad
+ * value is a 400 naming the header.
  */
 export const ApiContextHeaders = () =>
   applyDecorators(
     ApiHeader({
       name: 'X-Tenant-Id',
       required: false,
-      description: 'the tenant; another tenant\'s lead answers 404. Letters, digits, "_", "." or "-", at most 64',
-      schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$', default: 'default' },
+      description: "optional: the credential's tenant decides; a value naming another tenant is a 403 TENANT_MISMATCH",
+      schema: { type: 'string', pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$' },
     }),
     ApiHeader({
       name: 'X-Actor',
       required: false,
-      description: 'who causes the change, recorded on every event it writes (default "anonymous"); printable ASCII, at most 200',
+      description:
+        'whom the caller acts for, recorded as `metadata.onBehalfOf` on every event it writes (the actor is always the credential); printable ASCII, at most 200',
       schema: { type: 'string', pattern: PRINTABLE, maxLength: 200 },
     }),
     ApiHeader({
@@ -70,11 +72,35 @@ const badRequest = (what: string) =>
 const internal = () => error(500, 'INTERNAL_ERROR: a fault of the service, logged with its cause');
 
 /**
+ * The refusals of the AuthGuard and the rate limit, on every operation: a public one too, since a
+ * credential sent to it is still checked.
+ */
+export const ApiAccessErrors = (options: { public?: boolean } = {}) =>
+  applyDecorators(
+    ApiResponse({
+      status: 401,
+      description:
+        'UNAUTHENTICATED: the credential is missing' + (options.public ? ' (only when one was sent: this route needs none)' : '') +
+        ', malformed, unknown, expired or revoked; with `WWW-Authenticate: Bearer`',
+      type: ErrorResponseDto,
+      headers: { 'WWW-Authenticate': { description: 'the RFC 6750 bearer challenge', schema: { type: 'string' } } },
+    }),
+    error(403, "FORBIDDEN: the credential's roles do not allow this route; TENANT_MISMATCH: X-Tenant-Id names another tenant"),
+    ApiResponse({
+      status: 429,
+      description: 'RATE_LIMITED: too many requests for this credential; retry after `Retry-After` seconds',
+      type: ErrorResponseDto,
+      headers: { 'Retry-After': { description: 'seconds until the next request is accepted', schema: { type: 'integer' } } },
+    }),
+  );
+
+/**
  * Every refusal a command can answer, in the one error shape. The body checks (413, 415, malformed or too
  * deep JSON) come before anything is read or written; no refusal appends an event.
  */
 export const ApiCommandErrors = (subject?: Subject) =>
   applyDecorators(
+    ApiAccessErrors(),
     badRequest('the body, the path or a header is invalid, or the domain refused a value'),
     ...(subject ? [notFound(subject)] : []),
     error(
@@ -91,8 +117,9 @@ export const ApiCommandErrors = (subject?: Subject) =>
   );
 
 /** Every refusal a query can answer. `readModel`: it may wait for a projection (`minPosition`). */
-export const ApiQueryErrors = (options: { subject?: Subject; readModel?: boolean; validates?: boolean } = {}) =>
+export const ApiQueryErrors = (options: { subject?: Subject; readModel?: boolean; validates?: boolean; public?: boolean } = {}) =>
   applyDecorators(
+    ApiAccessErrors({ public: options.public }),
     ...(options.validates === false ? [] : [badRequest('the query, the path or a header is invalid')]),
     ...(options.subject ? [notFound(options.subject)] : []),
     internal(),
@@ -149,6 +176,8 @@ export const ApiQueryOperation = (options: {
   subject?: Subject;
   readModel?: boolean;
   validates?: boolean;
+  /** A route that needs no credential (see @Public). */
+  public?: boolean;
   success: SuccessAnswer;
 }) =>
   applyDecorators(

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { CONSISTENCY_TOKEN_PATTERN } from './consistency-token';
 
 /** Pattern of a global position as the API writes it: the commit position, or `commit/prepare` when they differ. */
 export const POSITION_PATTERN = '^\\d+(/\\d+)?$';
@@ -17,9 +18,11 @@ export class CommandReceiptResponse {
   @ApiProperty({
     type: 'string',
     nullable: true,
-    pattern: POSITION_PATTERN,
-    example: '42',
-    description: 'global position of the last event the request caused; pass it as `minPosition` to read your own writes. Null when nothing was written',
+    pattern: CONSISTENCY_TOKEN_PATTERN,
+    example: 'ct1.q3J0vW9sYl2kR8dTnX5aBc7eFgHiJk',
+    description:
+      'an opaque consistency token for the last event the request caused (sealed, bound to the tenant: it reveals no global position); ' +
+      'pass it as `minPosition` to read your own writes. Null when nothing was written',
   })
   position: string | null;
 

@@ -2,6 +2,7 @@ import { HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
 import { DomainError, DomainErrorCode, FieldProblem } from '@lead-lifecycle/domain';
 import { EventStoreError, EventStoreErrorCode } from '@lead-lifecycle/event-store';
+import { AuthError } from '@lead-lifecycle/identity';
 import { HttpErrorCode } from './api-error-code';
 import { EdgeHttpException } from './edge-http.exception';
 import { httpStatusName } from './http-status-name';
@@ -93,7 +94,12 @@ export function toErrorAnswer(exception: unknown, request: RequestFacts = {}): E
   if (exception instanceof EdgeHttpException) {
     return answer(exception.getStatus(), exception.code, exception.message, { problems: exception.problems }, exception.headers);
   }
-  if (exception instanceof HttpException) return fromHttpException(exception, request);
+  if (exception instanceof AuthError) return fromAuthError(exception);
+  if (exception instanceof HttpException) {
+    // The AuthGuard wraps its refusals; the cause keeps the challenge headers (WWW-Authenticate on a 401).
+    if (exception.cause instanceof AuthError) return fromAuthError(exception.cause);
+    return fromHttpException(exception, request);
+  }
   if (exception instanceof DomainError) {
     const { problems, ...details } = exception.details as { problems?: FieldProblem[] };
     return answer(STATUS_BY_DOMAIN_CODE[exception.code] ?? 500, exception.code, exception.message, { ...details, problems });
@@ -103,6 +109,11 @@ export function toErrorAnswer(exception: unknown, request: RequestFacts = {}): E
   }
   if (isHttpError(exception)) return fromHttpError(exception);
   return internalError();
+}
+
+/** 401 (with RFC 6750's `WWW-Authenticate: Bearer` challenge), 403 or 503 of authentication and authorisation. */
+function fromAuthError(error: AuthError): ErrorAnswer {
+  return answer(error.statusCode, error.code, error.message, error.reason ? { reason: error.reason } : {}, error.headers());
 }
 
 function fromHttpException(exception: HttpException, request: RequestFacts): ErrorAnswer {

@@ -2,6 +2,7 @@ import { CallHandler, ExecutionContext, HttpException } from '@nestjs/common';
 import { firstValueFrom, lastValueFrom, Observable, of, Subject, throwError } from 'rxjs';
 import { ManualClock } from '@lead-lifecycle/domain';
 import { EngineConfig, IdempotencyStore, SqliteIdempotencyStore } from '@lead-lifecycle/lifecycle';
+import { setPrincipal } from '@lead-lifecycle/identity';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 
 interface FakeResponse {
@@ -24,8 +25,12 @@ function http(request: { method?: string; path?: string; body?: unknown; headers
       this.headers[name.toLowerCase()] = value;
     },
   };
+  // As the AuthGuard leaves it: the principal of an admin key of the tenant the test names.
+  const tenantId = req.headers['x-tenant-id'] ?? 'default';
+  setPrincipal(req, { tenantId, roles: ['admin'], actor: `apikey:${tenantId}-admin`, kind: 'api-key' });
   const context = {
     getType: () => 'http',
+    getHandler: () => function handlerOfTheRoute() {},
     switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }),
   } as unknown as ExecutionContext;
   return { context, req, res };

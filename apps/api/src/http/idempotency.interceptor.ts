@@ -1,4 +1,5 @@
 import {
+  SetMetadata,
   BadRequestException,
   CallHandler,
   ConflictException,
@@ -17,7 +18,7 @@ import { canonicalJson } from '@lead-lifecycle/event-store';
 import { CLOCK, deterministicUuid, ENGINE_CONFIG, EngineConfig, IDEMPOTENCY_STORE } from '@lead-lifecycle/lifecycle';
 import type { IdempotencyStore } from '@lead-lifecycle/lifecycle';
 import { HttpErrorCode } from './api-error-code';
-import { requestTenantId } from './request-tenant';
+import { principalOf } from '@lead-lifecycle/identity';
 
 /** The request header that names one logical request across its retries. */
 export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
@@ -38,6 +39,14 @@ export interface IdempotentRequest {
 }
 
 export const IDEMPOTENT_REQUEST = Symbol('IDEMPOTENT_REQUEST');
+
+const NOT_REPLAYED = 'lead-lifecycle:not-replayed';
+
+/**
+ * A POST whose answer must never be stored, so never replayed: the creation of an API key, whose answer
+ * holds the secret that is kept only as a hash. Its Idempotency-Key is ignored.
+ */
+export const NotReplayed = (): MethodDecorator => SetMetadata(NOT_REPLAYED, true);
 
 /**
  * `Idempotency-Key` on every POST. The first request with a key (per tenant) runs; its answer, when it
@@ -73,11 +82,15 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest<Request>();
     const response = context.switchToHttp().getResponse<Response>();
     if (request.method !== 'POST') return next.handle();
-    const key = keyOf(request);
-    if (key === undefined) return next.handle();
-    const tenantId = requestTenantId(request);
-    // An invalid tenant is refused by the request context before anything runs: nothing to key.
-    if (tenantId === undefined) return next.handle();
+    if (Reflect.getMetadata(NOT_REPLAYED, context.getHandler())) return next.handle();
+    const claimed = keyOf(request);
+    if (claimed === undefined) return next.handle();
+    const principal = principalOf(request);
+    // Only a public route has no principal, and no public route writes: nothing to key.
+    if (principal === undefined) return next.handle();
+    const tenantId = principal.tenantId;
+    // Keys are per credential: another caller of the tenant reusing a key neither replays nor blocks this one's answer.
+    const key = `${principal.actor} ${claimed}`;
 
     const fingerprint = fingerprintOf(request);
     const scope = `${tenantId}\u0000${key}`;

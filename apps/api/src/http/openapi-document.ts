@@ -1,5 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { BEARER_SCHEME } from '@lead-lifecycle/identity';
 import { ErrorResponseDto } from './error-response.dto';
 import { ApiOpenObject, openMarkedSchemas } from './open-object.decorator';
 
@@ -31,6 +32,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('opportunities', 'the opportunities opened for SQL leads')
     .addTag('read models', 'funnel, scoring list and KPIs, read your own writes with minPosition; processor lag')
     .addTag('operations', 'health')
+    .addTag('admin', 'API keys of every tenant, for the platform key')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', description: 'an API key (`llk_…`), the platform key, or a JWT of the configured identity provider' },
+      BEARER_SCHEME,
+    )
     .build();
   return openMarkedSchemas(SwaggerModule.createDocument(app, config, { operationIdFactory: operationId }));
 }

@@ -16,6 +16,11 @@ export class LeadRecapturedResponse extends LeadCommandResponse {
   @ApiProperty({ enum: [true], description: 'always true: the capture matched this existing lead' }) deduplicated: true;
 }
 
+/** The answer of a capture by a caller that may not read leads: no lead id, no word on whether the person was known. */
+export class CaptureAcceptedResponse {
+  @ApiProperty({ enum: [true], description: 'always true: the capture was recorded' }) accepted: true;
+}
+
 export class OpportunityOpenedResponse extends LeadCommandResponse {
   @ApiProperty({ format: 'uuid', description: 'the new opportunity' }) opportunityId: string;
 }
@@ -140,7 +145,9 @@ export class EventMetadataResponse {
   @ApiProperty() tenantId: string;
   @ApiProperty({ format: 'date-time', description: 'business time: when it happened in the world' }) occurredAt: string;
   @ApiProperty({ format: 'date-time', description: 'when the store wrote it' }) recordedAt: string;
-  @ApiProperty({ description: 'X-Actor of the request, or the reaction that wrote it' }) actor: string;
+  @ApiProperty({ description: 'the authenticated principal: `apikey:<keyId>`, `jwt:<issuer>#<subject>`, or the reaction that wrote it' }) actor: string;
+  @ApiPropertyOptional({ description: "the API key's name or the token's name claim" }) actorName?: string;
+  @ApiPropertyOptional({ description: 'the X-Actor the caller sent: whom it says it acted for, a claim, not the actor' }) onBehalfOf?: string;
   @ApiProperty({ description: 'X-Correlation-Id of the request' }) correlationId: string;
   @ApiProperty({ description: 'the request, or the event a reaction answered' }) causationId: string;
   @ApiPropertyOptional({ example: 'CaptureLead' }) command?: string;

@@ -24,6 +24,7 @@ import {
 } from '@lead-lifecycle/lifecycle';
 import { RescoreLeadCommand } from '@lead-lifecycle/lifecycle';
 import { RescoreLeadDto } from './rescore-lead.dto';
+import { answersCaptureBlind, CurrentPrincipal, Principal, Requires } from '@lead-lifecycle/identity';
 import { idFromSeed, IdempotencySeed } from '../http/idempotency-seed.decorator';
 import { RequestContext } from '../http/request-context.decorator';
 import { writeReceipt } from '../http/positions';
@@ -40,7 +41,7 @@ import {
   RecordActivityDto,
   RecycleLeadDto,
 } from './lead.dto';
-import { HistoryEntryResponse, LeadCommandResponse, LeadHistoryResponse, LeadRecapturedResponse, LeadResponse, OpportunityOpenedResponse } from './lead.responses';
+import { CaptureAcceptedResponse, HistoryEntryResponse, LeadCommandResponse, LeadHistoryResponse, LeadRecapturedResponse, LeadResponse, OpportunityOpenedResponse } from './lead.responses';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
 
@@ -56,12 +57,14 @@ export class LeadsController {
   ) {}
 
   @Post()
+  @Requires('lead:capture')
   @ApiCommandOperation({
     summary: 'Capture a lead (201), or record the capture on the lead it duplicates (200)',
     description: 'A capture whose email, phone or external id already belongs to a lead of the tenant is recorded on that lead (LeadRecaptured).',
     success: [
       { status: 201, type: LeadCommandResponse, description: 'a new lead' },
       { status: 200, type: LeadRecapturedResponse, description: 'the capture matched an existing lead; recorded on it' },
+      { status: 202, type: CaptureAcceptedResponse, description: 'for a caller that may not read leads (role `capture`): recorded, new or not, and nothing more said' },
     ],
   })
   async capture(
@@ -69,14 +72,21 @@ export class LeadsController {
     @RequestContext() ctx: CommandContext,
     @Res({ passthrough: true }) res: Response,
     @IdempotencySeed() seed: string | undefined,
+    @CurrentPrincipal() principal: Principal,
   ) {
     const options = seed ? { leadId: idFromSeed('lead', seed) } : {};
     const result = await this.commands.execute(new CaptureLeadCommand({ ...body, occurredAt: body.occurredAt ?? this.now() }, ctx, options));
+    // A caller that may not read leads (a public web form) learns neither the lead id nor whether the person was known.
+    if (answersCaptureBlind(principal)) {
+      res.status(202);
+      return { accepted: true };
+    }
     res.status(result.deduplicated ? 200 : 201);
     return { leadId: result.leadId, ...(result.deduplicated ? { deduplicated: true } : {}), ...writeReceipt(result) };
   }
 
   @Post(':id/activities')
+  @Requires('lead:engage')
   @HttpCode(200)
   @ApiCommandOperation({
     summary: 'Record an engagement activity; rescoring and MQL qualification follow',
@@ -89,6 +99,7 @@ export class LeadsController {
   }
 
   @Post(':id/sql')
+  @Requires('lead:promote')
   @HttpCode(200)
   @ApiCommandOperation({
     summary: 'Promote an MQL to SQL with a BANT assessment',
@@ -101,6 +112,7 @@ export class LeadsController {
   }
 
   @Post(':id/assign')
+  @Requires('lead:assign')
   @HttpCode(200)
   @ApiCommandOperation({
     summary: 'Assign the lead to an owner',
@@ -113,6 +125,7 @@ export class LeadsController {
   }
 
   @Post(':id/disqualify')
+  @Requires('lead:disqualify')
   @HttpCode(200)
   @ApiCommandOperation({
     summary: 'Disqualify the lead, with a reason',
@@ -125,6 +138,7 @@ export class LeadsController {
   }
 
   @Post(':id/recycle')
+  @Requires('lead:recycle')
   @HttpCode(200)
   @ApiCommandOperation({
     summary: 'Recycle the lead into nurturing',
@@ -137,6 +151,7 @@ export class LeadsController {
   }
 
   @Post(':id/opportunities')
+  @Requires('opportunity:write')
   @ApiCommandOperation({
     summary: 'Open an opportunity for an SQL lead',
     description: 'The opportunity stream is written by the opportunity reaction; `position` covers it.',
@@ -156,6 +171,7 @@ export class LeadsController {
   }
 
   @Post(':id/forget')
+  @Requires('lead:forget')
   @HttpCode(200)
   @ApiCommandOperation({
     summary: "Erase the lead's personal data (crypto-shredding); stages, scores and history stay",
@@ -168,16 +184,18 @@ export class LeadsController {
   }
 
   @Get(':id')
+  @Requires('lead:read')
   @ApiQueryOperation({
     summary: 'The lead now, or as of a past time (asOf, asOfTime) or stream revision',
     subject: 'lead',
     success: { status: 200, type: LeadResponse, description: 'the lead' },
   })
   get(@Param('id', uuid) id: string, @Query() query: LeadQueryDto, @RequestContext() ctx: CommandContext) {
-    return this.queries.execute(new GetLeadQuery(ctx.tenantId, id, asOfOf(query)));
+    return this.queries.execute(new GetLeadQuery(ctx.tenantId, id, asOfOf(query), ctx.ownerScope));
   }
 
   @Get(':id/history')
+  @Requires('lead:history')
   @ApiQueryOperation({
     summary: "The lead's events and those of its opportunities, in global order, with what each changed; format json, ndjson or csv",
     description:
@@ -212,7 +230,7 @@ export class LeadsController {
     @RequestContext() ctx: CommandContext,
     @Res({ passthrough: true }) res: Response,
   ) {
-    const history = await this.queries.execute(new GetLeadHistoryQuery(ctx.tenantId, id));
+    const history = await this.queries.execute(new GetLeadHistoryQuery(ctx.tenantId, id, ctx.ownerScope));
     switch (query.format ?? 'json') {
       case 'json':
         return history;
@@ -227,6 +245,7 @@ export class LeadsController {
   }
 
   @Post(':id/rescore')
+  @Requires('lead:rescore')
   @HttpCode(200)
   @ApiCommandOperation({
     summary: 'Rescore the lead now and record the score even when it did not move: the repair that releases a lead quarantined by the scoring projection',

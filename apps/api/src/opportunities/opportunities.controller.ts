@@ -10,6 +10,7 @@ import {
   LoseOpportunityCommand,
   WinOpportunityCommand,
 } from '@lead-lifecycle/lifecycle';
+import { Requires } from '@lead-lifecycle/identity';
 import { RequestContext } from '../http/request-context.decorator';
 import { writeReceipt } from '../http/positions';
 import { ApiCommandOperation, ApiContextHeaders, ApiQueryOperation } from '../http/api-responses.decorator';
@@ -29,6 +30,7 @@ export class OpportunitiesController {
   ) {}
 
   @Post(':id/stage')
+  @Requires('opportunity:write')
   @HttpCode(200)
   @ApiCommandOperation({
     summary: 'Move an open opportunity to another stage of its pipeline',
@@ -41,6 +43,7 @@ export class OpportunitiesController {
   }
 
   @Post(':id/win')
+  @Requires('opportunity:write')
   @HttpCode(200)
   @ApiCommandOperation({
     summary: 'Win an open opportunity; its lead becomes a customer',
@@ -54,6 +57,7 @@ export class OpportunitiesController {
   }
 
   @Post(':id/lose')
+  @Requires('opportunity:write')
   @HttpCode(200)
   @ApiCommandOperation({
     summary: 'Lose an open opportunity, with a reason',
@@ -66,9 +70,10 @@ export class OpportunitiesController {
   }
 
   @Get(':id')
+  @Requires('opportunity:read')
   @ApiQueryOperation({ summary: 'The opportunity', subject: 'opportunity', success: { status: 200, type: OpportunityResponse, description: 'the opportunity' } })
   get(@Param('id', uuid) id: string, @RequestContext() ctx: CommandContext) {
-    return this.queries.execute(new GetOpportunityQuery(ctx.tenantId, id));
+    return this.queries.execute(new GetOpportunityQuery(ctx.tenantId, id, ctx.ownerScope));
   }
 
   private now(): string {

@@ -1,3 +1,4 @@
+import { CONSISTENCY_TOKEN_PATTERN } from '../http/consistency-token';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
@@ -8,9 +9,12 @@ const BUSINESS_TIME = 'RFC 3339 date-time with seconds and a time zone offset';
 
 /** Read your own writes: the `position` a command answered with. */
 export class ReadYourWritesDto {
-  @ApiPropertyOptional({ description: 'wait (bounded) until the read model has handled this global position' })
+  @ApiPropertyOptional({
+    pattern: CONSISTENCY_TOKEN_PATTERN,
+    description: "the `position` token a command of this tenant answered: wait (bounded) until the read model has handled that write",
+  })
   @IsOptional()
-  @Matches(/^\d+(\/\d+)?$/, { message: 'minPosition must be a position as returned by a command, e.g. "42"' })
+  @Matches(new RegExp(CONSISTENCY_TOKEN_PATTERN), { message: 'minPosition must be the position token a command answered' })
   minPosition?: string;
 }
 

@@ -1,23 +1,32 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
+import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
-import { positionFromString } from '@lead-lifecycle/event-store';
-import { CommandContext } from '@lead-lifecycle/lifecycle';
+import { CONSISTENCY_TOKENS, ConsistencyTokens } from '../http/consistency-token';
+import { CommandContext, GetLeadQuery } from '@lead-lifecycle/lifecycle';
+import { Requires } from '@lead-lifecycle/identity';
 import { GetFunnelQuery, GetKpisQuery, GetProjectionStatusQuery, GetTimeInStageQuery, ListLeadsQuery } from '@lead-lifecycle/projections';
 import { RequestContext } from '../http/request-context.decorator';
 import { ApiContextHeaders, ApiQueryOperation } from '../http/api-responses.decorator';
 import { CohortDto, FunnelQueryDto, LeadListQueryDto, ReadYourWritesDto } from './read-model.dto';
 import { FunnelResponse, KpiReportResponse, LeadListResponse, ProjectionStatusResponse, TimeInStageResponse } from './read-model.responses';
 
-const position = (dto: ReadYourWritesDto) => (dto.minPosition ? positionFromString(dto.minPosition) : undefined);
 
 @ApiTags('read models')
 @ApiContextHeaders()
 @Controller('v1')
 export class ReadModelsController {
-  constructor(private readonly queries: QueryBus) {}
+  constructor(
+    private readonly queries: QueryBus,
+    @Inject(CONSISTENCY_TOKENS) private readonly tokens: ConsistencyTokens,
+  ) {}
+
+  /** The position a `minPosition` token of this tenant stands for (400 for any other). */
+  private position(dto: ReadYourWritesDto, ctx: CommandContext) {
+    return dto.minPosition ? this.tokens.read(ctx.tenantId, dto.minPosition) : undefined;
+  }
 
   @Get('funnel')
+  @Requires('readmodel:read')
   @ApiQueryOperation({
     summary: 'Leads per stage (reached and current), conversion rates, for a capture cohort; both counting modes',
     readModel: true,
@@ -25,21 +34,25 @@ export class ReadModelsController {
   })
   funnel(@Query() q: FunnelQueryDto, @RequestContext() ctx: CommandContext) {
     const { minPosition: _p, ...filters } = q;
-    return this.queries.execute(new GetFunnelQuery({ ...filters, tenantId: ctx.tenantId, minPosition: position(q) }));
+    return this.queries.execute(new GetFunnelQuery({ ...filters, tenantId: ctx.tenantId, minPosition: this.position(q, ctx) }));
   }
 
   @Get('funnel/leads/:id')
+  @Requires('lead:read')
   @ApiQueryOperation({
     summary: 'When the lead entered and left each stage, latest and cumulative',
     subject: 'lead',
     readModel: true,
     success: { status: 200, type: TimeInStageResponse, description: 'its stages' },
   })
-  timeInStage(@Param('id', new ParseUUIDPipe()) id: string, @Query() q: ReadYourWritesDto, @RequestContext() ctx: CommandContext) {
-    return this.queries.execute(new GetTimeInStageQuery(ctx.tenantId, id, position(q)));
+  async timeInStage(@Param('id', new ParseUUIDPipe()) id: string, @Query() q: ReadYourWritesDto, @RequestContext() ctx: CommandContext) {
+    // The funnel keeps no owner: for an owner-scoped caller the lead itself says whether it may be seen.
+    if (ctx.ownerScope) await this.queries.execute(new GetLeadQuery(ctx.tenantId, id, undefined, ctx.ownerScope));
+    return this.queries.execute(new GetTimeInStageQuery(ctx.tenantId, id, this.position(q, ctx)));
   }
 
   @Get('leads')
+  @Requires('lead:list')
   @ApiQueryOperation({
     summary: 'Who to call next: leads by score or last activity, filtered, paged with a cursor',
     readModel: true,
@@ -47,10 +60,11 @@ export class ReadModelsController {
   })
   leads(@Query() q: LeadListQueryDto, @RequestContext() ctx: CommandContext) {
     const { minPosition: _p, ...filters } = q;
-    return this.queries.execute(new ListLeadsQuery({ ...filters, tenantId: ctx.tenantId, minPosition: position(q) }));
+    return this.queries.execute(new ListLeadsQuery({ ...filters, tenantId: ctx.tenantId, minPosition: this.position(q, ctx), visibleToOwner: ctx.ownerScope?.ownerId }));
   }
 
   @Get('kpis')
+  @Requires('readmodel:read')
   @ApiQueryOperation({
     summary: 'KPIs of a capture cohort, overall, per channel and per campaign',
     readModel: true,
@@ -58,10 +72,11 @@ export class ReadModelsController {
   })
   kpis(@Query() q: CohortDto, @RequestContext() ctx: CommandContext) {
     const { minPosition: _p, ...filters } = q;
-    return this.queries.execute(new GetKpisQuery({ ...filters, tenantId: ctx.tenantId, minPosition: position(q) }));
+    return this.queries.execute(new GetKpisQuery({ ...filters, tenantId: ctx.tenantId, minPosition: this.position(q, ctx) }));
   }
 
   @Get('projections')
+  @Requires('projection:status')
   @ApiQueryOperation({
     summary: 'Lag of every projection, reaction and relay: events and seconds behind the head',
     validates: false,

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { preparePrivateDatabase } from '../private-files';
 import { randomBytes } from 'node:crypto';
 
 export interface DataKey {
@@ -31,7 +30,8 @@ export class SqliteKeyStore implements KeyStore {
   private readonly current = new Map<string, DataKey>();
 
   constructor(filename: string) {
-    if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+    // Owner only: the folder holds personal data and every lead's data key.
+    preparePrivateDatabase(filename);
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');

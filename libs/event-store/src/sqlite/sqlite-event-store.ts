@@ -1,7 +1,6 @@
 import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { preparePrivateDatabase } from '../private-files';
 import {
   AppendResult,
   EventStore,
@@ -91,7 +90,8 @@ export class SqliteEventStore implements EventStore {
   private readonly stmts: ReturnType<SqliteEventStore['prepare']>;
 
   constructor(options: SqliteEventStoreOptions) {
-    if (options.filename !== ':memory:') mkdirSync(dirname(options.filename), { recursive: true });
+    // Owner only: the folder holds personal data and every lead's data key.
+    preparePrivateDatabase(options.filename);
     this.db = new Database(options.filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);

@@ -30,7 +30,7 @@ export class LeadCommandRunner {
     const streamId = leadStreamId(leadId);
     const decided = await this.leads.handle(
       streamId,
-      (state) => decideLead(command, requireLeadOfTenant(state, context.tenantId, leadId), this.config),
+      (state) => decideLead(command, requireLeadOfTenant(state, context.tenantId, leadId, context.ownerScope), this.config),
       { ...context, command: context.command ?? command.type },
       { maxRetries: this.engine.COMMAND_MAX_RETRIES, preflight: (events) => preflightReactions(this.reaction, events) },
     );

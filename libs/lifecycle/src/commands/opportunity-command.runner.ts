@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { decideOpportunity, LifecycleConfig, OpportunityCommand, opportunityStreamId } from '@lead-lifecycle/domain';
 import { EngineConfig } from '../config/engine.config';
 import { CommandContext } from '../infrastructure/command-context';
-import { OpportunityRepository, requireOpportunityOfTenant } from '../infrastructure/repositories';
+import { LeadRepository, OpportunityRepository, requireOpportunityOfTenant } from '../infrastructure/repositories';
+import { requireOpportunityInOwnerScope } from '../infrastructure/opportunity-owner-scope';
 import { ENGINE_CONFIG, LIFECYCLE_CONFIG } from '../lifecycle.tokens';
 import { OpportunityLifecycleReaction } from '../reactions/opportunity-lifecycle.reaction';
 import { BusinessTimeGuard } from './business-time.guard';
@@ -15,6 +16,7 @@ export class OpportunityCommandRunner {
   @Inject(BusinessTimeGuard) private readonly businessTime: BusinessTimeGuard;
   constructor(
     private readonly opportunities: OpportunityRepository,
+    private readonly leads: LeadRepository,
     private readonly reaction: OpportunityLifecycleReaction,
     @Inject(LIFECYCLE_CONFIG) private readonly config: LifecycleConfig,
     @Inject(ENGINE_CONFIG) private readonly engine: EngineConfig,
@@ -23,6 +25,7 @@ export class OpportunityCommandRunner {
   async run(opportunityId: string, command: OpportunityCommand, context: CommandContext): Promise<CommandResult> {
     this.businessTime.check(command);
     const streamId = opportunityStreamId(opportunityId);
+    if (context.ownerScope) await requireOpportunityInOwnerScope(this.opportunities, this.leads, context, opportunityId);
     const decided = await this.opportunities.handle(
       streamId,
       (state) => {

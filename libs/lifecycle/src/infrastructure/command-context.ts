@@ -8,4 +8,18 @@ export interface CommandContext {
   readonly causationId: string;
   /** The command's name, recorded for auditors. */
   readonly command?: string;
+  /** A human-readable label of the actor (an API key's name), recorded beside it. */
+  readonly actorName?: string;
+  /** Whom the caller says it acted for (X-Actor): a claim of the actor, recorded as such, never as the actor. */
+  readonly onBehalfOf?: string;
+  /**
+   * Set for an owner-scoped caller (role `rep`): the command may touch only leads this owner owns or that
+   * nobody owns, and their opportunities; any other lead is answered as unknown. Not recorded.
+   */
+  readonly ownerScope?: OwnerScope;
+}
+
+/** The owner an owner-scoped caller acts as. */
+export interface OwnerScope {
+  readonly ownerId: string;
 }

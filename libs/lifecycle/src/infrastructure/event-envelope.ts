@@ -26,6 +26,8 @@ export function toNewEvents(events: readonly DomainEvent[], context: CommandCont
       tenantId: context.tenantId,
       occurredAt: event.data.occurredAt,
       actor: context.actor,
+      ...(context.actorName ? { actorName: context.actorName } : {}),
+      ...(context.onBehalfOf ? { onBehalfOf: context.onBehalfOf } : {}),
       correlationId: context.correlationId,
       causationId: context.causationId,
       ...(context.command ? { command: context.command } : {}),

@@ -16,6 +16,7 @@ import type { EventStore } from '@lead-lifecycle/event-store';
 import { EngineConfig } from '../config/engine.config';
 import { ENGINE_CONFIG, EVENT_STORE } from '../lifecycle.tokens';
 import { AggregateRepository } from './aggregate-repository';
+import type { OwnerScope } from './command-context';
 
 @Injectable()
 export class LeadRepository extends AggregateRepository<LeadState, LeadEvent> {
@@ -31,9 +32,12 @@ export class OpportunityRepository extends AggregateRepository<OpportunityState,
   }
 }
 
-/** Another tenant's lead is answered exactly like a lead that does not exist. */
-export function requireLeadOfTenant(state: LeadState, tenantId: string, leadId: string): ExistingLead {
-  if (state.stage === 'none' || state.tenantId !== tenantId) {
+/**
+ * Another tenant's lead is answered exactly like a lead that does not exist; so is, for an owner-scoped
+ * caller (`ownerScope`), a lead that another owner owns.
+ */
+export function requireLeadOfTenant(state: LeadState, tenantId: string, leadId: string, ownerScope?: OwnerScope): ExistingLead {
+  if (state.stage === 'none' || state.tenantId !== tenantId || !withinOwnerScope(state.ownerId, ownerScope)) {
     throw new DomainError(DomainErrorCode.LeadNotFound, `lead ${leadId} not found`, { leadId });
   }
   return state;
@@ -44,4 +48,9 @@ export function requireOpportunityOfTenant(state: OpportunityState, tenantId: st
     throw new DomainError(DomainErrorCode.OpportunityNotFound, `opportunity ${opportunityId} not found`, { opportunityId });
   }
   return state;
+}
+
+/** Whether a lead owned by `ownerId` (undefined: unassigned) is within the scope (none: every lead). */
+export function withinOwnerScope(ownerId: string | null | undefined, scope: OwnerScope | undefined): boolean {
+  return !scope || ownerId === undefined || ownerId === null || ownerId === scope.ownerId;
 }

@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { preparePrivateDatabase } from '@lead-lifecycle/event-store';
 import { IdempotencyRecord, IdempotencyStore } from './idempotency-store';
 
 interface Row {
@@ -20,7 +19,8 @@ export class SqliteIdempotencyStore implements IdempotencyStore {
 
   /** `durability` as the event store's: 'full' keeps a recorded answer through a power cut, 'normal' through a process crash. */
   constructor(filename: string, options: { durability?: 'full' | 'normal' } = {}) {
-    if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+    // Owner only: the folder holds personal data and every lead's data key.
+    preparePrivateDatabase(filename);
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
     this.db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);

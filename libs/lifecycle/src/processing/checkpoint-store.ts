@@ -1,6 +1,5 @@
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { preparePrivateDatabase } from '@lead-lifecycle/event-store';
 import { GlobalPosition, positionFromString, positionToString } from '@lead-lifecycle/event-store';
 
 /** Durable positions of the processors that follow the store's global order. */
@@ -33,7 +32,8 @@ export class SqliteCheckpointStore implements CheckpointStore {
   readonly db: Database.Database;
 
   constructor(filename: string) {
-    if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+    // Owner only: the folder holds personal data and every lead's data key.
+    preparePrivateDatabase(filename);
     this.db = new Database(filename);
     this.db.pragma('journal_mode = WAL');
     // NORMAL is enough here: a power cut can only lose the last commits, rows and checkpoint together,

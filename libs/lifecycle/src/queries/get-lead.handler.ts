@@ -3,6 +3,7 @@ import { instantOf, leadStreamId } from '@lead-lifecycle/domain';
 import { StoredEvent } from '@lead-lifecycle/event-store';
 import { LeadRepository, requireLeadOfTenant } from '../infrastructure/repositories';
 import { LeadView, leadView } from './lead.view';
+import type { OwnerScope } from '../infrastructure/command-context';
 
 /** A past moment to fold the history up to: by business time, by recorded time, or by stream revision. */
 export type AsOf = { readonly businessTime: string } | { readonly recordedTime: string } | { readonly revision: bigint };
@@ -12,6 +13,8 @@ export class GetLeadQuery extends Query<LeadView> {
     readonly tenantId: string,
     readonly leadId: string,
     readonly asOf?: AsOf,
+    /** For an owner-scoped caller: a lead of another owner is answered as unknown. */
+    readonly ownerScope?: OwnerScope,
   ) {
     super();
   }
@@ -37,8 +40,10 @@ export function asOfFilter(asOf: AsOf | undefined): ((event: StoredEvent) => boo
 export class GetLeadHandler implements IQueryHandler<GetLeadQuery, LeadView> {
   constructor(private readonly leads: LeadRepository) {}
 
-  async execute({ tenantId, leadId, asOf }: GetLeadQuery): Promise<LeadView> {
+  async execute({ tenantId, leadId, asOf, ownerScope }: GetLeadQuery): Promise<LeadView> {
+    // The owner is judged on the lead now, not as of: a rep may not read back a lead it no longer owns.
+    if (ownerScope && asOf) requireLeadOfTenant((await this.leads.load(leadStreamId(leadId))).state, tenantId, leadId, ownerScope);
     const loaded = await this.leads.load(leadStreamId(leadId), asOfFilter(asOf));
-    return leadView(requireLeadOfTenant(loaded.state, tenantId, leadId), loaded.revision);
+    return leadView(requireLeadOfTenant(loaded.state, tenantId, leadId, ownerScope), loaded.revision);
   }
 }

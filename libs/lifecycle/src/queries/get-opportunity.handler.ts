@@ -1,12 +1,16 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { opportunityStreamId } from '@lead-lifecycle/domain';
-import { OpportunityRepository, requireOpportunityOfTenant } from '../infrastructure/repositories';
+import { LeadRepository, OpportunityRepository, requireOpportunityOfTenant } from '../infrastructure/repositories';
+import type { OwnerScope } from '../infrastructure/command-context';
+import { requireOpportunityInOwnerScope } from '../infrastructure/opportunity-owner-scope';
 import { OpportunityView, opportunityView } from './lead.view';
 
 export class GetOpportunityQuery extends Query<OpportunityView> {
   constructor(
     readonly tenantId: string,
     readonly opportunityId: string,
+    /** For an owner-scoped caller: the opportunity of another owner's lead is answered as unknown. */
+    readonly ownerScope?: OwnerScope,
   ) {
     super();
   }
@@ -14,9 +18,13 @@ export class GetOpportunityQuery extends Query<OpportunityView> {
 
 @QueryHandler(GetOpportunityQuery)
 export class GetOpportunityHandler implements IQueryHandler<GetOpportunityQuery, OpportunityView> {
-  constructor(private readonly opportunities: OpportunityRepository) {}
+  constructor(
+    private readonly opportunities: OpportunityRepository,
+    private readonly leads: LeadRepository,
+  ) {}
 
-  async execute({ tenantId, opportunityId }: GetOpportunityQuery): Promise<OpportunityView> {
+  async execute({ tenantId, opportunityId, ownerScope }: GetOpportunityQuery): Promise<OpportunityView> {
+    await requireOpportunityInOwnerScope(this.opportunities, this.leads, { tenantId, ownerScope }, opportunityId);
     const loaded = await this.opportunities.load(opportunityStreamId(opportunityId));
     return opportunityView(requireOpportunityOfTenant(loaded.state, tenantId, opportunityId), loaded.revision);
   }

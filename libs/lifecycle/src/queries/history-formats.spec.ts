@@ -45,7 +45,7 @@ function cellTexts(e: HistoryEntry): string[] {
   const m = e.metadata as HistoryEntry['metadata'] & { integrity?: { hash?: string } };
   const t = e.transition;
   const values: unknown[] = [
-    e.position, e.streamId, e.revision, e.eventId, e.type, e.schemaVersion, m.occurredAt, m.recordedAt, m.actor, m.command,
+    e.position, e.streamId, e.revision, e.eventId, e.type, e.schemaVersion, m.occurredAt, m.recordedAt, m.actor, m.actorName, m.onBehalfOf, m.command,
     m.correlationId, m.causationId, m.tenantId, t.stage?.before, t.stage?.after, t.score?.before, t.score?.after,
     t.opportunityStatus?.before, t.opportunityStatus?.after, m.integrity?.hash, e.data,
   ];

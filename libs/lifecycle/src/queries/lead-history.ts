@@ -13,6 +13,8 @@ import {
   opportunityStreamId,
 } from '@lead-lifecycle/domain';
 import { comparePositions, EventStore, positionToString, StoredEvent } from '@lead-lifecycle/event-store';
+import type { OwnerScope } from '../infrastructure/command-context';
+import { withinOwnerScope } from '../infrastructure/repositories';
 
 /** What an event changed: the lead's stage and score, or the opportunity's status and pipeline stage. */
 export interface Transition {
@@ -98,13 +100,19 @@ export function opportunityStreamsOf(leadEvents: readonly StoredEvent[]): string
  * The lead's whole journey: its own events and those of its opportunities, in global order, each with
  * who caused it, when, why and what it changed. `tenantId` undefined reads any tenant (auditors' CLI).
  */
-export async function readLeadHistory(store: EventStore, leadId: string, tenantId?: string): Promise<LeadHistory> {
+export async function readLeadHistory(store: EventStore, leadId: string, tenantId?: string, ownerScope?: OwnerScope): Promise<LeadHistory> {
   const own = await store.readStream(leadStreamId(leadId));
-  if (own.length === 0 || (tenantId !== undefined && own[0].metadata.tenantId !== tenantId)) {
+  if (own.length === 0 || (tenantId !== undefined && own[0].metadata.tenantId !== tenantId) || !withinOwnerScope(currentOwnerOf(own), ownerScope)) {
     throw new DomainError(DomainErrorCode.LeadNotFound, `lead ${leadId} not found`, { leadId });
   }
   const theirs = await Promise.all(opportunityStreamsOf(own).map((id) => store.readStream(id)));
   const events = [...own, ...theirs.flat()].sort((a, b) => comparePositions(a.position, b.position));
   const tracker = new TransitionTracker();
   return { leadId, tenantId: own[0].metadata.tenantId, events: events.map((e) => historyEntry(e, tracker.apply(e))) };
+}
+
+/** The lead's owner now, folded from its own events with the live evolve. */
+function currentOwnerOf(leadEvents: readonly StoredEvent[]): string | undefined {
+  const state = leadEvents.reduce<LeadState>((s, e) => evolveLead(s, { type: e.type, data: e.data } as unknown as LeadEvent), initialLeadState);
+  return state.stage === 'none' ? undefined : state.ownerId;
 }
