@@ -1,3 +1,4 @@
+import { HttpConfig } from './config/http.config';
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { ENGINE_CONFIG, EngineConfig, LeadLifecycleModule, LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
@@ -19,14 +20,14 @@ export class AppModule {
    * The API: the engine, its read models and relay, and identity (every route authenticated by the
    * AuthGuard from its @Requires/@Public rule; the app refuses to start with a route that has none).
    */
-  static register(options: LeadLifecycleModuleOptions = {}, projections?: ProjectionsConfig, kafka?: KafkaConfig, auth?: AuthConfig): DynamicModule {
+  static register(options: LeadLifecycleModuleOptions = {}, projections?: ProjectionsConfig, kafka?: KafkaConfig, auth?: AuthConfig, http?: HttpConfig): DynamicModule {
     return {
       module: AppModule,
       imports: [
         LeadLifecycleModule.forRoot(options),
         ProjectionsModule.forRoot(projections),
         KafkaRelayModule.forRoot(kafka),
-        IdentityModule.forRoot({ config: auth ?? AuthConfig.fromEnv() }),
+        IdentityModule.forRoot({ config: auth ?? AuthConfig.fromEnv(), baseUrl: http && `http://localhost:${http.PORT}` }),
       ],
       controllers: [LeadsController, ReadModelsController, OpportunitiesController, HealthController, ApiKeysController],
       // Global, so that every POST honours Idempotency-Key, whichever controller serves it.

@@ -33,6 +33,8 @@ export interface IdentityModuleOptions {
   readonly clock?: Clock;
   /** Where the first start's credentials are printed, once; defaults to standard output. */
   readonly announce?: (lines: string[]) => void;
+  /** Where the API answers, for the first start's example request (default http://localhost:3000). */
+  readonly baseUrl?: string;
   /** Register the AuthGuard (and the rate limit) for every route of the application (default true). */
   readonly globalGuard?: boolean;
   /** Per-credential rate limiting with @nestjs/throttler, after the AuthGuard (default true with the global guard). */
@@ -75,7 +77,7 @@ export class IdentityModule implements OnModuleDestroy {
         useFactory: (store: ApiKeyStore | null, clock: Clock, engine?: EngineConfig): PlatformKeySetup | null => {
           if (!store) return null;
           const setup = ensurePlatformKey({ dataDir: dataDirOf(options, engine), adminApiKey: config.ADMIN_API_KEY, store, now: clock.now() });
-          const lines = firstStartMessage(setup);
+          const lines = firstStartMessage(setup, options.baseUrl);
           if (lines.length) (options.announce ?? ((l: string[]) => process.stdout.write(`${l.join('\n')}\n`)))(lines);
           return setup;
         },
