@@ -13,21 +13,10 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DEFAULT_LIFECYCLE_CONFIG } from '@lead-lifecycle/domain';
-import { EventStore, SqliteEventStore } from '@lead-lifecycle/event-store';
+import { EventStore, SqliteEventStore } from '@lead-lifecycle/eventing';
 import * as lifecycle from '@lead-lifecycle/lifecycle';
-import {
-  CaptureLeadCommand,
-  CHECKPOINT_STORE,
-  createEventStore,
-  EngineConfig,
-  EVENT_STORE,
-  GetLeadHistoryQuery,
-  GetLeadQuery,
-  OpportunityLifecycleReaction,
-  ProcessorHost,
-  RecordEngagementCommand,
-  SqliteCheckpointStore,
-} from '@lead-lifecycle/lifecycle';
+import { CaptureLeadCommand, createEventStore, EngineConfig, GetLeadHistoryQuery, GetLeadQuery, OpportunityLifecycleReaction, RecordEngagementCommand } from '@lead-lifecycle/lifecycle';
+import { CHECKPOINT_STORE, EVENT_STORE, ProcessorHost, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { KafkaConfig, KafkaRelayProcessor } from '@lead-lifecycle/kafka-relay';
 import { PROJECTION_NAMES, ProjectionsConfig, rebuildProjection } from '@lead-lifecycle/projections';
 import { API_KEY_STORE, ApiKeyStore, AuthConfig } from '@lead-lifecycle/identity';

@@ -5,7 +5,7 @@
  */
 import Database from 'better-sqlite3';
 import { CompressionTypes, Consumer, Kafka, logLevel } from 'kafkajs';
-import { positionFromString, StoredEvent } from '@lead-lifecycle/event-store';
+import { positionFromString, StoredEvent } from '@lead-lifecycle/eventing';
 import { toCloudEvent } from '@lead-lifecycle/kafka-relay';
 import { provideKafka } from '../test/support/kafka/kafka-test-broker';
 import { EventRow } from './lib/rows';

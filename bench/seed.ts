@@ -6,10 +6,11 @@
  */
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
-import type { EventStore } from '@lead-lifecycle/event-store';
+import type { EventStore } from '@lead-lifecycle/eventing';
 import { join } from 'node:path';
-import * as eventStore from '@lead-lifecycle/event-store';
-import { EngineConfig, EVENT_STORE, LeadLifecycleModule, LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
+import * as eventStore from '@lead-lifecycle/eventing';
+import { EngineConfig, LeadLifecycleModule, LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
+import { EVENT_STORE } from '@lead-lifecycle/eventing';
 import { nowMs } from './lib/stats';
 import { SeedAppend, Workload } from './workload';
 

@@ -40,7 +40,7 @@ import {
   normaliseContact,
   opportunityStreamId,
 } from '@lead-lifecycle/domain';
-import type { NewEvent } from '@lead-lifecycle/event-store';
+import type { NewEvent } from '@lead-lifecycle/eventing';
 import { CommandContext, LEAD_IDENTITY_RESERVED, toNewEvents } from '@lead-lifecycle/lifecycle';
 import { Rng } from './lib/rng';
 

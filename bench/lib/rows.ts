@@ -1,4 +1,4 @@
-import { SQLITE_EVENT_STORE_SCHEMA } from '@lead-lifecycle/event-store';
+import { SQLITE_EVENT_STORE_SCHEMA } from '@lead-lifecycle/eventing';
 import Database from 'better-sqlite3';
 
 /** One event row as the embedded store keeps it. */

@@ -10,7 +10,7 @@ import {
   StoredEvent,
   validateAppend,
   WrongExpectedRevisionError,
-} from '@lead-lifecycle/event-store';
+} from '@lead-lifecycle/eventing';
 
 export interface EventStoreUnderTest {
   store: EventStore;

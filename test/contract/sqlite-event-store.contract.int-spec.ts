@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@lead-lifecycle/event-store';
+import { SqliteEventStore } from '@lead-lifecycle/eventing';
 import { describeEventStoreContract } from './event-store.contract';
 
 describeEventStoreContract('embedded SQLite', async () => {

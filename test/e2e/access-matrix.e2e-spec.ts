@@ -2,7 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
-import { positionToString } from '@lead-lifecycle/event-store';
+import { positionToString } from '@lead-lifecycle/eventing';
 import { allows, Permission, PrincipalKind, Role, ROLE_DEFINITIONS, ROLES, ROUTE_ACCESS, RouteAccess } from '@lead-lifecycle/identity';
 import { RouteTable } from '../../apps/api/src/http/route-table';
 import { JwksTestServer, startJwksTestServer } from '../support/jwks-test-server';

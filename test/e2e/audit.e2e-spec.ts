@@ -14,7 +14,7 @@ import {
   LeadEvent,
   LeadState,
 } from '@lead-lifecycle/domain';
-import { SqliteEventStore, verifyIntegrity } from '@lead-lifecycle/event-store';
+import { SqliteEventStore, verifyIntegrity } from '@lead-lifecycle/eventing';
 import { removeDataDir, startTestApp, TestApp } from '../support/test-app';
 import { brokersForTests, TopicReader } from '../support/topic-reader';
 

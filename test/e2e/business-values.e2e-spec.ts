@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decideLead, DEFAULT_LIFECYCLE_CONFIG, evolveLead, initialLeadState, LeadCommand, LeadEvent, LeadState } from '@lead-lifecycle/domain';
-import { HashChainingEventStore, positionToString, SqliteEventStore, storedForm, verifyIntegrity } from '@lead-lifecycle/event-store';
+import { HashChainingEventStore, positionToString, SqliteEventStore, storedForm, verifyIntegrity } from '@lead-lifecycle/eventing';
 import { LEGACY_ISO_TIME_FORMS } from '../support/issue-11-time-forms';
 import { eventually, removeDataDir, startTestApp, TestApp } from '../support/test-app';
 

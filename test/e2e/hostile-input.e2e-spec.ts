@@ -3,7 +3,7 @@ import Database from 'better-sqlite3';
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { positionToString } from '@lead-lifecycle/event-store';
+import { positionToString } from '@lead-lifecycle/eventing';
 import { API_ERROR_CODES } from '../../apps/api/src/http/api-error-code';
 import { ErrorResponseDto } from '../../apps/api/src/http/error-response.dto';
 import { httpStatusName } from '../../apps/api/src/http/http-status-name';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { positionToString } from '@lead-lifecycle/event-store';
+import { positionToString } from '@lead-lifecycle/eventing';
 import { API_ERROR_CODES } from '../../apps/api/src/http/api-error-code';
 import { httpStatusName } from '../../apps/api/src/http/http-status-name';
 import { RawHttpClient, RawRequest, RawResponse } from '../support/raw-http';

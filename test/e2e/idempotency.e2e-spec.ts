@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '@lead-lifecycle/domain';
-import { GlobalPosition, StoredEvent } from '@lead-lifecycle/event-store';
+import { GlobalPosition, StoredEvent } from '@lead-lifecycle/eventing';
 import { removeDataDir, startTestApp, TEST_PLATFORM_KEY, TestApp } from '../support/test-app';
 
 const highFit = { jobTitle: 'VP Engineering', company: { name: 'Acme', size: 5000, industry: 'software', country: 'US' } };

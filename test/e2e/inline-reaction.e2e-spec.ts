@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { positionToString, StoreUnavailableError, WrongExpectedRevisionError } from '@lead-lifecycle/event-store';
+import { positionToString, StoreUnavailableError, WrongExpectedRevisionError } from '@lead-lifecycle/eventing';
 import { FlakyEventStore, startTestAppWithFlakyStore } from '../support/flaky-event-store';
 import { eventually, removeDataDir, TestApp } from '../support/test-app';
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { SqliteEventStore } from '@lead-lifecycle/event-store';
+import { SqliteEventStore } from '@lead-lifecycle/eventing';
 import { describeLifecycleScenarios } from './lifecycle.scenarios';
 
 describeLifecycleScenarios('embedded SQLite store', {

@@ -1,4 +1,4 @@
-import { EventStoreDbEventStore } from '@lead-lifecycle/event-store/eventstoredb';
+import { EventStoreDbEventStore } from '@lead-lifecycle/eventing/eventstoredb';
 import { EventStoreDbForTests, provideEventStoreDb, warnIfNotRealEventStoreDb } from '../support/esdb/provide-eventstoredb';
 import { describeLifecycleScenarios } from './lifecycle.scenarios';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { comparePositions, EventStore, positionToString, StoredEvent } from '@lead-lifecycle/event-store';
+import { comparePositions, EventStore, positionToString, StoredEvent } from '@lead-lifecycle/eventing';
 import { eventually, removeDataDir, startTestApp, TestApp } from '../support/test-app';
 
 /** How the scenarios reach the store under test. */

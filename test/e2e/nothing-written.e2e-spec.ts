@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CommandBus } from '@nestjs/cqrs';
 import { DEFAULT_LIFECYCLE_CONFIG, DomainErrorCode } from '@lead-lifecycle/domain';
-import { GlobalPosition } from '@lead-lifecycle/event-store';
+import { GlobalPosition } from '@lead-lifecycle/eventing';
 import { CaptureLeadCommand, CommandContext, RecordEngagementCommand } from '@lead-lifecycle/lifecycle';
 import { removeDataDir, startTestApp, TestApp } from '../support/test-app';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OpenAPIV3 } from 'openapi-types';
 import * as ts from 'typescript';
-import { positionToString, SqliteKeyStore } from '@lead-lifecycle/event-store';
+import { positionToString, SqliteKeyStore } from '@lead-lifecycle/eventing';
 import { createEventStore, CSV_COLUMNS, EngineConfig, FORMULA_TRIGGERS } from '@lead-lifecycle/lifecycle';
 import { FaultInjectingEventStore, StoreFault } from '../support/fault-injecting-event-store';
 import { OpenApiAnswerValidator, RawAnswer } from '../support/openapi-answer-validator';

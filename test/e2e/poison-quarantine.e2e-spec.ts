@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DomainEvent, leadStreamId } from '@lead-lifecycle/domain';
-import { positionToString } from '@lead-lifecycle/event-store';
+import { positionToString } from '@lead-lifecycle/eventing';
 import { toNewEvents } from '@lead-lifecycle/lifecycle';
 import { EventStoreDbForTests, provideEventStoreDb, warnIfNotRealEventStoreDb } from '../support/esdb/provide-eventstoredb';
 import { removeDataDir, startTestApp, TestApp } from '../support/test-app';

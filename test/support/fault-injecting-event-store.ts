@@ -11,7 +11,7 @@ import {
   SubscribeOptions,
   Subscription,
   WrongExpectedRevisionError,
-} from '@lead-lifecycle/event-store';
+} from '@lead-lifecycle/eventing';
 
 /**
  * What the store does wrong:

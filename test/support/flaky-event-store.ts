@@ -12,7 +12,7 @@ import {
   STORED_FORM,
   Subscription,
   validateAppend,
-} from '@lead-lifecycle/event-store';
+} from '@lead-lifecycle/eventing';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

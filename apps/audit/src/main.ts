@@ -3,7 +3,7 @@ import { createWriteStream, WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { evolveLead, initialLeadState, isBusinessTime, leadStreamId } from '@lead-lifecycle/domain';
-import { EventStore, GlobalPosition, IntegrityReport, SqliteKeyStore, StoredEvent, verifyIntegrity } from '@lead-lifecycle/event-store';
+import { EventStore, GlobalPosition, IntegrityReport, SqliteKeyStore, StoredEvent, verifyIntegrity } from '@lead-lifecycle/eventing';
 import {
   AggregateRepository,
   AsOf,

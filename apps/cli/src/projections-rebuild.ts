@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
-import { ConfigurationError, createEventStore, EngineConfig, SqliteCheckpointStore } from '@lead-lifecycle/lifecycle';
+import { ConfigurationError, createEventStore, EngineConfig } from '@lead-lifecycle/lifecycle';
+import { SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { PROJECTION_NAMES, ProjectionName, ProjectionsConfig, rebuildProjection } from '@lead-lifecycle/projections';
 
 /** npm run projections:rebuild -- [funnel|scoring|kpi ...]   (no name: all of them) */

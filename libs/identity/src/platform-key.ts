@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CreatedApiKey } from './api-key';
 import type { ApiKeyStore } from './api-key.store';
-import { ensurePrivateDir, writePrivateFileOnce } from '@lead-lifecycle/event-store';
+import { ensurePrivateDir, writePrivateFileOnce } from '@lead-lifecycle/eventing';
 
 /** Generated platform keys carry their own prefix, so a leaked one is recognisable as such. */
 export const PLATFORM_KEY_PREFIX = 'llp_';

@@ -13,7 +13,7 @@ import {
   validateNewApiKey,
 } from './api-key';
 import type { ApiKeyStore } from './api-key.store';
-import { ensurePrivateDir, ensurePrivateFile } from '@lead-lifecycle/event-store';
+import { ensurePrivateDir, ensurePrivateFile } from '@lead-lifecycle/eventing';
 import { isRole, Role } from './roles';
 
 /** Last use is written at most this often per key: a busy key must not turn every read into a write. */

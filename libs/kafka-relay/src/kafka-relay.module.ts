@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Module, OnApplicationShutdown, OnModuleInit, Optional } from '@nestjs/common';
-import { ProcessorHost } from '@lead-lifecycle/lifecycle';
+import { ProcessorHost } from '@lead-lifecycle/eventing';
 import { KafkaConfig } from './kafka.config';
 import { KafkaRelayProcessor } from './kafka-relay.processor';
 

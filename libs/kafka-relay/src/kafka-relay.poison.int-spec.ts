@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { DomainEvent } from '@lead-lifecycle/domain';
-import { EventStore, SqliteEventStore } from '@lead-lifecycle/event-store';
-import { ProcessorRunner, SqliteCheckpointStore, toNewEvents } from '@lead-lifecycle/lifecycle';
+import { EventStore, SqliteEventStore } from '@lead-lifecycle/eventing';
+import { toNewEvents } from '@lead-lifecycle/lifecycle';
+import { ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { KafkaConfig } from './kafka.config';
 import { KafkaRelayProcessor, RelayUnavailableError } from './kafka-relay.processor';
 

@@ -1,6 +1,6 @@
 import { CompressionTypes, Kafka, logLevel, Producer } from 'kafkajs';
-import { StoredEvent } from '@lead-lifecycle/event-store';
-import { EventProcessor } from '@lead-lifecycle/lifecycle';
+import { StoredEvent } from '@lead-lifecycle/eventing';
+import { EventProcessor } from '@lead-lifecycle/eventing';
 import { toCloudEvent } from './cloud-event.mapper';
 import { KafkaConfig } from './kafka.config';
 

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { LeadCaptured, LeadEvent, LeadStage } from '@lead-lifecycle/domain';
-import { StoredEvent } from '@lead-lifecycle/event-store';
+import { StoredEvent } from '@lead-lifecycle/eventing';
 import { FUNNEL_STAGES, isLeadEvent, stageEnteredBy } from './lead-stage-transitions';
 import { costCents } from './read-model-money';
 import { refoldIfShapeChanged } from './read-model-shape';

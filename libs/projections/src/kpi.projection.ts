@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { OpportunityEvent } from '@lead-lifecycle/domain';
-import { StoredEvent } from '@lead-lifecycle/event-store';
+import { StoredEvent } from '@lead-lifecycle/eventing';
 import { minorUnits } from './read-model-money';
 import { refoldIfShapeChanged } from './read-model-shape';
 import { utcTime as utc } from './read-model-time';

@@ -1,10 +1,11 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import { comparePositions, positionToString } from '@lead-lifecycle/event-store';
-import type { EventStore } from '@lead-lifecycle/event-store';
+import { comparePositions, positionToString } from '@lead-lifecycle/eventing';
+import type { EventStore } from '@lead-lifecycle/eventing';
 import { Clock } from '@lead-lifecycle/domain';
-import { CHECKPOINT_STORE, CLOCK, EVENT_STORE, ProcessorHost, ProcessorState } from '@lead-lifecycle/lifecycle';
-import type { CheckpointStore, ProcessorFailure } from '@lead-lifecycle/lifecycle';
+import { CLOCK } from '@lead-lifecycle/lifecycle';
+import { CHECKPOINT_STORE, EVENT_STORE, ProcessorHost, ProcessorState } from '@lead-lifecycle/eventing';
+import type { CheckpointStore, ProcessorFailure } from '@lead-lifecycle/eventing';
 import { QuarantinedLead } from './lead-quarantine';
 import { PROJECTION_NAMES, ReadModels } from './read-models';
 import { projectionCheckpointName } from './sqlite-projection';

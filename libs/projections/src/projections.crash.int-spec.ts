@@ -13,8 +13,9 @@ import {
   ReadAllOptions,
   SqliteEventStore,
   StoredEvent,
-} from '@lead-lifecycle/event-store';
-import { PoisonPolicy, ProcessorRunner, SqliteCheckpointStore, toNewEvents } from '@lead-lifecycle/lifecycle';
+} from '@lead-lifecycle/eventing';
+import { toNewEvents } from '@lead-lifecycle/lifecycle';
+import { PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import {
   createProjections,
   PROJECTION_NAMES,

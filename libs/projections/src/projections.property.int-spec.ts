@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { CHANNELS, DisqualificationReason, foldLead, initialLeadState, LeadCommand, LeadEvent } from '@lead-lifecycle/domain';
-import { positionToString, SqliteEventStore, StoredEvent } from '@lead-lifecycle/event-store';
-import { ProcessorRunner, SqliteCheckpointStore, toDomainEvent } from '@lead-lifecycle/lifecycle';
+import { positionToString, SqliteEventStore, StoredEvent } from '@lead-lifecycle/eventing';
+import { toDomainEvent } from '@lead-lifecycle/lifecycle';
+import { ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import {
   createProjections,
   PROJECTION_NAMES,

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { LeadEvent, leadStreamId } from '@lead-lifecycle/domain';
-import { comparePositions, EventStore, GlobalPosition, positionToString, SqliteEventStore, StoredEvent } from '@lead-lifecycle/event-store';
-import { EventProcessor, PoisonPolicy, ProcessorRunner, SqliteCheckpointStore, toNewEvents } from '@lead-lifecycle/lifecycle';
+import { comparePositions, EventStore, GlobalPosition, positionToString, SqliteEventStore, StoredEvent } from '@lead-lifecycle/eventing';
+import { toNewEvents } from '@lead-lifecycle/lifecycle';
+import { EventProcessor, PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import {
   countQuarantinedInCohort,
   createProjections,

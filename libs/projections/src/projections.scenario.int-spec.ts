@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore } from '@lead-lifecycle/event-store';
-import { ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/lifecycle';
+import { SqliteEventStore } from '@lead-lifecycle/eventing';
+import { ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import {
   createProjections,
   InvalidCursorError,

@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import { DomainError, DomainErrorCode, InvalidCommandError } from '@lead-lifecycle/domain';
-import { comparePositions, GlobalPosition, positionToString } from '@lead-lifecycle/event-store';
-import { CHECKPOINT_STORE, ProcessorHost, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/lifecycle';
+import { comparePositions, GlobalPosition, positionToString } from '@lead-lifecycle/eventing';
+import { CHECKPOINT_STORE, ProcessorHost, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { FunnelProjection } from './funnel.projection';
 import { KpiProjection } from './kpi.projection';
 import { LeadQuarantine } from './lead-quarantine';

@@ -1,6 +1,6 @@
-import type { EventStore } from '@lead-lifecycle/event-store';
-import { positionToString } from '@lead-lifecycle/event-store';
-import { PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/lifecycle';
+import type { EventStore } from '@lead-lifecycle/eventing';
+import { positionToString } from '@lead-lifecycle/eventing';
+import { PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { createProjections, ProjectionName } from './read-models';
 import { SqliteProjectionProcessor } from './sqlite-projection';
 

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { LeadEvent, LeadStage } from '@lead-lifecycle/domain';
-import { StoredEvent } from '@lead-lifecycle/event-store';
+import { StoredEvent } from '@lead-lifecycle/eventing';
 import { isLeadEvent, stageEnteredBy } from './lead-stage-transitions';
 import { utcTime as utc } from './read-model-time';
 import { scoringReleases } from './scoring.release';

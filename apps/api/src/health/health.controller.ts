@@ -3,9 +3,10 @@ import { ApiTags } from '@nestjs/swagger';
 import { allows, CurrentPrincipal, Principal, Public } from '@lead-lifecycle/identity';
 import { ApiQueryOperation } from '../http/api-responses.decorator';
 import { HealthResponse } from './health.response';
-import type { EventStore } from '@lead-lifecycle/event-store';
-import { positionToString } from '@lead-lifecycle/event-store';
-import { ENGINE_CONFIG, EngineConfig, EVENT_STORE } from '@lead-lifecycle/lifecycle';
+import type { EventStore } from '@lead-lifecycle/eventing';
+import { positionToString } from '@lead-lifecycle/eventing';
+import { ENGINE_CONFIG, EngineConfig } from '@lead-lifecycle/lifecycle';
+import { EVENT_STORE } from '@lead-lifecycle/eventing';
 
 @ApiTags('operations')
 @Controller('health')

@@ -1,5 +1,5 @@
 import { DomainErrorCode } from '@lead-lifecycle/domain';
-import { EventStoreErrorCode } from '@lead-lifecycle/event-store';
+import { EventStoreErrorCode } from '@lead-lifecycle/eventing';
 import { IDENTITY_ERROR_CODES } from '@lead-lifecycle/identity';
 
 /**

@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Request } from 'express';
 import { map, Observable } from 'rxjs';
-import { positionFromString } from '@lead-lifecycle/event-store';
+import { positionFromString } from '@lead-lifecycle/eventing';
 import { principalOf } from '@lead-lifecycle/identity';
 import { CONSISTENCY_TOKENS, ConsistencyTokens } from './consistency-token';
 

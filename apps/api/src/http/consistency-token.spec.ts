@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { positionToString } from '@lead-lifecycle/event-store';
+import { positionToString } from '@lead-lifecycle/eventing';
 import { CONSISTENCY_KEY_FILE, ConsistencyTokens } from './consistency-token';
 
 describe('consistency tokens', () => {

@@ -1,6 +1,6 @@
 import { BadRequestException, ConflictException, HttpException, NotFoundException, ParseUUIDPipe, ServiceUnavailableException } from '@nestjs/common';
 import { DomainError, DomainErrorCode, InvalidCommandError, LifecycleError } from '@lead-lifecycle/domain';
-import { EventStoreError, EventStoreErrorCode } from '@lead-lifecycle/event-store';
+import { EventStoreError, EventStoreErrorCode } from '@lead-lifecycle/eventing';
 import { API_ERROR_CODES, HttpErrorCode } from './api-error-code';
 import { EdgeHttpException } from './edge-http.exception';
 import { toErrorAnswer } from './error-answer';

@@ -14,7 +14,7 @@ import { createHash } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { finalize, Observable, of, tap } from 'rxjs';
 import { Clock } from '@lead-lifecycle/domain';
-import { canonicalJson } from '@lead-lifecycle/event-store';
+import { canonicalJson } from '@lead-lifecycle/eventing';
 import { CLOCK, deterministicUuid, ENGINE_CONFIG, EngineConfig, IDEMPOTENCY_STORE } from '@lead-lifecycle/lifecycle';
 import type { IdempotencyStore } from '@lead-lifecycle/lifecycle';
 import { HttpErrorCode } from './api-error-code';

@@ -1,4 +1,4 @@
-import { GlobalPosition, positionToString } from '@lead-lifecycle/event-store';
+import { GlobalPosition, positionToString } from '@lead-lifecycle/eventing';
 import { CommandResult } from '@lead-lifecycle/lifecycle';
 
 /**

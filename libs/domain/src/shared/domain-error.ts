@@ -26,6 +26,11 @@ export class DomainError extends Error {
     super(message);
     this.name = 'DomainError';
   }
+
+  /** A conflict is worth retrying on fresh state; processors outside the domain read this flag, not the code. */
+  get retryable(): boolean {
+    return this.code === DomainErrorCode.ConcurrencyConflict;
+  }
 }
 
 /** A move the lifecycle does not allow from the current stage. */

@@ -14,7 +14,7 @@ import {
   LifecycleConfig,
   normaliseContact,
 } from '@lead-lifecycle/domain';
-import type { EventStore, GlobalPosition } from '@lead-lifecycle/event-store';
+import type { EventStore, GlobalPosition } from '@lead-lifecycle/eventing';
 import { CommandContext } from '../infrastructure/command-context';
 import { toNewEvents } from '../infrastructure/event-envelope';
 import { LeadIdentityRegistry } from '../infrastructure/lead-identity.registry';

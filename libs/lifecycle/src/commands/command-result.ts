@@ -1,4 +1,4 @@
-import { comparePositions, GlobalPosition } from '@lead-lifecycle/event-store';
+import { comparePositions, GlobalPosition } from '@lead-lifecycle/eventing';
 import { Decided } from '../infrastructure/aggregate-repository';
 
 /** What every command answers: the stream it changed and where the events the request caused sit in the global order. */

@@ -1,7 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { ForgetLead } from '@lead-lifecycle/domain';
-import type { KeyStore } from '@lead-lifecycle/event-store';
+import type { KeyStore } from '@lead-lifecycle/eventing';
 import { CommandContext } from '../infrastructure/command-context';
 import { KEY_STORE } from '../lifecycle.tokens';
 import { CommandResult } from './command-result';

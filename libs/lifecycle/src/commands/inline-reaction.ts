@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { GlobalPosition, NewEvent } from '@lead-lifecycle/event-store';
+import { GlobalPosition, NewEvent } from '@lead-lifecycle/eventing';
 import { OpportunityLifecycleReaction } from '../reactions/opportunity-lifecycle.reaction';
 
 const logger = new Logger('InlineReaction');

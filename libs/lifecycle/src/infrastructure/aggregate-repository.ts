@@ -1,5 +1,5 @@
 import { DomainError, DomainErrorCode, DomainEvent } from '@lead-lifecycle/domain';
-import { AppendResult, EventStore, ExpectedRevision, NewEvent, StoredEvent, WrongExpectedRevisionError } from '@lead-lifecycle/event-store';
+import { AppendResult, EventStore, ExpectedRevision, NewEvent, StoredEvent, WrongExpectedRevisionError } from '@lead-lifecycle/eventing';
 import { CommandContext } from './command-context';
 import { toDomainEvent, toNewEvents } from './event-envelope';
 import { assertStorable } from './storable-events';

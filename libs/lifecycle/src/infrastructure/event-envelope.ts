@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DomainEvent } from '@lead-lifecycle/domain';
-import { NewEvent, StoredEvent } from '@lead-lifecycle/event-store';
+import { NewEvent, StoredEvent } from '@lead-lifecycle/eventing';
 import { CommandContext } from './command-context';
 import { deterministicUuid } from './deterministic-id';
 

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { IdentityKind, LeadIdentity } from '@lead-lifecycle/domain';
-import { EventStore, GlobalPosition, NewEvent, WrongExpectedRevisionError } from '@lead-lifecycle/event-store';
+import { EventStore, GlobalPosition, NewEvent, WrongExpectedRevisionError } from '@lead-lifecycle/eventing';
 import { CommandContext } from './command-context';
 import { assertStorable } from './storable-events';
 

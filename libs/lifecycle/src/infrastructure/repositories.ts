@@ -12,7 +12,7 @@ import {
   OpportunityEvent,
   OpportunityState,
 } from '@lead-lifecycle/domain';
-import type { EventStore } from '@lead-lifecycle/event-store';
+import type { EventStore } from '@lead-lifecycle/eventing';
 import { EngineConfig } from '../config/engine.config';
 import { ENGINE_CONFIG, EVENT_STORE } from '../lifecycle.tokens';
 import { AggregateRepository } from './aggregate-repository';

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { preparePrivateDatabase } from '@lead-lifecycle/event-store';
+import { preparePrivateDatabase } from '@lead-lifecycle/eventing';
 import { IdempotencyRecord, IdempotencyStore } from './idempotency-store';
 
 interface Row {

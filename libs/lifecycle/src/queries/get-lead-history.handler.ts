@@ -1,6 +1,6 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
-import type { EventStore } from '@lead-lifecycle/event-store';
+import type { EventStore } from '@lead-lifecycle/eventing';
 import { EVENT_STORE } from '../lifecycle.tokens';
 import { LeadHistory, readLeadHistory } from './lead-history';
 import type { OwnerScope } from '../infrastructure/command-context';

@@ -1,6 +1,6 @@
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { instantOf, leadStreamId } from '@lead-lifecycle/domain';
-import { StoredEvent } from '@lead-lifecycle/event-store';
+import { StoredEvent } from '@lead-lifecycle/eventing';
 import { LeadRepository, requireLeadOfTenant } from '../infrastructure/repositories';
 import { LeadView, leadView } from './lead.view';
 import type { OwnerScope } from '../infrastructure/command-context';

@@ -12,7 +12,7 @@ import {
   OpportunityState,
   opportunityStreamId,
 } from '@lead-lifecycle/domain';
-import { comparePositions, EventStore, positionToString, StoredEvent } from '@lead-lifecycle/event-store';
+import { comparePositions, EventStore, positionToString, StoredEvent } from '@lead-lifecycle/eventing';
 import type { OwnerScope } from '../infrastructure/command-context';
 import { withinOwnerScope } from '../infrastructure/repositories';
 

@@ -16,10 +16,9 @@ import {
   OpportunityLost,
   OpportunityWon,
 } from '@lead-lifecycle/domain';
-import { EventMetadata, EventStore, GlobalPosition, StoredEvent } from '@lead-lifecycle/event-store';
+import { EventMetadata, EventProcessor, EventStore, GlobalPosition, StoredEvent } from '@lead-lifecycle/eventing';
 import { AggregateRepository } from '../infrastructure/aggregate-repository';
 import { CommandContext } from '../infrastructure/command-context';
-import { EventProcessor } from '../processing/checkpointed-processor';
 
 /** The part of an event a reaction needs; both freshly appended and stored events have it. */
 export interface ReactionInput {

@@ -11,8 +11,8 @@
  * close, no exit handlers, like a power cut of the process.
  */
 import type Database from 'better-sqlite3';
-import { SqliteEventStore, StoredEvent } from '@lead-lifecycle/event-store';
-import { PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/lifecycle';
+import { SqliteEventStore, StoredEvent } from '@lead-lifecycle/eventing';
+import { PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { createProjections, PROJECTION_NAMES, ProjectionName } from '../read-models';
 import { SqliteProjection, SqliteProjectionProcessor } from '../sqlite-projection';
 

@@ -26,7 +26,7 @@ import {
   OpportunityState,
   opportunityStreamId,
 } from '@lead-lifecycle/domain';
-import { EventStore, ExpectedRevision, GlobalPosition, NewEvent, StoredEvent } from '@lead-lifecycle/event-store';
+import { EventStore, ExpectedRevision, GlobalPosition, NewEvent, StoredEvent } from '@lead-lifecycle/eventing';
 import { CommandContext, LeadIdentityRegistry, OpportunityLifecycleReaction, toDomainEvent, toNewEvents } from '@lead-lifecycle/lifecycle';
 
 /**

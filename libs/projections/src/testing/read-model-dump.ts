@@ -7,7 +7,7 @@ import {
   StoredEvent,
   Subscription,
   SubscribeOptions,
-} from '@lead-lifecycle/event-store';
+} from '@lead-lifecycle/eventing';
 
 /** Tables that are not read models (checkpoints and failures are compared separately). */
 const BOOKKEEPING = new Set(['checkpoints', 'processor_failures', 'sqlite_sequence']);

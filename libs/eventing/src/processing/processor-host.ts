@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { EventStore, GlobalPosition, KeyStore } from '@lead-lifecycle/event-store';
-import { CHECKPOINT_STORE, EVENT_STORE, KEY_STORE } from '../lifecycle.tokens';
+import type { EventStore, GlobalPosition } from '../event-store.port';
+import type { KeyStore } from '../privacy/key-store';
+import { CHECKPOINT_STORE, EVENT_STORE, KEY_STORE } from '../eventing.tokens';
 import type { CheckpointStore } from './checkpoint-store';
 import { EventProcessor, ProcessorRunner, ProcessorRunnerOptions, ProcessorStatus } from './checkpointed-processor';
 

@@ -12,3 +12,7 @@ export * from './privacy/contact-cipher';
 export * from './privacy/encrypting-event-store';
 export * from './upcasting/upcasting-event-store';
 export * from './private-files';
+export * from './eventing.tokens';
+export * from './processing/checkpoint-store';
+export * from './processing/checkpointed-processor';
+export * from './processing/processor-host';

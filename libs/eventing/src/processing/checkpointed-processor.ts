@@ -1,13 +1,12 @@
-import { DomainError, DomainErrorCode } from '@lead-lifecycle/domain';
 import {
   comparePositions,
   EventStore,
-  EventStoreError,
   GlobalPosition,
   positionToString,
   START_POSITION,
   StoredEvent,
-} from '@lead-lifecycle/event-store';
+} from '../event-store.port';
+import { EventStoreError } from '../event-store.errors';
 import { CheckpointStore, ProcessorFailure } from './checkpoint-store';
 
 /** Something that follows the store's global order: a projection, a reaction, the Kafka relay. */
@@ -348,6 +347,6 @@ class SliceCommitter {
 }
 
 function isTransient(error: unknown): boolean {
-  if (error instanceof DomainError) return error.code === DomainErrorCode.ConcurrencyConflict;
+  // Domain errors flag a concurrency conflict as retryable; the runner knows no domain.
   return (error instanceof EventStoreError && error.retryable) || (error as { retryable?: boolean })?.retryable === true;
 }
