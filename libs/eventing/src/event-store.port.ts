@@ -70,6 +70,12 @@ export interface ReadAllOptions {
   /** Exclusive: events strictly after this position. Defaults to the start. */
   readonly after?: GlobalPosition;
   readonly maxCount?: number;
+  /**
+   * `sealed`: personal data stays as the store keeps it (encrypted, or erased); a reader that never shows
+   * personal data (a projection) skips the decryption. Default `open`: decrypted where a key exists.
+   * Stores that do not encrypt ignore it.
+   */
+  readonly personalData?: 'open' | 'sealed';
 }
 
 export interface SubscribeOptions extends ReadAllOptions {
