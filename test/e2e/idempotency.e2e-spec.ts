@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ManualClock } from '@lead-lifecycle/domain';
+import { ManualClock } from '../support/domain/manual-clock';
 import { GlobalPosition, StoredEvent } from '@lead-lifecycle/eventing';
 import { removeDataDir, startTestApp, TEST_PLATFORM_KEY, TestApp } from '../support/test-app';
 

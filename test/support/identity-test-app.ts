@@ -1,7 +1,7 @@
 import { Controller, Get, INestApplication, Post, UseGuards } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { ManualClock } from '@lead-lifecycle/domain';
+import { ManualClock } from './domain/manual-clock';
 import { AuthConfig, AuthGuard, applySecurityHeaders, CurrentPrincipal, IdentityModule, IdentityModuleOptions, Principal, Public, Requires } from '@lead-lifecycle/identity';
 import { ApiKeysController } from '../../apps/api/src/admin/api-keys.controller';
 import { ErrorFilter } from '../../apps/api/src/http/error.filter';

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '@lead-lifecycle/domain';
+import { ManualClock } from '../../../test/support/domain/manual-clock';
 import { parseApiKey } from '@lead-lifecycle/identity/api-key';
 import { SqliteApiKeyStore } from '@lead-lifecycle/identity/sqlite-api-key.store';
 import { runKeysCli } from './keys-cli';

@@ -1,4 +1,4 @@
-import { ManualClock } from '@lead-lifecycle/domain';
+import { ManualClock } from '../../../test/support/domain/manual-clock';
 import { AuthError, AuthErrorCode, authErrorBody } from './auth-error';
 import { CredentialAuthenticator, ResolverAuthenticator } from './authenticator';
 import { PlatformKey } from './platform-key';

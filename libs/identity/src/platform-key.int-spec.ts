@@ -1,4 +1,4 @@
-import { ManualClock } from '@lead-lifecycle/domain';
+import { ManualClock } from '../../../test/support/domain/manual-clock';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

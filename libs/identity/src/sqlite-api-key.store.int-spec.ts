@@ -1,4 +1,5 @@
-import { InvalidCommandError, ManualClock } from '@lead-lifecycle/domain';
+import { InvalidCommandError } from '@lead-lifecycle/domain';
+import { ManualClock } from '../../../test/support/domain/manual-clock';
 import Database from 'better-sqlite3';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';

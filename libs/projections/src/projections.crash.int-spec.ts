@@ -26,9 +26,9 @@ import {
   SqliteProjection,
   SqliteProjectionProcessor,
 } from '@lead-lifecycle/projections';
-import { HistoryBuilder } from './testing/history-builder';
-import { playJourneys } from './testing/journeys';
-import { checkpointPositions, dumpReadModels, TruncatedStore } from './testing/read-model-dump';
+import { HistoryBuilder } from '../../../test/support/projections/history-builder';
+import { playJourneys } from '../../../test/support/projections/journeys';
+import { checkpointPositions, dumpReadModels, TruncatedStore } from '../../../test/support/projections/read-model-dump';
 
 jest.setTimeout(60_000);
 
@@ -252,7 +252,7 @@ describe('a process killed (SIGKILL) in the middle of a read-model transaction',
     const root = join(__dirname, '..', '..', '..');
     const child = spawnSync(
       process.execPath,
-      ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join(__dirname, 'testing', 'crash-child.ts'), eventsFile, readModelsFile, 'scoring', String(KILL_AT), String(BATCH)],
+      ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join(__dirname, '..', '..', '..', 'test', 'support', 'projections', 'crash-child.ts'), eventsFile, readModelsFile, 'scoring', String(KILL_AT), String(BATCH)],
       { cwd: root, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' }, encoding: 'utf8', timeout: 60_000 },
     );
     expect({ signal: child.signal, stdout: child.stdout, stderr: child.stderr }).toEqual({ signal: 'SIGKILL', stdout: '', stderr: '' });

@@ -13,8 +13,8 @@ import {
   rebuildProjection,
   SqliteProjectionProcessor,
 } from '@lead-lifecycle/projections';
-import { ALL_BANT_MET, HistoryBuilder, isoAt } from './testing/history-builder';
-import { checkpointPositions, dumpReadModels } from './testing/read-model-dump';
+import { ALL_BANT_MET, HistoryBuilder, isoAt } from '../../../test/support/projections/history-builder';
+import { checkpointPositions, dumpReadModels } from '../../../test/support/projections/read-model-dump';
 
 /**
  * Random valid histories (random commands over several leads and tenants, decided by the real deciders;

@@ -17,9 +17,9 @@ import {
   rebuildProjection,
   SqliteProjectionProcessor,
 } from '@lead-lifecycle/projections';
-import { HistoryBuilder, isoAt } from './testing/history-builder';
-import { playJourneys } from './testing/journeys';
-import { checkpointPositions, dumpReadModels, TruncatedStore } from './testing/read-model-dump';
+import { HistoryBuilder, isoAt } from '../../../test/support/projections/history-builder';
+import { playJourneys } from '../../../test/support/projections/journeys';
+import { checkpointPositions, dumpReadModels, TruncatedStore } from '../../../test/support/projections/read-model-dump';
 
 jest.setTimeout(60_000);
 
@@ -338,7 +338,7 @@ describe('the quarantine across restarts and crashes', () => {
     const root = join(__dirname, '..', '..', '..');
     const child = spawnSync(
       process.execPath,
-      ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join(__dirname, 'testing', 'crash-child.ts'), eventsFile, readModelsFile, 'scoring', killAt, '50', 'quarantine'],
+      ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', join(__dirname, '..', '..', '..', 'test', 'support', 'projections', 'crash-child.ts'), eventsFile, readModelsFile, 'scoring', killAt, '50', 'quarantine'],
       { cwd: root, env: { ...process.env, TS_NODE_TRANSPILE_ONLY: 'true' }, encoding: 'utf8', timeout: 60_000 },
     );
     expect({ signal: child.signal, stdout: child.stdout, stderr: child.stderr }).toEqual({ signal: 'SIGKILL', stdout: '', stderr: '' });

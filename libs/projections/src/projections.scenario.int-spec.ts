@@ -13,7 +13,7 @@ import {
   queryTimeInStage,
   SqliteProjectionProcessor,
 } from '@lead-lifecycle/projections';
-import { HistoryBuilder, isoAt } from './testing/history-builder';
+import { HistoryBuilder, isoAt } from '../../../test/support/projections/history-builder';
 
 /**
  * A scripted history with every expected number worked out BY HAND from the script below (not by the

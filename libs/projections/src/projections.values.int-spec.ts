@@ -9,7 +9,7 @@ import { ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing
 import { createProjections, PROJECTION_NAMES, queryFunnel, queryKpis, queryLeadList, SqliteProjectionProcessor } from '@lead-lifecycle/projections';
 import { FunnelProjection } from './funnel.projection';
 import { KpiProjection } from './kpi.projection';
-import { HistoryBuilder, isoAt } from './testing/history-builder';
+import { HistoryBuilder, isoAt } from '../../../test/support/projections/history-builder';
 
 /**
  * Money and time in the read models: amounts are exact integers of minor units (sums exact, never

@@ -1,6 +1,6 @@
 import { CallHandler, ExecutionContext, HttpException } from '@nestjs/common';
 import { firstValueFrom, lastValueFrom, Observable, of, Subject, throwError } from 'rxjs';
-import { ManualClock } from '@lead-lifecycle/domain';
+import { ManualClock } from '../../../../test/support/domain/manual-clock';
 import { EngineConfig, IdempotencyStore, SqliteIdempotencyStore } from '@lead-lifecycle/lifecycle';
 import { setPrincipal } from '@lead-lifecycle/identity';
 import { IdempotencyInterceptor } from './idempotency.interceptor';

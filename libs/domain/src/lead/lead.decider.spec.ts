@@ -31,7 +31,7 @@ import {
   ScoreChanged,
   DomainError,
 } from '@lead-lifecycle/domain';
-import { deciderSpec } from '../testing/decider-spec';
+import { deciderSpec } from '../../../../test/support/domain/decider-spec';
 
 const config = DEFAULT_LIFECYCLE_CONFIG;
 const lead = deciderSpec({ decide: decideLead, evolve: evolveLead, initialState: initialLeadState, config });

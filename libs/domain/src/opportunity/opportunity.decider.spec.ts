@@ -18,7 +18,7 @@ import {
   OpportunityWon,
   OpenOpportunityCommand,
 } from '@lead-lifecycle/domain';
-import { deciderSpec } from '../testing/decider-spec';
+import { deciderSpec } from '../../../../test/support/domain/decider-spec';
 
 const config = DEFAULT_LIFECYCLE_CONFIG;
 const opportunity = deciderSpec({ decide: decideOpportunity, evolve: evolveOpportunity, initialState: initialOpportunityState, config });

@@ -4,20 +4,3 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
-
-/** A clock for tests and replays that moves only when told. */
-export class ManualClock implements Clock {
-  private current: Date;
-  constructor(start: Date | string = '2026-01-01T00:00:00.000Z') {
-    this.current = new Date(start);
-  }
-  now(): Date {
-    return new Date(this.current);
-  }
-  set(at: Date | string): void {
-    this.current = new Date(at);
-  }
-  advance(ms: number): void {
-    this.current = new Date(this.current.getTime() + ms);
-  }
-}

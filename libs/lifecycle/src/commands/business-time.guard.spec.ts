@@ -1,4 +1,5 @@
-import { DEFAULT_LIFECYCLE_CONFIG, InvalidCommandError, ManualClock } from '@lead-lifecycle/domain';
+import { DEFAULT_LIFECYCLE_CONFIG, InvalidCommandError } from '@lead-lifecycle/domain';
+import { ManualClock } from '../../../../test/support/domain/manual-clock';
 import { BusinessTimeGuard } from './business-time.guard';
 
 describe('BusinessTimeGuard: the window around now from the injected clock', () => {

@@ -13,8 +13,8 @@
 import type Database from 'better-sqlite3';
 import { SqliteEventStore, StoredEvent } from '@lead-lifecycle/eventing';
 import { PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
-import { createProjections, PROJECTION_NAMES, ProjectionName } from '../read-models';
-import { SqliteProjection, SqliteProjectionProcessor } from '../sqlite-projection';
+import { createProjections, PROJECTION_NAMES, ProjectionName } from '@lead-lifecycle/projections/read-models';
+import { SqliteProjection, SqliteProjectionProcessor } from '@lead-lifecycle/projections/sqlite-projection';
 
 class KillOnApply implements SqliteProjection {
   readonly name: string;

@@ -1,10 +1,10 @@
 import { deepStrictEqual, fail } from 'node:assert/strict';
-import { DomainError, DomainErrorCode, InvalidCommandError, LifecycleError } from '../shared/domain-error';
+import { DomainError, DomainErrorCode, InvalidCommandError, LifecycleError } from '@lead-lifecycle/domain';
 
 /**
  * Given/when/then for deciders: given these past events, when this command, then these new events
- * (or this error). Framework-agnostic (throws node:assert errors), so embedders can test their own
- * LifecycleConfig with any test runner.
+ * (or this error). Framework-agnostic (throws node:assert errors): a test double kept in test/support, not
+ * shipped with the domain; it works with any test runner.
  *
  *   const lead = deciderSpec({ decide: decideLead, evolve: evolveLead, initialState: initialLeadState, config });
  *   lead.given([captured]).when(engage).then([recorded, scoreChanged]);
