@@ -1,5 +1,6 @@
 import { BusinessTimeWindow } from '../shared/business-time';
-import { MoneyRules } from '../shared/money';
+import { maxMinorUnits, MoneyRules } from '../shared/money';
+import { array, checkAgainst, number, object, oneOf, optional, record, regexSource, Schema, SchemaType, string } from './config-schema';
 
 /** Channels a lead can be captured from. Part of the public contract. */
 export const CHANNELS = ['web_form', 'trade_show', 'social', 'seo', 'paid_ads', 'referral', 'email', 'partner', 'import', 'other'] as const;
@@ -21,70 +22,101 @@ export type DisqualificationReason = (typeof DISQUALIFICATION_REASONS)[number];
 export const BANT_CRITERIA = ['budget', 'authority', 'need', 'timeline'] as const;
 export type BantCriterion = (typeof BANT_CRITERIA)[number];
 
-export interface PatternRule {
+const PATTERN_RULE = object({
   /** Case-insensitive regular expression. */
-  readonly pattern: string;
-  readonly points: number;
-  readonly label?: string;
-}
+  pattern: regexSource(),
+  points: number(),
+  label: optional(string()),
+});
+export type PatternRule = SchemaType<typeof PATTERN_RULE>;
 
-export interface RangeRule {
-  readonly min?: number;
-  readonly max?: number;
-  readonly points: number;
-}
+const RANGE_RULE = object({
+  min: optional(number()),
+  max: optional(number()),
+  points: number(),
+});
+export type RangeRule = SchemaType<typeof RANGE_RULE>;
 
-export interface FitRules {
+const FIT_RULES = object({
   /** Seniority from the job title; the first matching rule counts. */
-  readonly jobTitle: readonly PatternRule[];
+  jobTitle: array(PATTERN_RULE),
   /** Company size in employees; the first matching range counts. */
-  readonly companySize: readonly RangeRule[];
+  companySize: array(RANGE_RULE),
   /** Points by industry, lower-case. */
-  readonly industry: Readonly<Record<string, number>>;
+  industry: record(number()),
   /** Points by ISO 3166 alpha-2 country code, upper-case. */
-  readonly country: Readonly<Record<string, number>>;
-  readonly competitorDomains: readonly string[];
-  readonly competitorPoints: number;
-  readonly freeEmailDomains: readonly string[];
-  readonly freeEmailPoints: number;
-}
+  country: record(number()),
+  competitorDomains: array(string()),
+  competitorPoints: number(),
+  freeEmailDomains: array(string()),
+  freeEmailPoints: number(),
+});
+export type FitRules = SchemaType<typeof FIT_RULES>;
 
-export interface EngagementRules {
+const ENGAGEMENT_RULES = object({
   /** Activity points halve every this many days. */
-  readonly halfLifeDays: number;
+  halfLifeDays: number({ positive: true }),
   /** Points per activity type; the keys are the accepted activity types. */
-  readonly activities: Readonly<Record<string, number>>;
-}
+  activities: record(number(), { minKeys: 1, minKeysMessage: 'at least one activity type is required' }),
+});
+export type EngagementRules = SchemaType<typeof ENGAGEMENT_RULES>;
 
-export interface BantRule {
+const BANT_RULE = object({
   /** How many of the four criteria must be met. */
-  readonly minMet: number;
+  minMet: number({ integer: true, min: 0, max: BANT_CRITERIA.length }),
   /** Criteria that must be among the met ones. */
-  readonly mustMeet?: readonly BantCriterion[];
-}
+  mustMeet: optional(array(oneOf(BANT_CRITERIA))),
+});
+export type BantRule = SchemaType<typeof BANT_RULE>;
+
+const TIME_WINDOW: Schema<BusinessTimeWindow> = object({
+  maxFutureSkewSeconds: number({ integer: true, min: 0, max: 86_400 }),
+  maxBackdateDays: number({ integer: true, min: 1, max: 3_652_500 }),
+});
+
+/** Amounts beyond this would not be exact integers of minor units in the currency with the most decimals. */
+const MONEY_CEILING = Math.floor(Number.MAX_SAFE_INTEGER / 10 ** maxMinorUnits());
+
+const MONEY_RULES: Schema<MoneyRules> = object({
+  maxAmount: number({ positive: true, max: MONEY_CEILING, maxMessage: `must be at most ${MONEY_CEILING}, so that every amount is an exact number of minor units` }),
+});
+
+/**
+ * The lifecycle rules that a deployment may change without a fork: the one declaration of their shape,
+ * their limits and the messages for wrong settings (the `LifecycleConfig` type is derived from it).
+ */
+export const LIFECYCLE_CONFIG_SCHEMA = object({
+  scoring: object({
+    fit: FIT_RULES,
+    engagement: ENGAGEMENT_RULES,
+    mqlThreshold: number(),
+    /** Score bands: below warm is cold, from warm is warm, from hot is hot. */
+    temperature: object({ warm: number(), hot: number() }, (t) => (t.warm < t.hot ? undefined : 'warm must be below hot')),
+  }),
+  /** A promotion passes when any one rule is satisfied. */
+  bant: object({ rules: array(BANT_RULE, { minItems: 1 }) }),
+  pipeline: object({
+    stages: array(string({ regex: /^[a-z][a-z0-9_]*$/, message: 'must be snake_case: a lower-case letter, then letters, digits or _' }), { minItems: 1, unique: true }),
+  }),
+  /** Calling code used for phone numbers written without one. */
+  phone: object({ defaultCountryCode: string({ regex: /^\d{1,3}$/, message: 'must be 1 to 3 digits, without + or 00' }) }),
+  /** How far from now a business time given with a command may lie (see shared/business-time.ts). */
+  time: TIME_WINDOW,
+  /** Limits of amounts and costs (see shared/money.ts). */
+  money: MONEY_RULES,
+});
 
 /** Rules of the lifecycle that a deployment may change without a fork. */
-export interface LifecycleConfig {
-  readonly scoring: {
-    readonly fit: FitRules;
-    readonly engagement: EngagementRules;
-    readonly mqlThreshold: number;
-    /** Score bands: below warm is cold, from warm is warm, from hot is hot. */
-    readonly temperature: { readonly warm: number; readonly hot: number };
-  };
-  /** A promotion passes when any one rule is satisfied. */
-  readonly bant: { readonly rules: readonly BantRule[] };
-  readonly pipeline: { readonly stages: readonly string[] };
-  /** Calling code used for phone numbers written without one. */
-  readonly phone: { readonly defaultCountryCode: string };
-  /** How far from now a business time given with a command may lie (see shared/business-time.ts). */
-  readonly time: BusinessTimeWindow;
-  /** Limits of amounts and costs (see shared/money.ts). */
-  readonly money: MoneyRules;
+export type LifecycleConfig = SchemaType<typeof LIFECYCLE_CONFIG_SCHEMA>;
+
+/** `value` as lifecycle rules, or one message per wrong setting (`scoring.mqlThreshold: must be a finite number (got "high")`). */
+export function checkLifecycleConfig(value: unknown): { readonly ok: true; readonly value: LifecycleConfig } | { readonly ok: false; readonly problems: string[] } {
+  return checkAgainst(LIFECYCLE_CONFIG_SCHEMA, value);
 }
 
 export type Temperature = 'cold' | 'warm' | 'hot';
 
+/** The built-in rules; a `LIFECYCLE_CONFIG` file overrides them (and must pass LIFECYCLE_CONFIG_SCHEMA like them). */
 export const DEFAULT_LIFECYCLE_CONFIG: LifecycleConfig = {
   scoring: {
     fit: {

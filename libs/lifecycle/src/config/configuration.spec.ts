@@ -85,14 +85,31 @@ describe('lifecycle rules file', () => {
       expect.arrayContaining([
         'scoring.fit.jobTitle.0.pattern',
         'scoring.engagement.halfLifeDays',
-        'scoring.engagement.activities',
+        'scoring.engagement.activities.email_open',
         'scoring.mqlThreshold',
         'bant.rules.0.minMet',
-        'bant.rules.0.mustMeet',
+        'bant.rules.0.mustMeet.0',
         'pipeline.stages',
         'phone.defaultCountryCode',
       ]),
     );
+  });
+
+  it('says what is wrong with a setting and what it got', () => {
+    expect(problemsOf(() => loadLifecycleConfig(file({ scoring: { mqlThreshold: 'high' }, bant: { rules: [{ minMet: 5 }] } })))).toEqual([
+      'scoring.mqlThreshold: must be a finite number (got "high")',
+      'bant.rules.0.minMet: must be at most 4 (got 5)',
+    ]);
+  });
+
+  it('takes numbers as JSON numbers only: a numeric string is a wrong setting, not converted', () => {
+    expect(problemsOf(() => loadLifecycleConfig(file({ scoring: { mqlThreshold: '70' } })))).toEqual([
+      'scoring.mqlThreshold: must be a finite number (got "70")',
+    ]);
+  });
+
+  it('refuses a file that is not a JSON object', () => {
+    expect(problemsOf(() => loadLifecycleConfig(file([1, 2])))).toEqual([expect.stringMatching(/^LIFECYCLE_CONFIG: .*rules\.json must hold a JSON object$/)]);
   });
 
   it('checks rules that span settings, and a file that cannot be read', () => {
@@ -121,7 +138,7 @@ describe('lifecycle rules: time window and money', () => {
       expect.arrayContaining([
         expect.stringMatching(/^time\.maxFutureSkewSeconds: /),
         expect.stringMatching(/^time\.maxBackdateDays: /),
-        expect.stringMatching(/^money\.maxAmount: maxAmount must be at most \d+, so that every amount is an exact number of minor units/),
+        expect.stringMatching(/^money\.maxAmount: must be at most \d+, so that every amount is an exact number of minor units/),
       ]),
     );
   });
