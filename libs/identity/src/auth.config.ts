@@ -1,7 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
-import { pick } from '@lead-lifecycle/lifecycle/config/engine.config';
-import { validateConfig } from '@lead-lifecycle/lifecycle/config/validate-config';
+import { settingsFromEnv, validateConfig } from '@lead-lifecycle/lifecycle/config/validate-config';
 import { PLATFORM_KEY_MIN_LENGTH } from './platform-key';
 
 /** Signature algorithms a token may use: asymmetric only, so no shared secret can forge a token. */
@@ -16,20 +15,7 @@ const ORIGIN_LIST = new RegExp(`^${ORIGIN}(,${ORIGIN})*$`);
 const PEM_PUBLIC_KEY = /^-----BEGIN PUBLIC KEY-----[\s\S]+-----END PUBLIC KEY-----\s*$/;
 const CLAIM_NAME = /^[\x21-\x7e]{1,200}$/;
 
-const KEYS = [
-  'ADMIN_API_KEY',
-  'AUTH_JWKS_URL',
-  'AUTH_JWT_PUBLIC_KEY',
-  'AUTH_ISSUER',
-  'AUTH_AUDIENCE',
-  'AUTH_TENANT_CLAIM',
-  'AUTH_ROLES_CLAIM',
-  'AUTH_JWT_ALGORITHMS',
-  'AUTH_CLOCK_TOLERANCE_SECONDS',
-  'RATE_LIMIT_PER_MINUTE',
-  'RATE_LIMIT_CAPTURE_PER_MINUTE',
-  'CORS_ORIGINS',
-];
+const REQUIRED_WITH_KEY_SOURCE = (name: string) => `${name} must be set when AUTH_JWKS_URL or AUTH_JWT_PUBLIC_KEY is`;
 
 /** Credentials, rate limits and CORS. Read from the environment at start-up. */
 export class AuthConfig {
@@ -57,14 +43,14 @@ export class AuthConfig {
 
   /** Set when JWTs are accepted: tokens from any other issuer are refused. */
   @ValidateIf((c: AuthConfig) => c.jwtEnabled || c.AUTH_ISSUER !== undefined)
-  @IsString({ message: 'AUTH_ISSUER must be set when AUTH_JWKS_URL or AUTH_JWT_PUBLIC_KEY is' })
-  @IsNotEmpty({ message: 'AUTH_ISSUER must be set when AUTH_JWKS_URL or AUTH_JWT_PUBLIC_KEY is' })
+  @IsString({ message: REQUIRED_WITH_KEY_SOURCE('AUTH_ISSUER') })
+  @IsNotEmpty({ message: REQUIRED_WITH_KEY_SOURCE('AUTH_ISSUER') })
   AUTH_ISSUER?: string;
 
   /** Set when JWTs are accepted: the `aud` this engine answers to (comma-separated for several). */
   @ValidateIf((c: AuthConfig) => c.jwtEnabled || c.AUTH_AUDIENCE !== undefined)
-  @IsString({ message: 'AUTH_AUDIENCE must be set when AUTH_JWKS_URL or AUTH_JWT_PUBLIC_KEY is' })
-  @Matches(/^[^,\s]+(,[^,\s]+)*$/, { message: 'AUTH_AUDIENCE must be set when AUTH_JWKS_URL or AUTH_JWT_PUBLIC_KEY is: one audience or a comma-separated list' })
+  @IsString({ message: REQUIRED_WITH_KEY_SOURCE('AUTH_AUDIENCE') })
+  @Matches(/^[^,\s]+(,[^,\s]+)*$/, { message: `${REQUIRED_WITH_KEY_SOURCE('AUTH_AUDIENCE')}: one audience or a comma-separated list` })
   AUTH_AUDIENCE?: string;
 
   /** Claim that carries the tenant id (a dotted path reaches into objects when no claim has the full name). */
@@ -127,6 +113,6 @@ export class AuthConfig {
   }
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): AuthConfig {
-    return validateConfig('auth', AuthConfig, pick(env, KEYS));
+    return validateConfig('auth', AuthConfig, settingsFromEnv(AuthConfig, env));
   }
 }

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { pick, validateConfig } from '@lead-lifecycle/lifecycle';
+import { settingsFromEnv, validateConfig } from '@lead-lifecycle/lifecycle';
 
 /** Where and how lifecycle events are published. Read from the environment; Kafka is off without KAFKA_BROKERS. */
 export class KafkaConfig {
@@ -58,17 +58,8 @@ export class KafkaConfig {
   }
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): KafkaConfig {
-    const plain = pick(env, [
-      'KAFKA_BROKERS',
-      'KAFKA_TOPIC',
-      'KAFKA_TOPIC_PARTITIONS',
-      'KAFKA_REPLICATION_FACTOR',
-      'KAFKA_CLIENT_ID',
-      'KAFKA_RELAY_BATCH_SIZE',
-      'KAFKA_RELAY_IN_PROCESS',
-      'CLOUDEVENTS_SOURCE',
-      'KAFKA_COMPRESSION',
-    ]);
+    const plain = settingsFromEnv(KafkaConfig, env);
+    // Implicit conversion would make the string "false" true: only the word true is.
     if (typeof plain.KAFKA_RELAY_IN_PROCESS === 'string') plain.KAFKA_RELAY_IN_PROCESS = plain.KAFKA_RELAY_IN_PROCESS === 'true';
     return validateConfig('kafka', KafkaConfig, plain);
   }

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
-import { pick, validateConfig } from '@lead-lifecycle/lifecycle';
+import { settingsFromEnv, validateConfig } from '@lead-lifecycle/lifecycle';
 
 /** The HTTP listener and what its edge accepts. Read from the environment at start-up. */
 export class HttpConfig {
@@ -13,13 +13,6 @@ export class HttpConfig {
   @IsString()
   @IsNotEmpty()
   HOST: string = '0.0.0.0';
-
-  /** Longest a query may wait for a projection to reach a given position (read your own writes). */
-  @IsInt()
-  @Min(0)
-  @Max(60000)
-  @Type(() => Number)
-  READ_WAIT_MAX_MS: number = 5000;
 
   /**
    * Largest request body in bytes (413 BODY_TOO_LARGE above it). 256 KiB: a command is a few hundred
@@ -39,6 +32,6 @@ export class HttpConfig {
   HTTP_JSON_MAX_DEPTH: number = 32;
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): HttpConfig {
-    return validateConfig('http', HttpConfig, pick(env, ['PORT', 'HOST', 'HTTP_BODY_LIMIT_BYTES', 'HTTP_JSON_MAX_DEPTH']));
+    return validateConfig('http', HttpConfig, settingsFromEnv(HttpConfig, env));
   }
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DEFAULT_LIFECYCLE_CONFIG } from '@lead-lifecycle/domain';
 import { EngineConfig } from './engine.config';
 import { loadLifecycleConfig } from './lifecycle-config.loader';
-import { ConfigurationError } from './validate-config';
+import { ConfigurationError, settingNames, settingsFromEnv } from './validate-config';
 
 function problemsOf(fn: () => unknown): string[] {
   try {
@@ -47,6 +47,16 @@ describe('engine configuration from the environment', () => {
     expect(problemsOf(() => EngineConfig.fromEnv({ EVENT_STORE: 'eventstoredb' }))).toEqual([
       expect.stringContaining('EVENTSTORE_CONNECTION_STRING must be set to an esdb:// connection string'),
     ]);
+  });
+});
+
+describe('settings of a config class, named once in the class', () => {
+  it('are its validated properties, optional ones included', () => {
+    expect(settingNames(EngineConfig)).toEqual(expect.arrayContaining(['DATA_DIR', 'EVENTSTORE_CONNECTION_STRING', 'LIFECYCLE_CONFIG', 'IDEMPOTENCY_TTL_HOURS']));
+  });
+
+  it('are taken from the environment without other variables, and unset or empty ones fall back to the defaults', () => {
+    expect(settingsFromEnv(EngineConfig, { DATA_DIR: '/srv/data', EVENT_STORE: '', PATH: '/usr/bin', KAFKA_TOPIC: 't' })).toEqual({ DATA_DIR: '/srv/data' });
   });
 });
 

@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
-import { validateConfig } from './validate-config';
+import { pick, validateConfig } from './validate-config';
 
 /** Where events live and where the engine keeps its local files. Read from the environment. */
 export class EngineConfig {
@@ -83,8 +83,4 @@ export class EngineConfig {
       ]),
     );
   }
-}
-
-export function pick(env: NodeJS.ProcessEnv, keys: string[]): Record<string, unknown> {
-  return Object.fromEntries(keys.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
 }

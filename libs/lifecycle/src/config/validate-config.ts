@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
-import { validateSync, ValidationError } from 'class-validator';
+import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
 
 export class ConfigurationError extends Error {
   constructor(
@@ -18,6 +18,25 @@ export function validateConfig<T extends object>(area: string, cls: new () => T,
   const errors = validateSync(instance, { whitelist: false, forbidUnknownValues: false });
   if (errors.length) throw new ConfigurationError(area, flatten(errors));
   return instance;
+}
+
+/**
+ * The settings a config class declares (its validated properties, so each name is written once, in the
+ * class), taken from the environment. Unset and empty variables are left out, so the defaults apply.
+ */
+export function settingsFromEnv(cls: new () => object, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  return pick(env, settingNames(cls));
+}
+
+/** The names of the settings a config class declares: every property with a validation decorator. */
+export function settingNames(cls: new () => object): string[] {
+  const validated = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false).map((m) => m.propertyName);
+  return [...new Set(validated)];
+}
+
+/** The variables named by `keys` that are set to something. */
+export function pick(env: NodeJS.ProcessEnv, keys: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(keys.filter((k) => env[k] !== undefined && env[k] !== '').map((k) => [k, env[k]]));
 }
 
 function flatten(errors: ValidationError[], prefix = ''): string[] {
