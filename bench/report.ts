@@ -61,7 +61,7 @@ export function renderReport(r: Results): string {
     const run = inproc.find((x) => x.callers === callers && x.pick !== 'uniform');
     const l = limitFor(callers);
     const p = peer?.appends.find((a) => a.callers === callers);
-    const engineEvents = run ? perSecond(run.store.events, run.seconds) : NaN;
+    const engineEvents = run ? perSecond(run.store.sqlite.events, run.seconds) : NaN;
     const commands = run ? perSecond(run.completed, run.seconds) : NaN;
     const limitText = l
       ? limitAppends(l, callers === 1 ? 'one transaction per append' : `one transaction per ${callers} appends`) +
@@ -87,7 +87,7 @@ export function renderReport(r: Results): string {
   const uniform = inproc.find((x) => x.pick === 'uniform');
   if (uniform) {
     const l = limit?.per64Appends;
-    const events = perSecond(uniform.store.events, uniform.seconds);
+    const events = perSecond(uniform.store.sqlite.events, uniform.seconds);
     const commands = perSecond(uniform.completed, uniform.seconds);
     row(
       '1d',
@@ -279,13 +279,13 @@ export function renderReport(r: Results): string {
   );
   const probe = (run: InprocRun | undefined) => {
     if (!run) return '';
-    const s = run.store;
+    const s = run.store.sqlite;
     const wall = run.seconds * 1000;
     return (
-      `${run.callers} caller${run.callers > 1 ? 's' : ''}: ${(s.appends / Math.max(1, s.flushes)).toFixed(1)} appends (${(s.events / Math.max(1, s.flushes)).toFixed(1)} events) per group commit, ` +
-      `${((100 * s.commitMs) / wall).toFixed(0)} % of the time in COMMIT (fsync), ${((100 * (s.flushMs - s.commitMs)) / wall).toFixed(0)} % in the rest of the flush, ` +
-      `${((100 * s.keyMs) / wall).toFixed(0)} % in the key store, ${((100 * s.processorsMs) / wall).toFixed(0)} % in the live projections' and reaction's transactions and checkpoints, event loop busy ${(100 * run.eventLoopUtilization).toFixed(0)} %, ` +
-      `${fmtInt(s.conflicts)} of ${fmtInt(s.appendCalls)} appends refused for a concurrent change and retried; ` +
+      `${run.callers} caller${run.callers > 1 ? 's' : ''}: ${s.meanAppendsPerCommit.toFixed(1)} appends (${s.meanEventsPerCommit.toFixed(1)} events) per group commit (at most ${fmtInt(s.maxAppendsPerCommit)}), ` +
+      `${((100 * s.commitMs) / wall).toFixed(0)} % of the time in COMMIT (fsync), ${((100 * (s.flushMs - s.commitMs)) / wall).toFixed(0)} % in the rest of the group commit, ` +
+      `${((100 * run.store.keys.ms) / wall).toFixed(0)} % in the key store, ${((100 * run.store.processorsMs) / wall).toFixed(0)} % in the live projections' and reaction's transactions and checkpoints, event loop busy ${(100 * run.eventLoopUtilization).toFixed(0)} %, ` +
+      `${fmtInt(s.conflicts)} of ${fmtInt(s.appends)} appends refused for a concurrent change and retried${s.otherFailures + s.failedCommits ? ` (other refusals ${fmtInt(s.otherFailures)}, failed commits ${fmtInt(s.failedCommits)})` : ''}; ` +
       `capture ${lat(run.capture)}, activity ${lat(run.activity)}`
     );
   };

@@ -21,6 +21,7 @@ import { LatencySummary, nowMs } from './lib/stats';
 import { LimitResult, runLimit } from './limit';
 import { PeerResult, runPeer } from './peer-emmett';
 import { formatSummary, PhaseProfiler, ProfileSummary } from './lib/profile';
+import type { StoreSnapshot } from './lib/store-snapshot';
 import { renderReport } from './report';
 import { seedEngine, SeedResult } from './seed';
 import { LiveCommands, toLivePool, Workload, WorkloadStats } from './workload';
@@ -87,7 +88,7 @@ export interface InprocRun {
   capture: LatencySummary;
   activity: LatencySummary;
   errors: Record<string, number>;
-  store: { flushes: number; appends: number; events: number; flushMs: number; commitMs: number; slowKeyLookups: number; keyMs: number; appendCalls: number; conflicts: number; processorsMs: number };
+  store: StoreSnapshot;
   eventLoopUtilization: number;
 }
 
