@@ -208,7 +208,7 @@ async function main(): Promise<void> {
     // 1. The workload, loaded through the engine's store.
     const registry = new LeadIdentityRegistry(null as never);
     const anchorMs = Math.floor(Date.now() / 86_400_000) * 86_400_000;
-    const workload = new Workload({
+    const workload = await Workload.create({
       targetEvents: profile.events,
       seed: args.seed,
       anchorMs,
