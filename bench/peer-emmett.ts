@@ -192,8 +192,16 @@ export async function runPeer(options: PeerOptions, log: (line: string) => void)
     log(`emmett: loaded ${bulkEvents} rows through its appendToStream, the rest of the history directly; ${tail.length} appends kept for the timed modes`);
 
     // Timed appends through the public event store API: one caller on the loaded store, then 8 and 64
-    // concurrent callers on one store object. Those go to a scratch file without expected versions, since
-    // Emmett's store shares one connection between calls and closes it after each one; what fails is counted.
+    // concurrent callers. Emmett 0.38.5's store object keeps ONE connection variable for all its calls:
+    // each call opens it when it is null and closes it (and sets it to null) when it ends, so a second call
+    // in flight on the same object finds its connection closed under it (SQLITE_MISUSE), and the two share
+    // one transaction-nesting counter (SQLITE_ERROR: cannot start a transaction within a transaction).
+    // One store object therefore serves one caller at a time (its fix, a single-writer pool, came in
+    // emmett-sqlite 0.42, which this registry cannot install). Concurrent callers get one store object
+    // each, so one connection each, as separate processes on one file would: SQLite serialises their
+    // BEGIN IMMEDIATE on the file lock, waiting up to node-sqlite3's busy timeout; what still fails is
+    // counted. They write to a scratch file without expected versions (their interleaving is not the
+    // history's order); the single caller appends to the loaded history with expected versions.
     const store = emmett.getSQLiteEventStore({ fileName: file });
     let next = 0;
     const maxPerMode = Math.max(1, Math.floor(tail.length / 4));
@@ -203,7 +211,16 @@ export async function runPeer(options: PeerOptions, log: (line: string) => void)
     console.log = () => undefined;
     for (const callers of [1, 8, 64]) {
       const concurrent = callers > 1;
-      const target = concurrent ? emmett.getSQLiteEventStore({ fileName: scratchFile(callers) }) : store;
+      let targets = [store];
+      if (concurrent) {
+        // The schema once, before the callers start (each store would otherwise create it on its first call).
+        const setup = emmett.sqliteConnection({ fileName: scratchFile(callers) });
+        await emmett.createEventStoreSchema(setup);
+        setup.close();
+        targets = Array.from({ length: callers }, () =>
+          emmett.getSQLiteEventStore({ fileName: scratchFile(callers), schema: { autoMigration: 'None' } }),
+        );
+      }
       let cursor = next;
       const latency = new Samples();
       const errors: Record<string, number> = {};
@@ -212,7 +229,7 @@ export async function runPeer(options: PeerOptions, log: (line: string) => void)
       const started = nowMs();
       let inFlight = 0;
       const work = Promise.all(
-        Array.from({ length: callers }, async () => {
+        targets.map(async (target) => {
           while (cursor < tail.length && done < maxPerMode && nowMs() - started < options.segmentMs) {
             const append = tail[cursor++];
             const t0 = nowMs();

@@ -20,6 +20,7 @@ import { Rng } from './lib/rng';
 import { LatencySummary, nowMs } from './lib/stats';
 import { LimitResult, runLimit } from './limit';
 import { PeerResult, runPeer } from './peer-emmett';
+import { PostgresPeerResult, runPostgresPeer } from './peer-emmett-postgresql';
 import { formatSummary, PhaseProfiler, ProfileSummary } from './lib/profile';
 import type { StoreSnapshot } from './lib/store-snapshot';
 import { renderReport } from './report';
@@ -122,6 +123,7 @@ export interface Results {
   seed: SeedResult;
   limit?: LimitResult | { error: string };
   peer?: PeerResult;
+  peerPostgres?: PostgresPeerResult;
   rebuild?: RebuildRun | { error: string };
   api?: {
     bootMs: number;
@@ -243,6 +245,11 @@ async function main(): Promise<void> {
     results.peer = args.peer
       ? await phase('peer (Emmett SQLite)', () =>
           runPeer({ engineFile, upTo: n, workDir, segmentMs: profile.segmentMs, tailEvents, sampleLeads, readRepeats: profile.readRepeats }, log),
+        )
+      : { available: false, reason: 'skipped (--no-peer)' };
+    results.peerPostgres = args.peer
+      ? await phase('peer (Emmett PostgreSQL)', () =>
+          runPostgresPeer({ engineFile, upTo: n, workDir, segmentMs: profile.segmentMs, tailEvents, sampleLeads, readRepeats: profile.readRepeats }, log),
         )
       : { available: false, reason: 'skipped (--no-peer)' };
 
