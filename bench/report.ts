@@ -311,9 +311,9 @@ export function renderReport(r: Results): string {
   if (api) lines.push(`**Where the time goes (in process)**: ${api.inproc.map((run) => `${probe(run)}${run.pick === 'uniform' ? ' (uniform pick)' : ''}`).join('. ')}.`);
   if (peer) {
     lines.push(
-      `**Peer (SQLite)**: @event-driven-io/emmett-sqlite ${peer.version} on node-sqlite3 (journal ${peer.journalMode}, synchronous ${peer.synchronous}). One store object serves one caller at a time ` +
-        '(it opens and closes one shared connection around every call, so concurrent calls on it close each other\'s connection); 8 and 64 concurrent callers get a store object, hence a connection, each, ' +
-        'as separate processes would, and write to a scratch file without expected versions (failures are counted, not retried); the single caller appends to the full history with expected versions.',
+      `**Peer (SQLite)**: @event-driven-io/emmett-sqlite ${peer.version} on node-sqlite3 (journal ${peer.journalMode}, synchronous ${peer.synchronous}). It takes one call at a time: concurrent calls on one store object ` +
+        "close each other's shared connection (SQLITE_MISUSE), and a store object per caller fails on the file lock (SQLITE_BUSY, reported as SQLITE_ERROR); so 8 and 64 callers share one store object " +
+        "with their calls queued one after another (its throughput is one caller's, the latency includes the wait); every caller appends to the loaded history with expected versions; failures are counted, not retried.",
     );
   }
   if (pg) {

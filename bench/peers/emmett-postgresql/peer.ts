@@ -185,6 +185,14 @@ function packageVersion(name: string): string {
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
+// Dropping the run's database at the end terminates the pool's idle connections (57P01): node-postgres
+// reports that as an 'error' event of the pool, expected here; anything else still ends the process.
+process.on('uncaughtException', (error: unknown) => {
+  if ((error as { code?: string })?.code === '57P01') return;
+  process.stderr.write(`[bench] emmett-postgresql FAILED: ${(error as Error)?.stack ?? error}\n`);
+  process.exit(1);
+});
+
 serve({
   run: async (options: PeerOptions) => {
     const result = await run(options);
