@@ -4,7 +4,8 @@
  *
  * Most of the history is loaded through Emmett's own append function (the one its store calls), many
  * appends per transaction; then timed appends go through its public event store API (getSQLiteEventStore)
- * with 1, 8 and 64 concurrent callers; then the rest is loaded and one lead's stream is read.
+ * with 1, 8 and 64 concurrent callers (queued one at a time: see runPeer); then the rest is loaded and
+ * one lead's stream is read.
  */
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
@@ -30,7 +31,7 @@ export interface PeerAppends {
   readonly events: number;
   readonly seconds: number;
   readonly latency: LatencySummary;
-  /** Failed appends by error code (Emmett's store shares one connection that each call closes). */
+  /** Failed appends by error code. */
   readonly errors: Record<string, number>;
 }
 
@@ -119,8 +120,8 @@ export async function runPeer(options: PeerOptions, log: (line: string) => void)
   clean();
   // Emmett logs every failed transaction with console.log; keep the report readable.
   const consoleLog = console.log;
-  // Abandoned calls of Emmett's store (its shared connection closed under them) can fail later with an
-  // 'error' event nobody listens to; count them instead of letting them end the benchmark.
+  // A node-sqlite3 'error' event nobody listens to (a statement of a connection Emmett closed) would end
+  // the benchmark; count such late errors instead.
   let lateErrors = 0;
   process.on('uncaughtException', (error: unknown) => {
     if (/^SQLITE_/.test((error as { code?: string })?.code ?? '')) {
@@ -294,8 +295,8 @@ export async function runPeer(options: PeerOptions, log: (line: string) => void)
     return { available: false, reason: `Emmett SQLite failed here: ${(error as Error).message.split('\n')[0]}` };
   } finally {
     console.log = consoleLog;
-    // The handler stays: an abandoned call may still fail after this phase. The scratch files go with the work folder.
-    if (lateErrors) log(`emmett: ${lateErrors} late errors of abandoned calls ignored`);
+    // The handler stays: a call of Emmett's store may still fail after this phase.
+    if (lateErrors) log(`emmett: ${lateErrors} late node-sqlite3 errors ignored`);
     clean();
   }
 }
