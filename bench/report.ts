@@ -2,6 +2,7 @@
 import type { InprocRun, Results } from './run-bench';
 import type { HttpRun } from './http-load';
 import type { LimitResult, TimedAppends } from './limit';
+import type { PeerAppends } from './peer-emmett';
 import { fmtInt, fmtMB, fmtMs, fmtRatio, LatencySummary } from './lib/stats';
 
 const MB = 1024 * 1024;
@@ -35,6 +36,10 @@ export function renderReport(r: Results): string {
   const limitError = r.limit && 'error' in r.limit ? `limit failed: ${r.limit.error}` : undefined;
   const peer = r.peer?.available ? r.peer : undefined;
   const peerNone = r.peer && !r.peer.available ? `**not measured**: ${r.peer.reason}` : '–';
+  const pg = r.peerPostgres?.available ? r.peerPostgres : undefined;
+  const pgNone = r.peerPostgres && !r.peerPostgres.available ? `**NOT MEASURED**: ${r.peerPostgres.reason}` : '–';
+  const peerAppends = (p: PeerAppends | undefined, none: string) =>
+    p ? `${rate(perSecond(p.appends, p.seconds), ' appends/s')} (${rate(perSecond(p.events, p.seconds), ' ev/s')}) · ${lat(p.latency)}${errorsText(p.errors)}` : none;
   const api = r.api;
   const apiNone = r.apiError ? `**failed**: ${r.apiError.split('\n')[0]}` : '–';
   const rows: string[][] = [];
@@ -49,6 +54,9 @@ export function renderReport(r: Results): string {
     limit ? `${rate(perSecond(limit.bulk.events, limit.bulk.seconds), ' ev/s')} (1,000 events per transaction, synchronous=FULL)` : (limitError ?? '–'),
     '– (not comparable)',
     peer ? `${rate(perSecond(peer.bulk.events, peer.bulk.seconds), ' ev/s')} (its appendToStream, 500 appends per transaction, first ${fmtInt(peer.bulk.events)} events)` : peerNone,
+    pg
+      ? `${rate(perSecond(pg.load.events, pg.load.seconds), ' ev/s')} (its event store's appendToStream with expected versions, ${pg.load.concurrency} in flight, ${fmtInt(pg.load.events)} events)`
+      : pgNone,
     '—',
     '—',
   );
@@ -61,15 +69,14 @@ export function renderReport(r: Results): string {
     const run = inproc.find((x) => x.callers === callers && x.pick !== 'uniform');
     const l = limitFor(callers);
     const p = peer?.appends.find((a) => a.callers === callers);
-    const engineEvents = run ? perSecond(run.store.events, run.seconds) : NaN;
+    const engineEvents = run ? perSecond(run.store.sqlite.events, run.seconds) : NaN;
     const commands = run ? perSecond(run.completed, run.seconds) : NaN;
     const limitText = l
       ? limitAppends(l, callers === 1 ? 'one transaction per append' : `one transaction per ${callers} appends`) +
         (callers === 1 && limit ? `; one transaction per event: ${rate(perSecond(limit.perEvent.events, limit.perEvent.seconds), ' ev/s')}, commit ${lat(limit.perEvent.latency)}` : '')
       : (limitError ?? '–');
-    const peerText = p
-      ? `${rate(perSecond(p.appends, p.seconds), ' appends/s')} (${rate(perSecond(p.events, p.seconds), ' ev/s')}) · ${lat(p.latency)}${errorsText(p.errors)}`
-      : peerNone;
+    const peerText = peerAppends(p, peerNone);
+    const pgText = peerAppends(pg?.appends.find((a) => a.callers === callers), pgNone);
     row(
       `1${'abc'[i]}`,
       `Durable commands in process (CommandBus, SQLITE_DURABILITY=full), ${callers} caller${callers > 1 ? 's' : ''}`,
@@ -79,6 +86,7 @@ export function renderReport(r: Results): string {
       limitText,
       run && l ? fmtRatio(engineEvents / perSecond(l.events, l.seconds)) : '–',
       peerText,
+      pgText,
       callers === 64 ? '≥ 10,000 cmd/s, p99 ≤ 10 ms' : '—',
       callers === 64 && run ? met(commands >= 10_000 && run.latency.p99 <= 10) : '—',
     );
@@ -87,7 +95,7 @@ export function renderReport(r: Results): string {
   const uniform = inproc.find((x) => x.pick === 'uniform');
   if (uniform) {
     const l = limit?.per64Appends;
-    const events = perSecond(uniform.store.events, uniform.seconds);
+    const events = perSecond(uniform.store.sqlite.events, uniform.seconds);
     const commands = perSecond(uniform.completed, uniform.seconds);
     row(
       '1d',
@@ -95,6 +103,7 @@ export function renderReport(r: Results): string {
       `**${rate(commands, ' cmd/s')}** (${rate(events, ' ev/s')}) · ${lat(uniform.latency)}${errorsText(uniform.errors)}`,
       l ? limitAppends(l, 'one transaction per 64 appends') : (limitError ?? '–'),
       l ? fmtRatio(events / perSecond(l.events, l.seconds)) : '–',
+      '–',
       '–',
       '≥ 10,000 cmd/s, p99 ≤ 10 ms',
       met(commands >= 10_000 && uniform.latency.p99 <= 10),
@@ -111,6 +120,7 @@ export function renderReport(r: Results): string {
       limit ? `commit of one append: ${lat(limit.perAppend.latency)}` : (limitError ?? '–'),
       limit ? `${fmtRatio(f.latency.p99 / limit.perAppend.latency.p99)} (p99)` : '–',
       'n/a (no HTTP API)',
+      'n/a (no HTTP API)',
       '—',
       '—',
     );
@@ -123,11 +133,12 @@ export function renderReport(r: Results): string {
       limit ? limitAppends(limit.per64Appends, 'one transaction per 64 appends') : (limitError ?? '–'),
       limit ? fmtRatio(peakEvents / perSecond(limit.per64Appends.events, limit.per64Appends.seconds)) : '–',
       'n/a (no HTTP API)',
+      'n/a (no HTTP API)',
       '≥ 4,000 cmd/s',
       met(p.rate >= 4_000),
     );
   } else {
-    row('2', 'HTTP commands', apiNone, '–', '–', '–', '≥ 4,000 cmd/s', '—');
+    row('2', 'HTTP commands', apiNone, '–', '–', '–', '–', '≥ 4,000 cmd/s', '—');
   }
 
   // 3. Rebuild
@@ -147,6 +158,7 @@ export function renderReport(r: Results): string {
       limit ? `read and parse every row: ${rate(rawRead, ' rows/s')}` : (limitError ?? '–'),
       report && limit ? fmtRatio(scanned / rawRead) : '–',
       'n/a (these read models exist only in the engine)',
+      'n/a',
       '≥ 150,000 ev/s',
       report ? met(scanned >= 150_000) : '—',
     );
@@ -163,6 +175,7 @@ export function renderReport(r: Results): string {
     limit ? `read and parse its rows: ${lat(limit.history)}` : (limitError ?? '–'),
     api && limit ? `${fmtRatio(api.reads.history.p99 / limit.history.p99)} (p99)` : '–',
     peer ? `readStream of the lead and its opportunities: ${lat(peer.history)}` : peerNone,
+    pg ? `readStream of the lead and its opportunities: ${lat(pg.history)}` : pgNone,
     `p99 ≤ 2 ms${r.profile.name === '1m' ? '' : ' (at 1M events)'}`,
     api ? met(api.reads.history.p99 <= 2) : '—',
   );
@@ -173,6 +186,7 @@ export function renderReport(r: Results): string {
     limit ? `read and parse its stream: ${lat(limit.state)}` : (limitError ?? '–'),
     api && limit ? `${fmtRatio(api.reads.state.p99 / limit.state.p99)} (p99)` : '–',
     peer ? `aggregateStream with the same evolveLead: ${lat(peer.state)}` : peerNone,
+    pg ? `aggregateStream with the same evolveLead: ${lat(pg.state)}` : pgNone,
     '—',
     '—',
   );
@@ -183,6 +197,7 @@ export function renderReport(r: Results): string {
     limit ? `read and parse its rows: ${lat(limit.history)}` : (limitError ?? '–'),
     api && limit ? `${fmtRatio(api.httpHistory.latency.p99 / limit.history.p99)} (p99)` : '–',
     'n/a (no HTTP API)',
+    'n/a (no HTTP API)',
     `p99 ≤ 5 ms${r.profile.name === '1m' ? '' : ' (at 1M events)'}`,
     api ? met(api.httpHistory.latency.p99 <= 5) : '—',
   );
@@ -192,6 +207,7 @@ export function renderReport(r: Results): string {
     api ? `${lat(api.httpState.latency)}${non2xx(api.httpState)}` : apiNone,
     limit ? `read and parse its stream: ${lat(limit.state)}` : (limitError ?? '–'),
     api && limit ? `${fmtRatio(api.httpState.latency.p99 / limit.state.p99)} (p99)` : '–',
+    'n/a (no HTTP API)',
     'n/a (no HTTP API)',
     '—',
     '—',
@@ -219,6 +235,7 @@ export function renderReport(r: Results): string {
     k?.limit ? `bare kafkajs producer, same messages and settings: ${rate(limitRate, ' msg/s')} (${fmtInt(k.limit.messages)} messages)` : (noBroker ?? '–'),
     relay && k?.limit ? fmtRatio(relayRate / limitRate) : '–',
     'n/a (no Kafka relay)',
+    'n/a',
     '≥ 30,000 msg/s',
     relay ? met(relayRate >= 30_000) : '—',
   );
@@ -232,6 +249,7 @@ export function renderReport(r: Results): string {
         : '–'),
     '—',
     '—',
+    'n/a',
     'n/a',
     'p99 ≤ 50 ms',
     l ? met(l.all.p99 <= 50 && l.complete) : '—',
@@ -249,11 +267,12 @@ export function renderReport(r: Results): string {
     '—',
     '—',
     '—',
+    '—',
     `≤ 500 MB${r.profile.name === '1m' ? '' : ' (at 1M events)'}`,
     rss.length ? met(peakRss <= 500 * MB) : '—',
   );
 
-  const header = ['#', 'measure', 'engine', 'LIMIT: raw better-sqlite3, same rows, WAL + synchronous=FULL', 'engine ÷ limit', 'PEER: Emmett SQLite event store', 'target', ''];
+  const header = ['#', 'measure', 'engine', 'LIMIT: raw better-sqlite3, same rows, WAL + synchronous=FULL', 'engine ÷ limit', 'PEER: Emmett SQLite event store', 'PEER: Emmett PostgreSQL event store', 'target', ''];
   const table = [
     `| ${header.join(' | ')} |`,
     `|${header.map(() => '---').join('|')}|`,
@@ -279,22 +298,31 @@ export function renderReport(r: Results): string {
   );
   const probe = (run: InprocRun | undefined) => {
     if (!run) return '';
-    const s = run.store;
+    const s = run.store.sqlite;
     const wall = run.seconds * 1000;
     return (
-      `${run.callers} caller${run.callers > 1 ? 's' : ''}: ${(s.appends / Math.max(1, s.flushes)).toFixed(1)} appends (${(s.events / Math.max(1, s.flushes)).toFixed(1)} events) per group commit, ` +
-      `${((100 * s.commitMs) / wall).toFixed(0)} % of the time in COMMIT (fsync), ${((100 * (s.flushMs - s.commitMs)) / wall).toFixed(0)} % in the rest of the flush, ` +
-      `${((100 * s.keyMs) / wall).toFixed(0)} % in the key store, ${((100 * s.processorsMs) / wall).toFixed(0)} % in the live projections' and reaction's transactions and checkpoints, event loop busy ${(100 * run.eventLoopUtilization).toFixed(0)} %, ` +
-      `${fmtInt(s.conflicts)} of ${fmtInt(s.appendCalls)} appends refused for a concurrent change and retried; ` +
+      `${run.callers} caller${run.callers > 1 ? 's' : ''}: ${s.meanAppendsPerCommit.toFixed(1)} appends (${s.meanEventsPerCommit.toFixed(1)} events) per group commit (at most ${fmtInt(s.maxAppendsPerCommit)}), ` +
+      `${((100 * s.commitMs) / wall).toFixed(0)} % of the time in COMMIT (fsync), ${((100 * (s.flushMs - s.commitMs)) / wall).toFixed(0)} % in the rest of the group commit, ` +
+      `${((100 * run.store.keys.ms) / wall).toFixed(0)} % in the key store, ${((100 * run.store.processorsMs) / wall).toFixed(0)} % in the live projections' and reaction's transactions and checkpoints, event loop busy ${(100 * run.eventLoopUtilization).toFixed(0)} %, ` +
+      `${fmtInt(s.conflicts)} of ${fmtInt(s.appends)} appends refused for a concurrent change and retried${s.otherFailures + s.failedCommits ? ` (other refusals ${fmtInt(s.otherFailures)}, failed commits ${fmtInt(s.failedCommits)})` : ''}; ` +
       `capture ${lat(run.capture)}, activity ${lat(run.activity)}`
     );
   };
   if (api) lines.push(`**Where the time goes (in process)**: ${api.inproc.map((run) => `${probe(run)}${run.pick === 'uniform' ? ' (uniform pick)' : ''}`).join('. ')}.`);
   if (peer) {
     lines.push(
-      `**Peer**: @event-driven-io/emmett-sqlite ${peer.version} on node-sqlite3 (journal ${peer.journalMode}, synchronous ${peer.synchronous}). Its event store opens and closes a connection on every call; ` +
-        '8 and 64 concurrent callers share one store object and write to a scratch file (failures are counted, not retried); the single caller appends to the full history with expected versions.',
+      `**Peer (SQLite)**: @event-driven-io/emmett-sqlite ${peer.version} on node-sqlite3 (journal ${peer.journalMode}, synchronous ${peer.synchronous}). It takes one call at a time: concurrent calls on one store object ` +
+        "close each other's shared connection (SQLITE_MISUSE), and a store object per caller fails on the file lock (SQLITE_BUSY, reported as SQLITE_ERROR); so 8 and 64 callers share one store object " +
+        "with their calls queued one after another (its throughput is one caller's, the latency includes the wait); every caller appends to the loaded history with expected versions; failures are counted, not retried.",
     );
+  }
+  if (pg) {
+    lines.push(
+      `**Peer (PostgreSQL)**: @event-driven-io/emmett-postgresql ${pg.version} on PostgreSQL ${pg.server} (synchronous_commit ${pg.synchronousCommit}, a fresh database per run), one store object with its pool of ${pg.poolSize} connections ` +
+        'for every caller, in its own process; the single caller appends to the full history with expected versions, 8 and 64 concurrent callers append the same rows without expected versions to streams of their own.',
+    );
+  } else if (r.peerPostgres) {
+    lines.push(`**Peer (PostgreSQL)**: NOT MEASURED: ${r.peerPostgres.available ? '' : r.peerPostgres.reason}.`);
   }
   if (api?.processors.some((p) => p.state === 'stopped' || p.lastError)) {
     lines.push(`**Processors**: ${api.processors.map((p) => `${p.name} ${p.state}${p.lastError ? ` (${p.lastError})` : ''}`).join(', ')}.`);

@@ -20,7 +20,9 @@ import { Rng } from './lib/rng';
 import { LatencySummary, nowMs } from './lib/stats';
 import { LimitResult, runLimit } from './limit';
 import { PeerResult, runPeer } from './peer-emmett';
+import { PostgresPeerResult, runPostgresPeer } from './peer-emmett-postgresql';
 import { formatSummary, PhaseProfiler, ProfileSummary } from './lib/profile';
+import type { StoreSnapshot } from './lib/store-snapshot';
 import { renderReport } from './report';
 import { seedEngine, SeedResult } from './seed';
 import { LiveCommands, toLivePool, Workload, WorkloadStats } from './workload';
@@ -87,7 +89,7 @@ export interface InprocRun {
   capture: LatencySummary;
   activity: LatencySummary;
   errors: Record<string, number>;
-  store: { flushes: number; appends: number; events: number; flushMs: number; commitMs: number; slowKeyLookups: number; keyMs: number; appendCalls: number; conflicts: number; processorsMs: number };
+  store: StoreSnapshot;
   eventLoopUtilization: number;
 }
 
@@ -121,6 +123,7 @@ export interface Results {
   seed: SeedResult;
   limit?: LimitResult | { error: string };
   peer?: PeerResult;
+  peerPostgres?: PostgresPeerResult;
   rebuild?: RebuildRun | { error: string };
   api?: {
     bootMs: number;
@@ -207,7 +210,7 @@ async function main(): Promise<void> {
     // 1. The workload, loaded through the engine's store.
     const registry = new LeadIdentityRegistry(null as never);
     const anchorMs = Math.floor(Date.now() / 86_400_000) * 86_400_000;
-    const workload = new Workload({
+    const workload = await Workload.create({
       targetEvents: profile.events,
       seed: args.seed,
       anchorMs,
@@ -242,6 +245,11 @@ async function main(): Promise<void> {
     results.peer = args.peer
       ? await phase('peer (Emmett SQLite)', () =>
           runPeer({ engineFile, upTo: n, workDir, segmentMs: profile.segmentMs, tailEvents, sampleLeads, readRepeats: profile.readRepeats }, log),
+        )
+      : { available: false, reason: 'skipped (--no-peer)' };
+    results.peerPostgres = args.peer
+      ? await phase('peer (Emmett PostgreSQL)', () =>
+          runPostgresPeer({ engineFile, upTo: n, workDir, segmentMs: profile.segmentMs, tailEvents, sampleLeads, readRepeats: profile.readRepeats }, log),
         )
       : { available: false, reason: 'skipped (--no-peer)' };
 

@@ -54,7 +54,7 @@ export async function seedEngine(dataDir: string, workload: Workload, log: (line
     groups++;
   };
   try {
-    for (const step of workload.steps()) {
+    for await (const step of workload.steps()) {
       let at = base;
       for (const append of step.appends) {
         const last = lastGroupOf.get(append.streamId);

@@ -7,8 +7,9 @@
  * is assigned, promoted to SQL with a BANT assessment, gets opportunities that move through the pipeline
  * and are won or lost; some leads are disqualified or recycled into nurture, some are captured twice.
  * Every event comes from decideLead / decideOpportunity on the state folded so far, is wrapped by
- * toNewEvents like the command runners do, and the other stream of a two-stream move is written the
- * way OpportunityLifecycleReaction writes it (ids derived from the source event).
+ * toNewEvents like the command runners do, and the other stream of a two-stream move is written by the
+ * engine's own OpportunityLifecycleReaction (ids derived from the source event), run on the generator's
+ * folded state through GeneratorRepository.
  *
  * The journeys of all leads are merged in business-time order, so the global order of the store looks
  * like months of traffic. The same seed gives the same events (ids included; only recordedAt differs).
@@ -41,7 +42,8 @@ import {
   opportunityStreamId,
 } from '@lead-lifecycle/domain';
 import type { NewEvent } from '@lead-lifecycle/eventing';
-import { CommandContext, LEAD_IDENTITY_RESERVED, toNewEvents } from '@lead-lifecycle/lifecycle';
+import { CommandContext, LEAD_IDENTITY_RESERVED, OpportunityLifecycleReaction, toNewEvents } from '@lead-lifecycle/lifecycle';
+import { CapturingEventStore, GeneratorRepository } from './lib/generator-repository';
 import { Rng } from './lib/rng';
 
 export const TENANT = 'default';
@@ -336,8 +338,10 @@ const iso = (ms: number) => new Date(ms).toISOString();
 class LeadCursor {
   state: LeadState = initialLeadState;
   rev: bigint | undefined;
+  /** The lead's opportunities by stream id. */
   readonly opps = new Map<string, OppCursor>();
   private seq = 0;
+  private reaction?: { reaction: OpportunityLifecycleReaction; store: CapturingEventStore };
   activities = 0;
   recaptures = 0;
   readonly reached = new Set<string>();
@@ -379,7 +383,7 @@ class LeadCursor {
   }
 
   opportunity(opportunityId: string, command: OpportunityCommand, context: CommandContext, idSeed?: string): SeedAppend | undefined {
-    const cursor = this.opps.get(opportunityId) ?? { state: initialOpportunityState, rev: undefined };
+    const cursor = this.opps.get(opportunityStreamId(opportunityId)) ?? { state: initialOpportunityState, rev: undefined };
     let events: OpportunityEvent[];
     try {
       events = decideOpportunity(command, cursor.state, this.env.config);
@@ -395,61 +399,50 @@ class LeadCursor {
     };
     for (const event of events) cursor.state = evolveOpportunity(cursor.state, event);
     cursor.rev = (cursor.rev ?? -1n) + BigInt(events.length);
-    this.opps.set(opportunityId, cursor);
+    this.opps.set(opportunityStreamId(opportunityId), cursor);
     return append;
   }
 
-  /** As OpportunityLifecycleReaction.react: the other stream's events, ids derived from the source event. */
-  react(source: NewEvent): SeedAppend | undefined {
-    const context: CommandContext = {
-      tenantId: source.metadata.tenantId,
-      actor: 'reaction:opportunity-lifecycle',
-      correlationId: source.metadata.correlationId,
-      causationId: source.eventId,
-    };
-    const d = source.data as Record<string, never>;
-    switch (source.type) {
-      case 'OpportunityOpenedForLead':
-        return this.opportunity(
-          d.opportunityId,
-          {
-            type: 'OpenOpportunity',
-            opportunityId: d.opportunityId,
-            leadId: d.leadId,
-            tenantId: source.metadata.tenantId,
-            name: d.name,
-            amount: d.amount,
-            currency: d.currency,
-            expectedCloseDate: d.expectedCloseDate,
-            occurredAt: d.occurredAt,
-          },
-          { ...context, command: 'OpenOpportunity' },
-          source.eventId,
-        );
-      case 'OpportunityWon':
-        return this.lead(
-          { type: 'ConvertToCustomer', opportunityId: d.opportunityId, amount: d.amount, currency: d.currency, occurredAt: d.occurredAt },
-          { ...context, command: 'ConvertToCustomer' },
-          source.eventId,
-        );
-      case 'OpportunityLost':
-        return this.lead(
-          { type: 'RecordOpportunityLost', opportunityId: d.opportunityId, reason: d.reason, occurredAt: d.occurredAt },
-          { ...context, command: 'RecordOpportunityLost' },
-          source.eventId,
-        );
-      default:
-        return undefined;
-    }
+  /**
+   * The engine's OpportunityLifecycleReaction on this lead's streams as folded so far: it decides and
+   * wraps the other stream's events, which are captured as appends of the history instead of written.
+   */
+  private reactionFor(): { reaction: OpportunityLifecycleReaction; store: CapturingEventStore } {
+    if (this.reaction) return this.reaction;
+    const store = new CapturingEventStore();
+    const leadStream = leadStreamId(this.plan.leadId);
+    const leads = new GeneratorRepository<LeadState, LeadEvent>(store, { initialState: initialLeadState, evolve: evolveLead }, {
+      get: (streamId) => (streamId === leadStream && this.rev !== undefined ? { state: this.state, revision: this.rev } : undefined),
+      set: (streamId, state, revision) => {
+        if (streamId !== leadStream) throw new Error(`the reaction wrote ${streamId}, not this lead's stream`);
+        this.state = state;
+        this.rev = revision;
+        this.reached.add(state.stage);
+      },
+    });
+    const opportunities = new GeneratorRepository<OpportunityState, OpportunityEvent>(
+      store,
+      { initialState: initialOpportunityState, evolve: evolveOpportunity },
+      {
+        get: (streamId) => {
+          const cursor = this.opps.get(streamId);
+          return cursor?.rev === undefined ? undefined : { state: cursor.state, revision: cursor.rev };
+        },
+        set: (streamId, state, revision) => this.opps.set(streamId, { state, rev: revision }),
+      },
+    );
+    this.reaction = { reaction: new OpportunityLifecycleReaction(store, this.env.config, leads, opportunities), store };
+    return this.reaction;
   }
 
   /** A command and, as the runners do inline, the reaction to each event it appended. */
-  withReactions(append: SeedAppend | undefined): SeedAppend[] {
+  async withReactions(append: SeedAppend | undefined): Promise<SeedAppend[]> {
     if (!append) return [];
     const all = [append];
     for (const event of append.events) {
-      const reacted = this.react(event);
-      if (reacted) all.push(reacted);
+      const { reaction, store } = this.reactionFor();
+      await reaction.react(event);
+      all.push(...store.take());
     }
     return all;
   }
@@ -528,7 +521,7 @@ function bant(rng: Rng): BantAssessment {
   return { budget: criterion('budget'), authority: criterion('authority'), need: criterion('need'), timeline: criterion('timeline') };
 }
 
-function* journey(plan: LeadPlan, env: Env, onDone: (cursor: LeadCursor) => void): Generator<JourneyStep, void, undefined> {
+async function* journey(plan: LeadPlan, env: Env, onDone: (cursor: LeadCursor) => void): AsyncGenerator<JourneyStep, void, undefined> {
   const rng = plan.rng;
   const lead = new LeadCursor(plan, env);
   try {
@@ -562,7 +555,7 @@ function* journey(plan: LeadPlan, env: Env, onDone: (cursor: LeadCursor) => void
         nextRecapture = recapturesLeft > 0 ? at + rng.uniform(5 * DAY, 60 * DAY) : Infinity;
       } else {
         const action = scheduled.shift()!;
-        appends = salesAction(action, at);
+        appends = await salesAction(action, at);
       }
       const isMql = lead.stage === 'mql';
       if (isMql && !wasMql) {
@@ -573,7 +566,7 @@ function* journey(plan: LeadPlan, env: Env, onDone: (cursor: LeadCursor) => void
       if (appends.length) yield { at, appends };
     }
 
-    function salesAction(action: Scheduled, at: number): SeedAppend[] {
+    async function salesAction(action: Scheduled, at: number): Promise<SeedAppend[]> {
       const when = iso(at);
       switch (action.kind) {
         case 'assign': {
@@ -601,7 +594,7 @@ function* journey(plan: LeadPlan, env: Env, onDone: (cursor: LeadCursor) => void
           return [];
         }
         case 'opp-step': {
-          const cursor = lead.opps.get(action.opportunityId);
+          const cursor = lead.opps.get(opportunityStreamId(action.opportunityId));
           if (!cursor || cursor.state.status !== 'open') return [];
           const stages = cursor.state.pipeline;
           const index = stages.indexOf(cursor.state.stage);
@@ -612,7 +605,7 @@ function* journey(plan: LeadPlan, env: Env, onDone: (cursor: LeadCursor) => void
             return lead.withReactions(lead.opportunity(action.opportunityId, { type: 'WinOpportunity', occurredAt: when }, ctx));
           }
           if ((!last && r < 0.25) || last) {
-            const lost = lead.withReactions(
+            const lost = await lead.withReactions(
               lead.opportunity(action.opportunityId, { type: 'LoseOpportunity', reason: rng.pick(LOSS_REASONS), occurredAt: when }, ctx),
             );
             schedule({ at: at + rng.uniform(3 * DAY, 20 * DAY), kind: 'after-loss' });
@@ -633,10 +626,10 @@ function* journey(plan: LeadPlan, env: Env, onDone: (cursor: LeadCursor) => void
       }
     }
 
-    function openOpportunity(at: number): SeedAppend[] {
+    async function openOpportunity(at: number): Promise<SeedAppend[]> {
       const opportunityId = rng.uuid();
       const company = plan.fields.company?.name ?? 'Prospect';
-      const opened = lead.withReactions(
+      const opened = await lead.withReactions(
         lead.lead(
           {
             type: 'OpenOpportunityForLead',
@@ -680,9 +673,23 @@ export class Workload {
   private readonly activityCounts: number[] = [];
   private readonly streamSizes: number[] = [];
 
-  constructor(private readonly options: WorkloadOptions) {
-    this.env = { config: options.config ?? DEFAULT_LIFECYCLE_CONFIG, anchorMs: options.anchorMs, identityStreamId: options.identityStreamId };
-    this.leadCount = this.calibrate();
+  /** A workload of about `options.targetEvents` events (the number of leads is calibrated on a sample). */
+  static async create(options: WorkloadOptions): Promise<Workload> {
+    const env = Workload.envOf(options);
+    return new Workload(options, env, await Workload.calibrate(options, env));
+  }
+
+  private static envOf(options: WorkloadOptions): Env {
+    return { config: options.config ?? DEFAULT_LIFECYCLE_CONFIG, anchorMs: options.anchorMs, identityStreamId: options.identityStreamId };
+  }
+
+  private constructor(
+    private readonly options: WorkloadOptions,
+    env: Env,
+    leadCount: number,
+  ) {
+    this.env = env;
+    this.leadCount = leadCount;
     this.stats = {
       leads: 0,
       recaptures: 0,
@@ -700,13 +707,13 @@ export class Workload {
   }
 
   /** How many leads make about targetEvents: generate a sample of journeys without keeping them. */
-  private calibrate(): number {
+  private static async calibrate(options: WorkloadOptions, env: Env): Promise<number> {
     const sample = 3000;
     let events = 0;
     let whaleEvents = 0;
     for (let i = 0; i < sample; i++) {
-      const plan = this.plan(i, 1_000_000, `${this.options.seed}:calibration`);
-      for (const step of journey(plan, this.env, () => undefined)) {
+      const plan = Workload.plan(options, i, 1_000_000, `${options.seed}:calibration`);
+      for await (const step of journey(plan, env, () => undefined)) {
         for (const a of step.appends) {
           if (plan.whale) whaleEvents += a.events.length;
           else events += a.events.length;
@@ -715,12 +722,12 @@ export class Workload {
     }
     // Whales are placed by index (see plan()); the sample's non-whales give the per-lead average.
     const perLead = events / sample;
-    const whales = this.whaleIndexes(Math.max(1, Math.round(this.options.targetEvents / perLead)));
+    const whales = Workload.whaleIndexes(Math.max(1, Math.round(options.targetEvents / perLead)));
     const whaleEstimate = whales.size * 2 * 1100; // two events per activity, ~1,100 activities each on average
-    return Math.max(20, Math.round((this.options.targetEvents - whaleEstimate) / perLead) + whales.size);
+    return Math.max(20, Math.round((options.targetEvents - whaleEstimate) / perLead) + whales.size);
   }
 
-  private whaleIndexes(leads: number): Set<number> {
+  private static whaleIndexes(leads: number): Set<number> {
     // About one lead in 2,000 is a heavy user with hundreds to thousands of activities; at least one.
     const count = Math.max(1, Math.round(leads / 2000));
     const set = new Set<number>();
@@ -728,14 +735,14 @@ export class Workload {
     return set;
   }
 
-  private plan(index: number, leads: number, seed = this.options.seed, whales?: Set<number>): LeadPlan {
+  private static plan(options: WorkloadOptions, index: number, leads: number, seed = options.seed, whales?: Set<number>): LeadPlan {
     const rng = new Rng(`${seed}:lead:${index}`);
     const leadId = rng.uuid();
     const whale = whales ? whales.has(index) : false;
     const intent: Intent = whale ? 'cold' : rng.weighted({ cold: 40, warm: 34, hot: 26 });
     const median = intent === 'cold' ? 2.5 : intent === 'warm' ? 6.5 : 10;
     const activityCount = whale ? rng.int(200, 2000) : Math.min(400, Math.round(rng.logNormal(median, 0.95)));
-    const start = this.options.anchorMs - HISTORY_DAYS * DAY;
+    const start = options.anchorMs - HISTORY_DAYS * DAY;
     // Captures spread over the period, a little denser towards the end (growth).
     const capturedAt = Math.floor(start + Math.sqrt(rng.next()) * (HISTORY_DAYS - 1) * DAY);
     const lifespanMs = whale ? rng.uniform(60, 200) * DAY : rng.uniform(20, 150) * DAY;
@@ -743,10 +750,10 @@ export class Workload {
   }
 
   /** Every step of every lead, in business-time order. */
-  *steps(): Generator<JourneyStep, void, undefined> {
-    const whales = this.whaleIndexes(this.leadCount);
+  async *steps(): AsyncGenerator<JourneyStep, void, undefined> {
+    const whales = Workload.whaleIndexes(this.leadCount);
     const plans: LeadPlan[] = [];
-    for (let i = 0; i < this.leadCount; i++) plans.push(this.plan(i, this.leadCount, this.options.seed, whales));
+    for (let i = 0; i < this.leadCount; i++) plans.push(Workload.plan(this.options, i, this.leadCount, this.options.seed, whales));
     plans.sort((a, b) => a.capturedAt - b.capturedAt || a.index - b.index);
     const heap = new StepHeap();
     let nextPlan = 0;
@@ -756,14 +763,14 @@ export class Workload {
       while (nextPlan < plans.length && (heap.size === 0 || plans[nextPlan].capturedAt <= heap.peek()!.at)) {
         const plan = plans[nextPlan++];
         const it = journey(plan, this.env, done);
-        const first = it.next();
+        const first = await it.next();
         if (!first.done) heap.push({ at: first.value.at, order: plan.index, step: first.value, it });
       }
       const entry = heap.pop();
       if (!entry) return;
       this.count(entry.step);
       yield entry.step;
-      const next = entry.it.next();
+      const next = await entry.it.next();
       if (!next.done) heap.push({ at: next.value.at, order: entry.order, step: next.value, it: entry.it });
     }
   }
@@ -816,7 +823,7 @@ interface HeapEntry {
   at: number;
   order: number;
   step: JourneyStep;
-  it: Generator<JourneyStep, void, undefined>;
+  it: AsyncGenerator<JourneyStep, void, undefined>;
 }
 
 class StepHeap {

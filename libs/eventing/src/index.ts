@@ -2,6 +2,7 @@ export * from './event-store.port';
 export * from './event-store.errors';
 export * from './event-validation';
 export * from './sqlite/sqlite-event-store';
+export type { SqliteStoreMetrics } from './sqlite/sqlite-store-metrics';
 export * from './integrity/canonical-json';
 export * from './integrity/hash-chain';
 export * from './integrity/hash-chaining-event-store';

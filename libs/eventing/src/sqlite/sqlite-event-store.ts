@@ -16,6 +16,7 @@ import {
 } from '../event-store.port';
 import { EventStoreError, EventStoreErrorCode, WrongExpectedRevisionError } from '../event-store.errors';
 import { assertValidNewEvents, DEFAULT_EVENT_LIMITS, EventLimits } from '../event-validation';
+import { SqliteStoreCounters, SqliteStoreMetrics } from './sqlite-store-metrics';
 
 /** Options of the embedded store. */
 export interface SqliteEventStoreOptions {
@@ -32,6 +33,8 @@ export interface SqliteEventStoreOptions {
   readonly now?: () => Date;
   /** Size and depth bounds of one event; DEFAULT_EVENT_LIMITS when absent. */
   readonly limits?: Partial<EventLimits>;
+  /** Monotonic milliseconds for the durations in {@link SqliteEventStore.metrics}; performance.now when absent. */
+  readonly elapsedMs?: () => number;
 }
 
 interface EventRow {
@@ -82,6 +85,8 @@ export class SqliteEventStore implements EventStore {
   private readonly now: () => Date;
   private readonly pollIntervalMs: number;
   private readonly limits: EventLimits;
+  private readonly elapsedMs: () => number;
+  private readonly counters = new SqliteStoreCounters();
   private readonly appended = new EventEmitter();
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
@@ -104,6 +109,7 @@ export class SqliteEventStore implements EventStore {
     this.now = options.now ?? (() => new Date());
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.limits = { ...DEFAULT_EVENT_LIMITS, ...options.limits };
+    this.elapsedMs = options.elapsedMs ?? (() => performance.now());
     this.appended.setMaxListeners(0);
     this.db.defaultSafeIntegers(true);
     this.stmts = this.prepare();
@@ -151,18 +157,35 @@ export class SqliteEventStore implements EventStore {
     assertValidNewEvents(streamId, events, this.limits);
   }
 
+  /**
+   * What the store has done since it was opened or since {@link resetMetrics}: appends, group commits
+   * (appends and events per commit, the largest batch), conflicts and time in COMMIT. A snapshot: it does
+   * not change afterwards. For operators and the benchmark; reading it costs nothing measurable.
+   */
+  metrics(): SqliteStoreMetrics {
+    return this.counters.snapshot();
+  }
+
+  /** Sets every counter of {@link metrics} back to zero (to measure one phase of a run). */
+  resetMetrics(): void {
+    this.counters.reset();
+  }
+
   private flush(): void {
     this.flushScheduled = false;
     const batch = this.pending;
     this.pending = [];
     if (batch.length === 0) return;
-    const outcomes: Array<{ ok: true; result: AppendResult } | { ok: false; error: unknown }> = [];
+    const counters = this.counters;
+    const flushStarted = this.elapsedMs();
+    const outcomes: Array<{ ok: true; result: AppendResult; written: number } | { ok: false; error: unknown }> = [];
     try {
       this.db.exec('BEGIN IMMEDIATE');
       for (const append of batch) {
         this.db.exec('SAVEPOINT append');
         try {
-          outcomes.push({ ok: true, result: this.applyAppend(append) });
+          const applied = this.applyAppend(append);
+          outcomes.push({ ok: true, ...applied });
           this.db.exec('RELEASE append');
         } catch (error) {
           this.db.exec('ROLLBACK TO append');
@@ -170,15 +193,29 @@ export class SqliteEventStore implements EventStore {
           outcomes.push({ ok: false, error });
         }
       }
+      const commitStarted = this.elapsedMs();
       this.db.exec('COMMIT');
+      counters.commitMs += this.elapsedMs() - commitStarted;
     } catch (error) {
       if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      counters.appends += batch.length;
+      counters.failedCommits++;
+      counters.flushMs += this.elapsedMs() - flushStarted;
       const failure = new EventStoreError(EventStoreErrorCode.Unavailable, `append failed: ${(error as Error).message}`, true, {
         cause: error,
       });
       batch.forEach((append) => append.reject(failure));
       return;
     }
+    counters.groupCommits++;
+    counters.appends += batch.length;
+    counters.maxAppendsPerCommit = Math.max(counters.maxAppendsPerCommit, batch.length);
+    for (const outcome of outcomes) {
+      if (outcome.ok) counters.events += outcome.written;
+      else if (outcome.error instanceof WrongExpectedRevisionError) counters.conflicts++;
+      else counters.otherFailures++;
+    }
+    counters.flushMs += this.elapsedMs() - flushStarted;
     batch.forEach((append, i) => {
       const outcome = outcomes[i];
       if (outcome.ok) append.resolve(outcome.result);
@@ -187,14 +224,15 @@ export class SqliteEventStore implements EventStore {
     if (outcomes.some((o) => o.ok)) this.appended.emit('appended');
   }
 
-  private applyAppend({ streamId, events, expected }: PendingAppend): AppendResult {
+  /** Writes one append inside the open transaction; answers its result and how many events it wrote. */
+  private applyAppend({ streamId, events, expected }: PendingAppend): { result: AppendResult; written: number } {
     const current = this.stmts.streamRevision.get(streamId) as bigint | undefined;
     const replay = this.idempotentReplay(streamId, events);
-    if (replay) return replay;
+    if (replay) return { result: replay, written: 0 };
     checkExpectedRevision(streamId, expected, current);
     let revision = current ?? -1n;
     if (events.length === 0) {
-      return { nextExpectedRevision: revision, position: this.headPositionSync() };
+      return { result: { nextExpectedRevision: revision, position: this.headPositionSync() }, written: 0 };
     }
     const recordedAt = this.now().toISOString();
     let position = 0n;
@@ -212,7 +250,7 @@ export class SqliteEventStore implements EventStore {
       position = BigInt(info.lastInsertRowid);
     }
     this.stmts.upsertStream.run(streamId, revision);
-    return { nextExpectedRevision: revision, position: { commit: position, prepare: position } };
+    return { result: { nextExpectedRevision: revision, position: { commit: position, prepare: position } }, written: events.length };
   }
 
   /** Re-appending events that are already in this stream, in the same order, returns the original result. */

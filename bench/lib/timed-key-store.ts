@@ -1,0 +1,60 @@
+import type { DataKey, KeyStore } from '@lead-lifecycle/eventing';
+import { nowMs } from './stats';
+
+/** Time the engine spent in its key store during a phase. */
+export interface KeyStoreTiming {
+  /** Calls of currentKey (one per encrypted append) and key (one per decrypted event read). */
+  readonly lookups: number;
+  /** Wall time in those calls, ms: a new lead's key is created and committed (with an fsync) here. */
+  readonly ms: number;
+}
+
+/**
+ * A key store that times the one it wraps: the benchmark hands it to the engine (LeadLifecycleModule's
+ * keyStore option) instead of patching the engine's own key store.
+ */
+export class TimedKeyStore implements KeyStore {
+  private lookups = 0;
+  private ms = 0;
+
+  constructor(private readonly inner: KeyStore) {}
+
+  currentKey(subjectId: string): DataKey {
+    return this.timed(() => this.inner.currentKey(subjectId));
+  }
+
+  key(subjectId: string, version: number): DataKey | undefined {
+    return this.timed(() => this.inner.key(subjectId, version));
+  }
+
+  destroy(subjectId: string): number {
+    return this.inner.destroy(subjectId);
+  }
+
+  isErased(subjectId: string): boolean {
+    return this.inner.isErased(subjectId);
+  }
+
+  close(): void {
+    this.inner.close();
+  }
+
+  snapshot(): KeyStoreTiming {
+    return { lookups: this.lookups, ms: this.ms };
+  }
+
+  reset(): void {
+    this.lookups = 0;
+    this.ms = 0;
+  }
+
+  private timed<T>(work: () => T): T {
+    const t0 = nowMs();
+    try {
+      return work();
+    } finally {
+      this.lookups++;
+      this.ms += nowMs() - t0;
+    }
+  }
+}
