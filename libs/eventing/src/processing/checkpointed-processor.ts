@@ -275,7 +275,7 @@ export class ProcessorRunner {
     );
     this.busy = delivery.finally(() => {
       this.busy = undefined;
-      this.consumer.notify();
+      this.consumer.delivered(this);
     });
     return this.busy;
   }

@@ -70,6 +70,8 @@ export class EventConsumer {
   private loop?: Promise<void>;
   private wake?: () => void;
   private changed = false;
+  /** Runners whose live delivery the loop is waiting for. */
+  private readonly awaiting = new Set<ProcessorRunner>();
   private counters = { readAllCalls: 0, batchesRead: 0, eventsRead: 0, sharedReads: 0, waits: 0 };
   private head?: GlobalPosition;
 
@@ -110,6 +112,11 @@ export class EventConsumer {
     // Heard by the next wait when nobody waits now: a change during a read is not lost.
     if (wake) wake();
     else this.changed = true;
+  }
+
+  /** @internal A runner's live delivery ended: news for the loop only when it stopped waiting for it (a straggler). */
+  delivered(runner: ProcessorRunner): void {
+    if (!this.awaiting.has(runner)) this.notify();
   }
 
   /** Starts the live loop when a runner is active and it does not run yet. */
@@ -233,13 +240,18 @@ export class EventConsumer {
     const now = Date.now();
     const recipients = members.filter((r) => r.isReady(now) && comparePositions(r.position(), from) === 0);
     const shared = recipients.length > 1;
+    for (const r of recipients) this.awaiting.add(r);
     const deliveries = recipients.map((r) => r.deliverLive(batch, from, shared));
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.all(deliveries),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.detachAfterMs ?? 250))),
-    ]);
-    clearTimeout(timer);
+    try {
+      await Promise.race([
+        Promise.all(deliveries),
+        new Promise<void>((resolve) => (timer = setTimeout(resolve, this.options.detachAfterMs ?? 250))),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      this.awaiting.clear();
+    }
   }
 
   /**
