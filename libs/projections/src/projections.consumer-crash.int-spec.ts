@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { EventConsumer, positionToString, ProcessorRunner, SqliteCheckpointStore, SqliteEventStore } from '@lead-lifecycle/eventing';
-import { createProjections, PROJECTION_NAMES, rebuildProjections, SqliteProjectionProcessor } from '@lead-lifecycle/projections';
+import { createProjections, PROJECTION_NAMES, rebuildProjection, rebuildProjections, SqliteProjectionProcessor } from '@lead-lifecycle/projections';
+import { CountingEventStore } from '../../../test/support/counting-event-store';
 import { FileOutboxProcessor } from '../../../test/support/consumer-crash-child';
 import { HistoryBuilder } from './testing/history-builder';
 import { playJourneys } from './testing/journeys';
@@ -72,6 +73,29 @@ describe('one consumer for every processor, killed (SIGKILL) between two process
     expect(checkpoints.failures()).toEqual([]);
     fresh.close();
     checkpoints.close();
+    await store.close();
+  });
+});
+
+describe('rebuildProjections', () => {
+  it('refolds the three projections from one read of the log, to what three separate rebuilds give', async () => {
+    const store = new SqliteEventStore({ filename: ':memory:' });
+    await playJourneys(new HistoryBuilder(store), { prefix: 'r', count: 12 });
+    const total = (await store.readAll({ maxCount: 100_000 })).length;
+    const counting = new CountingEventStore(store);
+    const together = new SqliteCheckpointStore(':memory:');
+    const reports = await rebuildProjections(counting, together, PROJECTION_NAMES, { batchSize: 40 });
+    expect(counting.eventsRead).toBe(total);
+    expect(counting.readAllCalls).toBe(Math.ceil(total / 40) + 1);
+    expect(counting.reads.every((r) => r.options.personalData === 'sealed')).toBe(true);
+    expect(reports.map((r) => r.projection)).toEqual([...PROJECTION_NAMES]);
+
+    const apart = new SqliteCheckpointStore(':memory:');
+    for (const name of PROJECTION_NAMES) await rebuildProjection(store, apart, name);
+    expect(dumpReadModels(together.db)).toEqual(dumpReadModels(apart.db));
+    expect(checkpointPositions(together.db)).toEqual(checkpointPositions(apart.db));
+    together.close();
+    apart.close();
     await store.close();
   });
 });
