@@ -16,4 +16,5 @@ export * from './private-files';
 export * from './eventing.tokens';
 export * from './processing/checkpoint-store';
 export * from './processing/checkpointed-processor';
+export * from './processing/event-consumer';
 export * from './processing/processor-host';

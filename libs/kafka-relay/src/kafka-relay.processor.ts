@@ -19,6 +19,7 @@ export class RelayUnavailableError extends Error {
 export class KafkaRelayProcessor implements EventProcessor {
   readonly name = 'relay:kafka';
   readonly streamPrefixes = ['lead-', 'opportunity-'];
+  readonly personalData = 'open'; // the published CloudEvents carry the contact
   private readonly kafka: Kafka;
   private producer?: Producer;
   private topicReady = false;

@@ -1,6 +1,6 @@
 import type { EventStore } from '@lead-lifecycle/eventing';
 import { positionToString } from '@lead-lifecycle/eventing';
-import { PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
+import { EventConsumer, PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { createProjections, ProjectionName } from './read-models';
 import { SqliteProjectionProcessor } from './sqlite-projection';
 
@@ -10,6 +10,13 @@ export interface RebuildReport {
   readonly position: string;
   readonly seconds: number;
   readonly eventsPerSecond: number;
+}
+
+export interface RebuildOptions {
+  readonly batchSize?: number;
+  readonly poisonPolicy?: PoisonPolicy;
+  /** Called with the consumer's counters when the pass ends (reads of the log, events read). */
+  readonly onMetrics?: (metrics: ReturnType<EventConsumer['metrics']>) => void;
 }
 
 /**
@@ -22,24 +29,53 @@ export async function rebuildProjection(
   store: EventStore,
   checkpoints: SqliteCheckpointStore,
   name: ProjectionName,
-  options: { batchSize?: number; poisonPolicy?: PoisonPolicy } = {},
+  options: RebuildOptions = {},
 ): Promise<RebuildReport> {
-  const processor = new SqliteProjectionProcessor(checkpoints.db, createProjections()[name]);
-  let events = 0;
-  const counting = {
-    name: processor.name,
-    streamPrefixes: processor.streamPrefixes,
-    commitsCheckpoint: true,
-    handleBatch: async (...args: Parameters<SqliteProjectionProcessor['handleBatch']>) => {
-      await processor.handleBatch(...args);
-      events += args[0].length;
-    },
-    quarantineLead: (...args: Parameters<SqliteProjectionProcessor['quarantineLead']>) => processor.quarantineLead(...args),
-  };
+  const [report] = await rebuildProjections(store, checkpoints, [name], options);
+  return report;
+}
+
+/**
+ * {@link rebuildProjection} for several projections in one pass: all are reset, then refolded together
+ * from one read of the log (each batch read and decoded once, handed to each projection in its own
+ * transaction). A projection stopped by a poison event (policy `stop`) does not hold back the others;
+ * its error is thrown once they are done.
+ */
+export async function rebuildProjections(
+  store: EventStore,
+  checkpoints: SqliteCheckpointStore,
+  names: readonly ProjectionName[],
+  options: RebuildOptions = {},
+): Promise<RebuildReport[]> {
+  const projections = createProjections();
+  const consumer = new EventConsumer(store);
+  const counted = new Map<ProjectionName, { tally: { events: number }; runner: ProcessorRunner }>();
   const started = process.hrtime.bigint();
-  processor.reset();
-  const runner = new ProcessorRunner(store, checkpoints, counting, { batchSize: options.batchSize ?? 5000, poisonPolicy: options.poisonPolicy ?? 'quarantine' });
-  await runner.catchUp();
+  for (const name of names) {
+    const processor = new SqliteProjectionProcessor(checkpoints.db, projections[name]);
+    const tally = { events: 0 };
+    const counting = {
+      name: processor.name,
+      streamPrefixes: processor.streamPrefixes,
+      commitsCheckpoint: true,
+      handleBatch: async (...args: Parameters<SqliteProjectionProcessor['handleBatch']>) => {
+        await processor.handleBatch(...args);
+        tally.events += args[0].length;
+      },
+      quarantineLead: (...args: Parameters<SqliteProjectionProcessor['quarantineLead']>) => processor.quarantineLead(...args),
+    };
+    processor.reset();
+    const runner = new ProcessorRunner(store, checkpoints, counting, { batchSize: options.batchSize ?? 5000, poisonPolicy: options.poisonPolicy ?? 'quarantine' }, consumer);
+    counted.set(name, { tally, runner });
+  }
+  try {
+    await consumer.catchUp();
+  } finally {
+    options.onMetrics?.(consumer.metrics());
+  }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return { projection: name, events, position: positionToString(runner.status().position), seconds, eventsPerSecond: Math.round(events / seconds) };
+  return names.map((name) => {
+    const { tally, runner } = counted.get(name)!;
+    return { projection: name, events: tally.events, position: positionToString(runner.status().position), seconds, eventsPerSecond: Math.round(tally.events / seconds) };
+  });
 }

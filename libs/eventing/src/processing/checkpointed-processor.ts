@@ -8,6 +8,7 @@ import {
 } from '../event-store.port';
 import { EventStoreError } from '../event-store.errors';
 import { CheckpointStore, ProcessorFailure } from './checkpoint-store';
+import { EventConsumer, ProcessorMetrics } from './event-consumer';
 
 /** Something that follows the store's global order: a projection, a reaction, the Kafka relay. */
 export interface EventProcessor {
@@ -20,6 +21,12 @@ export interface EventProcessor {
    */
   handleBatch(events: StoredEvent[], checkpoint: GlobalPosition, after: GlobalPosition): Promise<void>;
   readonly commitsCheckpoint?: boolean;
+  /**
+   * `open`: the processor needs personal data decrypted (the Kafka relay publishes it). Default
+   * `sealed`: it never shows personal data (projections, reactions), so its consumer reads the log
+   * sealed, without decrypting, unless another processor reading with it needs it open.
+   */
+  readonly personalData?: 'open' | 'sealed';
   /**
    * Policy `quarantine`: holds the lead of a poison event (records it with `failure`) and moves the
    * checkpoint from `after` to `upTo`, all in one transaction, so the quarantine is exact across crashes.
@@ -36,9 +43,16 @@ export interface EventProcessor {
 export type PoisonPolicy = 'stop' | 'park' | 'quarantine';
 export const POISON_POLICIES: readonly PoisonPolicy[] = ['quarantine', 'stop', 'park'];
 
+/**
+ * Options of one processor. `poisonPolicy` and `maxAttempts` are its own. `batchSize` is the most
+ * events one `handleBatch` call gets (its transaction size); the consumer reads as many as the largest
+ * batch size of the processors reading together and cuts the batch into slices for each. `idleWaitMs`
+ * and `coalesceMs` are the consumer's: it uses the shortest idle wait and the longest coalescing of its
+ * running processors.
+ */
 export interface ProcessorRunnerOptions {
   readonly batchSize?: number;
-  /** How long an idle runner waits for a new event before it looks again. */
+  /** How long an idle consumer waits for a new event before it looks again. */
   readonly idleWaitMs?: number;
   /** What to do with an event that fails for a reason other than an unavailable store. */
   readonly poisonPolicy?: PoisonPolicy;
@@ -61,6 +75,8 @@ export interface ProcessorStatus {
   readonly lastError?: string;
   readonly stoppedReason?: string;
   readonly lastEventRecordedAt?: string;
+  /** Counters of the processor in its consumer (events, batches, time in handleBatch, lag). */
+  readonly metrics: ProcessorMetrics;
 }
 
 /**
@@ -91,79 +107,88 @@ export class PoisonEventError extends Error {
 }
 
 /**
- * Drives one processor from its durable checkpoint through the store's global order: catch up in
- * batches, then wait for new events. A crash at any point resumes from the last saved checkpoint.
+ * One processor's place in an {@link EventConsumer}: its checkpoint, state and poison policy. It
+ * follows the store's global order from its durable checkpoint; a crash at any point resumes from the
+ * last saved checkpoint. Built without a consumer, it gets one of its own (one processor, one reader,
+ * as before); the ProcessorHost puts all its processors on one consumer, which reads each batch once.
  */
 export class ProcessorRunner {
-  private position: GlobalPosition = START_POSITION;
+  private current: GlobalPosition = START_POSITION;
   private state: ProcessorState = 'idle';
   private lastError?: string;
   private stoppedReason?: string;
   private lastEventRecordedAt?: string;
-  private running?: Promise<void>;
-  private stopping = false;
-  private wake?: () => void;
+  private active = false;
+  private inPass = false;
+  private busy?: Promise<void>;
+  private notBefore = 0;
+  private backoff = 50;
   private readonly waiters = new Set<{ target: GlobalPosition; resolve: () => void }>();
+  private readonly counters = { eventsDelivered: 0, batches: 0, lastBatchSize: 0, handleBatchMs: 0, reads: 0, ownReads: 0 };
+  private readonly consumer: EventConsumer;
 
   constructor(
-    private readonly store: EventStore,
+    store: EventStore,
     private readonly checkpoints: CheckpointStore,
     readonly processor: EventProcessor,
     private readonly options: ProcessorRunnerOptions = {},
-  ) {}
+    /** The consumer it reads through; its own when absent. */
+    consumer?: EventConsumer,
+  ) {
+    this.consumer = consumer ?? new EventConsumer(store, { idleWaitMs: options.idleWaitMs });
+    this.consumer.attach(this);
+  }
 
+  /** Follows the log live, through the consumer, until {@link stop} or a poison event under `stop`. */
   start(): void {
-    if (this.running) return;
-    this.stopping = false;
+    if (this.active) return;
     this.stoppedReason = undefined;
     this.reloadPosition();
     this.state = 'running';
-    this.running = this.loop().catch((error) => {
-      this.state = 'stopped';
-      this.stoppedReason = (error as Error).message;
-      this.running = undefined;
-      this.log(`processor ${this.processor.name} stopped: ${this.stoppedReason}`);
-    });
+    this.notBefore = 0;
+    this.backoff = 50;
+    this.active = true;
+    this.consumer.ensureRunning();
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
-    this.wake?.();
-    await this.running;
-    this.running = undefined;
+    this.active = false;
+    this.consumer.notify();
+    await this.busy;
+    await this.consumer.settled();
     if (this.state !== 'stopped' || !this.stoppedReason) this.state = 'idle';
   }
 
   /**
-   * Processes everything up to the current head once, without waiting for live events. When another
+   * Processes everything up to the current head once, without waiting for live events, with reads of
+   * its own (not shared with the live processors of its consumer, which go on meanwhile). When another
    * runner of the same processor (a live API during a rebuild) moves the checkpoint, it continues from there.
    */
   async catchUp(): Promise<void> {
-    this.reloadPosition();
-    for (;;) {
-      try {
-        if ((await this.processNextBatch()) === 0) return;
-      } catch (error) {
-        if (!(error instanceof CheckpointMovedError)) throw error;
-        this.reloadPosition();
-      }
-    }
+    await this.consumer.catchUp([this]);
   }
 
   status(): ProcessorStatus {
     return {
       name: this.processor.name,
       state: this.state,
-      position: this.position,
+      position: this.current,
       lastError: this.lastError,
       stoppedReason: this.stoppedReason,
       lastEventRecordedAt: this.lastEventRecordedAt,
+      metrics: this.metrics(),
     };
+  }
+
+  metrics(): ProcessorMetrics {
+    const head = this.consumer.headSeen();
+    const lag = head === undefined ? undefined : Math.max(0, Number(head.commit - this.current.commit));
+    return { ...this.counters, lag };
   }
 
   /** Resolves once the processor has handled everything up to `target`, or rejects after `timeoutMs`. */
   waitFor(target: GlobalPosition, timeoutMs: number): Promise<boolean> {
-    if (comparePositions(this.position, target) >= 0) return Promise.resolve(true);
+    if (comparePositions(this.current, target) >= 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const waiter = {
         target,
@@ -181,48 +206,149 @@ export class ProcessorRunner {
     });
   }
 
-  private async loop(): Promise<void> {
-    let backoff = 50;
-    while (!this.stopping) {
-      try {
-        const processed = await this.processNextBatch();
-        backoff = 50;
+  // --- what the consumer asks of its runners ---------------------------------------------------
+
+  /** @internal The position up to which everything is handled (the checkpoint as this process knows it). */
+  position(): GlobalPosition {
+    return this.current;
+  }
+
+  /** @internal */
+  get batchSize(): number {
+    return this.options.batchSize ?? 500;
+  }
+
+  /** @internal */
+  get idleWaitMs(): number | undefined {
+    return this.options.idleWaitMs;
+  }
+
+  /** @internal */
+  get coalesceMs(): number {
+    return this.options.coalesceMs ?? 0;
+  }
+
+  /** @internal Started and not stopped (a processor in its backoff is active). */
+  isActive(): boolean {
+    return this.active;
+  }
+
+  /** @internal Can take a batch of the live loop now: active, not in a batch or a catch-up, past its backoff. */
+  isReady(now: number): boolean {
+    return this.active && !this.busy && !this.inPass && this.notBefore <= now;
+  }
+
+  /** @internal When its backoff ends (0 when it has none). */
+  readyAt(): number {
+    return this.notBefore;
+  }
+
+  /** @internal Starts a catch-up pass: the live loop leaves it alone until {@link endPass}. */
+  async beginPass(): Promise<void> {
+    this.inPass = true;
+    await this.busy;
+    this.reloadPosition();
+  }
+
+  /** @internal */
+  endPass(): void {
+    this.inPass = false;
+  }
+
+  /** @internal A live read for it succeeded: a processor retrying because the store was down is running again. */
+  readSucceeded(): void {
+    if (this.state === 'retrying') this.state = 'running';
+    this.backoff = 50;
+  }
+
+  /**
+   * @internal Handles `batch` (read after `from`) in the live loop; never rejects: a failure becomes the
+   * runner's state (retrying with backoff, stopped by a poison event, or a reload of a moved checkpoint).
+   */
+  deliverLive(batch: StoredEvent[], from: GlobalPosition, shared: boolean): Promise<void> {
+    const delivery = this.take(batch, from, shared).then(
+      () => {
         if (this.state === 'retrying') this.state = 'running';
-        if (processed === 0) {
-          await this.idle();
-          if (this.options.coalesceMs) await this.sleep(this.options.coalesceMs);
-        }
-      } catch (error) {
-        if (error instanceof PoisonEventError) throw error;
-        if (error instanceof CheckpointMovedError) {
-          // Another runner (a rebuild) moved the checkpoint: not a failure, resume from it at once.
-          this.reloadPosition();
-          continue;
-        }
-        // The store is unreachable or a transient error: keep the checkpoint, wait, try again.
-        if (this.processor.commitsCheckpoint) this.reloadPosition();
-        this.state = 'retrying';
-        this.lastError = (error as Error).message;
-        this.log(`processor ${this.processor.name}: ${this.lastError}; retrying in ${backoff} ms`);
-        await this.sleep(backoff);
-        backoff = Math.min(backoff * 2, 5000);
-      }
+        this.backoff = 50;
+      },
+      (error: unknown) => this.failedLive(error),
+    );
+    this.busy = delivery.finally(() => {
+      this.busy = undefined;
+      this.consumer.delivered(this);
+    });
+    return this.busy;
+  }
+
+  /** @internal Handles `batch` in a catch-up pass; answers the error that ends its pass, if any. */
+  async deliverInPass(batch: StoredEvent[], from: GlobalPosition, shared: boolean): Promise<unknown> {
+    try {
+      await this.take(batch, from, shared);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof CheckpointMovedError)) return error;
+      this.reloadPosition();
+      return undefined;
     }
   }
 
-  private async processNextBatch(): Promise<number> {
-    const batch = await this.store.readAll({ after: this.position, maxCount: this.options.batchSize ?? 500 });
-    if (batch.length === 0) return 0;
+  /**
+   * @internal What a failure does to a live runner. Never throws: a failure while handling the failure
+   * (the checkpoint database closed under it) stops this runner only, never the consumer.
+   */
+  failedLive(error: unknown): void {
+    try {
+      this.recover(error);
+    } catch (fatal) {
+      this.stopWith(fatal);
+    }
+  }
+
+  private stopWith(error: unknown): void {
+    this.state = 'stopped';
+    this.stoppedReason = (error as Error)?.message ?? String(error);
+    this.active = false;
+    this.log(`processor ${this.processor.name} stopped: ${this.stoppedReason}`);
+  }
+
+  private recover(error: unknown): void {
+    if (error instanceof PoisonEventError) return this.stopWith(error);
+    if (error instanceof CheckpointMovedError) {
+      // Another runner (a rebuild) moved the checkpoint: not a failure, resume from it at once.
+      this.reloadPosition();
+      return;
+    }
+    // The store is unreachable or a transient error: keep the checkpoint, wait, try again.
+    if (this.processor.commitsCheckpoint) this.reloadPosition();
+    this.state = 'retrying';
+    this.lastError = (error as Error)?.message ?? String(error);
+    this.log(`processor ${this.processor.name}: ${this.lastError}; retrying in ${this.backoff} ms`);
+    this.notBefore = Date.now() + this.backoff;
+    this.backoff = Math.min(this.backoff * 2, 5000);
+  }
+
+  /**
+   * Hands the part of `batch` after its position to the processor, in slices of its batch size, each
+   * with the checkpoint of the slice's last event (of any stream: the checkpoint moves past the others).
+   */
+  private async take(batch: StoredEvent[], from: GlobalPosition, shared: boolean): Promise<void> {
+    if (comparePositions(this.current, from) !== 0) return;
+    this.counters.reads++;
+    if (!shared) this.counters.ownReads++;
     const prefixes = this.processor.streamPrefixes;
-    const relevant = prefixes ? batch.filter((e) => prefixes.some((p) => e.streamId.startsWith(p))) : batch;
-    const last = batch[batch.length - 1].position;
-    await this.deliver(relevant, last, this.position);
-    this.advance(last, batch[batch.length - 1]);
-    return batch.length;
+    const size = this.batchSize;
+    for (let start = 0; start < batch.length; start += size) {
+      const slice = batch.slice(start, start + size);
+      const relevant = prefixes ? slice.filter((e) => prefixes.some((p) => e.streamId.startsWith(p))) : slice;
+      const last = slice[slice.length - 1];
+      await this.deliver(relevant, last.position, this.current);
+      this.lastEventRecordedAt = last.metadata.recordedAt;
+      this.moveTo(last.position);
+    }
   }
 
   private async deliver(events: StoredEvent[], checkpoint: GlobalPosition, after: GlobalPosition): Promise<void> {
-    const slice = new SliceCommitter(this.processor, this.checkpoints, after, (position) => this.moveTo(position));
+    const slice = new SliceCommitter(this.processor, this.checkpoints, after, (position) => this.moveTo(position), (n, work) => this.timed(n, work));
     try {
       await slice.commit(events, checkpoint);
       return;
@@ -274,14 +400,22 @@ export class ProcessorRunner {
     await slice.commit([], upTo);
   }
 
-  private advance(position: GlobalPosition, last: StoredEvent): void {
-    this.lastEventRecordedAt = last.metadata.recordedAt;
-    this.moveTo(position);
+  /** Counts and times one call into the processor. */
+  private async timed<T>(events: number, work: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    this.counters.batches++;
+    this.counters.eventsDelivered += events;
+    this.counters.lastBatchSize = events;
+    try {
+      return await work();
+    } finally {
+      this.counters.handleBatchMs += performance.now() - started;
+    }
   }
 
   /** The one place the position moves: every committed slice, every reload, and the waiters hear of it. */
   private moveTo(position: GlobalPosition): void {
-    this.position = position;
+    this.current = position;
     for (const waiter of [...this.waiters]) {
       if (comparePositions(position, waiter.target) >= 0) waiter.resolve();
     }
@@ -289,28 +423,6 @@ export class ProcessorRunner {
 
   private reloadPosition(): void {
     this.moveTo(this.checkpoints.load(this.processor.name) ?? START_POSITION);
-  }
-
-  /** Waits for the next event through a short-lived subscription, or for the idle timeout. */
-  private async idle(): Promise<void> {
-    const subscription = this.store.subscribeToAll({ after: this.position });
-    const iterator = subscription[Symbol.asyncIterator]();
-    try {
-      await Promise.race([iterator.next().catch(() => undefined), this.sleep(this.options.idleWaitMs ?? 1000)]);
-    } finally {
-      await subscription.close().catch(() => undefined);
-    }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 
   private log(message: string): void {
@@ -325,17 +437,19 @@ class SliceCommitter {
     private readonly checkpoints: CheckpointStore,
     private from: GlobalPosition,
     private readonly moved: (position: GlobalPosition) => void,
+    private readonly timed: <T>(events: number, work: () => Promise<T>) => Promise<T>,
   ) {}
 
   async commit(events: StoredEvent[], upTo: GlobalPosition): Promise<void> {
-    await this.processor.handleBatch(events, upTo, this.from);
+    await this.timed(events.length, () => this.processor.handleBatch(events, upTo, this.from));
     if (!this.processor.commitsCheckpoint) this.checkpoints.save(this.processor.name, upTo);
     this.done(upTo);
   }
 
   /** Quarantines the event's lead through the processor; false when it cannot (no lead, no support). */
   async quarantine(event: StoredEvent, failure: ProcessorFailure, upTo: GlobalPosition): Promise<boolean> {
-    if (!this.processor.quarantineLead || !(await this.processor.quarantineLead(event, failure, upTo, this.from))) return false;
+    const quarantineLead = this.processor.quarantineLead?.bind(this.processor);
+    if (!quarantineLead || !(await this.timed(1, () => quarantineLead(event, failure, upTo, this.from)))) return false;
     this.done(upTo);
     return true;
   }
