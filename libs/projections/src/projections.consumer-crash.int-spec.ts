@@ -6,9 +6,9 @@ import { EventConsumer, positionToString, ProcessorRunner, SqliteCheckpointStore
 import { createProjections, PROJECTION_NAMES, rebuildProjection, rebuildProjections, SqliteProjectionProcessor } from '@lead-lifecycle/projections';
 import { CountingEventStore } from '../../../test/support/counting-event-store';
 import { FileOutboxProcessor } from '../../../test/support/consumer-crash-child';
-import { HistoryBuilder } from './testing/history-builder';
-import { playJourneys } from './testing/journeys';
-import { checkpointPositions, dumpReadModels } from './testing/read-model-dump';
+import { HistoryBuilder } from '../../../test/support/projections/history-builder';
+import { playJourneys } from '../../../test/support/projections/journeys';
+import { checkpointPositions, dumpReadModels } from '../../../test/support/projections/read-model-dump';
 
 jest.setTimeout(90_000);
 
