@@ -12,7 +12,8 @@
  * - the command mix: 20 % captures, 80 % activities on the seeded leads (POST, JSON body, idempotency
  *   and consistency-token interceptors, an append each).
  * Between runs it waits until the live projections of the server just loaded have caught up, so that
- * their work does not fall on the next run. Prints requests/s (2xx) and p50/p99 per adapter and the ratio.
+ * their work does not fall on the next run. Prints requests/s (2xx), the server's CPU time per answer
+ * (what a request costs, whatever share of a busy machine the server got) and p50/p99 per adapter, and the ratio.
  * Nothing is asserted.
  */
 import autocannon from 'autocannon';
@@ -47,7 +48,7 @@ async function serve(adapter: Adapter, durability: Durability, dataDir: string):
     SQLITE_DURABILITY: durability,
     HTTP_ADAPTER: adapter,
     ADMIN_API_KEY: `bench-platform-key-${randomUUID()}`,
-    RATE_LIMIT_PER_MINUTE: '100000000',
+    RATE_LIMIT_PER_MINUTE: '1000000',
   };
   const app = await createApp({
     lifecycle: { engine: EngineConfig.fromEnv(env) },
@@ -67,6 +68,11 @@ async function serve(adapter: Adapter, durability: Durability, dataDir: string):
   process.send!({ port: address.port, key } satisfies Ready);
   process.on('message', (message) => {
     if (message === 'stop') void app.close().then(() => process.exit(0));
+    // The server's own CPU time, so that the cost per request can be told apart from the share of a busy machine.
+    if (message === 'cpu') {
+      const used = process.cpuUsage();
+      process.send!({ cpuMicros: used.user + used.system });
+    }
   });
 }
 
@@ -83,6 +89,8 @@ interface Server {
 
 interface Run {
   readonly rate: number;
+  /** Server CPU time per 2xx answer, in ms (user + system of the server process). */
+  readonly cpuMs: number;
   readonly p50: number;
   readonly p99: number;
   readonly non2xx: number;
@@ -154,15 +162,30 @@ function requestFor(server: Server, scenario: Scenario): () => { method: string;
   }
 }
 
+function serverCpu(server: Server): Promise<number> {
+  return new Promise((resolve) => {
+    const listener = (m: unknown) => {
+      if (typeof m === 'object' && m !== null && 'cpuMicros' in m) {
+        server.child.off('message', listener);
+        resolve((m as { cpuMicros: number }).cpuMicros);
+      }
+    };
+    server.child.on('message', listener);
+    server.child.send('cpu');
+  });
+}
+
 async function load(server: Server, scenario: Scenario, seconds: number, connections: number): Promise<Run> {
   const next = requestFor(server, scenario);
+  const cpuBefore = await serverCpu(server);
   const result = await autocannon({
     url: server.url,
     connections,
     duration: seconds,
     requests: [{ setupRequest: ((req: object) => ({ ...req, ...next() })) as never }],
   });
-  return { rate: result['2xx'] / result.duration, p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors + result.timeouts };
+  const cpuMs = (await serverCpu(server)) - cpuBefore;
+  return { rate: result['2xx'] / result.duration, cpuMs: cpuMs / 1000 / Math.max(1, result['2xx']), p50: result.latency.p50, p99: result.latency.p99, non2xx: result.non2xx + result.errors + result.timeouts };
 }
 
 const median = (values: number[]) => {
@@ -178,8 +201,8 @@ async function main(): Promise<void> {
   const lines = [
     `HTTP adapters, ${rounds} rounds (A B A B) of ${seconds} s per scenario, ${connections} connections, autocannon in a process of its own; medians of the rounds`,
     '',
-    '| durability | scenario | express req/s | fastify req/s | fastify / express | express p50 / p99 ms | fastify p50 / p99 ms | non-2xx |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
+    '| durability | scenario | express req/s | fastify req/s | fastify / express | server CPU ms/req express / fastify | express p50 / p99 ms | fastify p50 / p99 ms | non-2xx |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const durability of ['normal', 'full'] as const) {
     const servers: Server[] = [];
@@ -199,7 +222,7 @@ async function main(): Promise<void> {
             const run = await load(server, scenario, seconds, connections);
             const key = `${scenario}|${server.adapter}`;
             runs.set(key, [...(runs.get(key) ?? []), run]);
-            console.error(`${durability} round ${round + 1} ${scenario} ${server.adapter}: ${run.rate.toFixed(0)} req/s, p50 ${run.p50} ms, p99 ${run.p99} ms, non-2xx ${run.non2xx}`);
+            console.error(`${durability} round ${round + 1} ${scenario} ${server.adapter}: ${run.rate.toFixed(0)} req/s, ${run.cpuMs.toFixed(2)} ms CPU/req, p50 ${run.p50} ms, p99 ${run.p99} ms, non-2xx ${run.non2xx}`);
           }
         }
       }
@@ -207,6 +230,7 @@ async function main(): Promise<void> {
         const of = (adapter: Adapter) => runs.get(`${scenario}|${adapter}`)!;
         const summary = (adapter: Adapter) => ({
           rate: median(of(adapter).map((r) => r.rate)),
+          cpuMs: median(of(adapter).map((r) => r.cpuMs)),
           p50: median(of(adapter).map((r) => r.p50)),
           p99: median(of(adapter).map((r) => r.p99)),
           non2xx: of(adapter).reduce((n, r) => n + r.non2xx, 0),
@@ -214,7 +238,7 @@ async function main(): Promise<void> {
         const e = summary('express');
         const f = summary('fastify');
         lines.push(
-          `| ${durability} | ${scenario} | ${e.rate.toFixed(0)} | ${f.rate.toFixed(0)} | ${(f.rate / e.rate).toFixed(2)} | ${e.p50} / ${e.p99} | ${f.p50} / ${f.p99} | ${e.non2xx} / ${f.non2xx} |`,
+          `| ${durability} | ${scenario} | ${e.rate.toFixed(0)} | ${f.rate.toFixed(0)} | ${(f.rate / e.rate).toFixed(2)} | ${e.cpuMs.toFixed(2)} / ${f.cpuMs.toFixed(2)} | ${e.p50} / ${e.p99} | ${f.p50} / ${f.p99} | ${e.non2xx} / ${f.non2xx} |`,
         );
       }
     } finally {
