@@ -47,7 +47,15 @@ export async function startTestApp(
   options: { dataDir?: string; env?: Record<string, string>; module?: LeadLifecycleModuleOptions } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lead-lifecycle-e2e-'));
-  const env = { DATA_DIR: dataDir, SQLITE_DURABILITY: 'normal', ADMIN_API_KEY: TEST_PLATFORM_KEY, RATE_LIMIT_PER_MINUTE: '1000000', ...options.env };
+  const env = {
+    DATA_DIR: dataDir,
+    SQLITE_DURABILITY: 'normal',
+    ADMIN_API_KEY: TEST_PLATFORM_KEY,
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    // HTTP_ADAPTER=fastify runs the suites on the Fastify server.
+    ...(process.env.HTTP_ADAPTER ? { HTTP_ADAPTER: process.env.HTTP_ADAPTER } : {}),
+    ...options.env,
+  };
   const app = await createApp({
     lifecycle: { engine: EngineConfig.fromEnv(env), ...options.module },
     projections: ProjectionsConfig.fromEnv(env),
@@ -57,6 +65,8 @@ export async function startTestApp(
     logger: false,
   });
   await app.init();
+  // Fastify serves requests to its server (supertest's, without listen) only once it is ready.
+  if (app.getHttpAdapter().getType() === 'fastify') await (app.getHttpAdapter().getInstance() as { ready(): Promise<unknown> }).ready();
   const keys = app.get<ApiKeyStore>(API_KEY_STORE);
   const tokens = app.get<ConsistencyTokens>(CONSISTENCY_TOKENS);
   // Per data folder, so that an app restarted on the same folder is called with the same keys (they are stored there).

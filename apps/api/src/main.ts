@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   }
   const app = await createApp({ lifecycle: { engine }, projections, kafka, http, auth });
   await app.listen(http.PORT, http.HOST);
-  Logger.log(`Lead Lifecycle API on http://${http.HOST}:${http.PORT} (store: ${engine.EVENT_STORE}, data: ${engine.DATA_DIR}, kafka: ${kafka.enabled ? kafka.KAFKA_BROKERS : 'off'}); docs at /docs`, 'Main');
+  Logger.log(`Lead Lifecycle API on http://${http.HOST}:${http.PORT} (server: ${http.HTTP_ADAPTER}, store: ${engine.EVENT_STORE}, data: ${engine.DATA_DIR}, kafka: ${kafka.enabled ? kafka.KAFKA_BROKERS : 'off'}); docs at /docs`, 'Main');
 }
 
 main().catch((error) => {

@@ -10,6 +10,12 @@ describe('HttpConfig', () => {
     expect(HttpConfig.fromEnv({ HTTP_BODY_LIMIT_BYTES: '1048576', HTTP_JSON_MAX_DEPTH: '8' })).toMatchObject({ HTTP_BODY_LIMIT_BYTES: 1048576, HTTP_JSON_MAX_DEPTH: 8 });
   });
 
+  it('runs on Express unless HTTP_ADAPTER says fastify, and refuses any other server', () => {
+    expect(HttpConfig.fromEnv({}).HTTP_ADAPTER).toBe('express');
+    expect(HttpConfig.fromEnv({ HTTP_ADAPTER: 'fastify' }).HTTP_ADAPTER).toBe('fastify');
+    expect(() => HttpConfig.fromEnv({ HTTP_ADAPTER: 'koa' })).toThrow(/HTTP_ADAPTER/);
+  });
+
   it('refuses limits that are not sensible, naming each', () => {
     const refusal = (() => {
       try {

@@ -1,6 +1,10 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
 import { settingsFromEnv, validateConfig } from '@lead-lifecycle/lifecycle';
+
+/** The HTTP servers the API can run on, behind the same controllers, DTOs, pipes, guards, filters and interceptors. */
+export const HTTP_ADAPTERS = ['express', 'fastify'] as const;
+export type HttpAdapterName = (typeof HTTP_ADAPTERS)[number];
 
 /** The HTTP listener and what its edge accepts. Read from the environment at start-up. */
 export class HttpConfig {
@@ -30,6 +34,13 @@ export class HttpConfig {
   @Max(1000)
   @Type(() => Number)
   HTTP_JSON_MAX_DEPTH: number = 32;
+
+  /**
+   * The HTTP server under Nest: `express` (@nestjs/platform-express) or `fastify`
+   * (@nestjs/platform-fastify). Both give the documented edge; see README "The HTTP edge" for the measurement.
+   */
+  @IsIn(HTTP_ADAPTERS)
+  HTTP_ADAPTER: HttpAdapterName = 'express';
 
   static fromEnv(env: NodeJS.ProcessEnv = process.env): HttpConfig {
     return validateConfig('http', HttpConfig, settingsFromEnv(HttpConfig, env));

@@ -75,13 +75,28 @@ const BODY_PARSER_ERRORS: Readonly<Record<string, { status: number; code: HttpEr
   'stream.not.readable': { status: 500, code: HttpErrorCode.InternalError },
 };
 
-/** An http-errors error as body-parser, raw-body and Express raise them. */
+/**
+ * Fastify's errors by their `code`, for what its router and body reading refuse before the edge's hook
+ * or parser could (fastify-edge.ts): a chunked body over the limit, a body shorter than announced, a URL
+ * that cannot be decoded.
+ */
+const FASTIFY_ERRORS: Readonly<Record<string, { status: number; code: HttpErrorCode; message: string; field?: string }>> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: HttpErrorCode.BodyTooLarge, message: 'the body is larger than the limit of HTTP_BODY_LIMIT_BYTES' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: HttpErrorCode.MalformedRequest, message: 'the body does not have the length its Content-Length announced' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: HttpErrorCode.UnsupportedMediaType, message: 'the Content-Type is not accepted; send application/json (UTF-8)' },
+  FST_ERR_CTP_INVALID_TYPE: { status: 415, code: HttpErrorCode.UnsupportedMediaType, message: 'the Content-Type is not accepted; send application/json (UTF-8)' },
+  FST_ERR_BAD_URL: { status: 400, code: HttpErrorCode.ValidationFailed, message: 'path: a path segment is not valid percent-encoding', field: 'path' },
+  FST_ERR_MAX_PARAM_LENGTH: { status: 400, code: HttpErrorCode.ValidationFailed, message: 'path: a path segment is too long', field: 'path' },
+};
+
+/** An http-errors error as body-parser, raw-body and Express raise them, or a Fastify error (`code` FST_ERR_…). */
 interface BodyParserError extends Error {
   readonly type?: string;
   readonly status?: number;
   readonly statusCode?: number;
   readonly expose?: boolean;
   readonly limit?: number;
+  readonly code?: string;
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -144,6 +159,11 @@ function problemsOf(message: string, request: RequestFacts): FieldProblem[] {
 }
 
 function fromHttpError(error: BodyParserError): ErrorAnswer {
+  const fastify = typeof error.code === 'string' ? FASTIFY_ERRORS[error.code] : undefined;
+  if (fastify) {
+    const reason = fastify.message.replace(/^path: /, '');
+    return answer(fastify.status, fastify.code, fastify.message, fastify.field ? { problems: [{ field: fastify.field, reason }] } : {});
+  }
   const known = error.type ? BODY_PARSER_ERRORS[error.type] : undefined;
   if (known) {
     if (known.status >= 500) return internalError();

@@ -18,6 +18,7 @@ import { canonicalJson } from '@lead-lifecycle/eventing';
 import { CLOCK, deterministicUuid, ENGINE_CONFIG, EngineConfig, IDEMPOTENCY_STORE } from '@lead-lifecycle/lifecycle';
 import type { IdempotencyStore } from '@lead-lifecycle/lifecycle';
 import { HttpErrorCode } from './api-error-code';
+import { requestPath } from './request-path';
 import { principalOf } from '@lead-lifecycle/identity';
 
 /** The request header that names one logical request across its retries. */
@@ -187,5 +188,5 @@ function fingerprintOf(request: Request): string {
       problems: [{ field: 'body', reason: 'cannot be read as JSON' }],
     });
   }
-  return createHash('sha256').update(`${request.method}\n${request.path}\n${body}`).digest('hex');
+  return createHash('sha256').update(`${request.method}\n${requestPath(request)}\n${body}`).digest('hex');
 }
