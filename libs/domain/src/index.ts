@@ -12,6 +12,7 @@ export * from './qualification/bant';
 export * from './lead/lead.events';
 export * from './lead/lead.state';
 export * from './lead/lead.decider';
+export * from './lead/lead-lifecycle-moves';
 export * from './opportunity/opportunity.events';
 export * from './opportunity/opportunity.state';
 export * from './opportunity/opportunity.decider';
