@@ -39,6 +39,8 @@ import {
   leadStreamId,
   normaliseContact,
   opportunityStreamId,
+  LEAD_STREAM_PREFIX,
+  OPPORTUNITY_STREAM_PREFIX,
 } from '@lead-lifecycle/domain';
 import type { NewEvent } from '@lead-lifecycle/eventing';
 import { CommandContext, LEAD_IDENTITY_RESERVED, toNewEvents } from '@lead-lifecycle/lifecycle';
@@ -774,7 +776,7 @@ export class Workload {
       for (const event of append.events) {
         this.stats.events++;
         this.stats.eventsByType[event.type] = (this.stats.eventsByType[event.type] ?? 0) + 1;
-        if (append.streamId.startsWith('lead-') || append.streamId.startsWith('opportunity-')) this.stats.relayable++;
+        if (append.streamId.startsWith(LEAD_STREAM_PREFIX) || append.streamId.startsWith(OPPORTUNITY_STREAM_PREFIX)) this.stats.relayable++;
       }
     }
   }

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createWriteStream, WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evolveLead, initialLeadState, isBusinessTime, leadStreamId } from '@lead-lifecycle/domain';
+import { AGGREGATE_STREAM_PREFIXES, evolveLead, initialLeadState, isBusinessTime, leadStreamId } from '@lead-lifecycle/domain';
 import { EventStore, GlobalPosition, IntegrityReport, SqliteKeyStore, StoredEvent, verifyIntegrity } from '@lead-lifecycle/eventing';
 import {
   AggregateRepository,
@@ -168,7 +168,7 @@ async function exportEvents(store: EventStore, values: Record<string, unknown>):
     for (;;) {
       const batch: StoredEvent[] = await store.readAll({ after, maxCount: 2000 });
       for (const event of batch) {
-        if (event.metadata.tenantId !== tenant || !(event.streamId.startsWith('lead-') || event.streamId.startsWith('opportunity-'))) continue;
+        if (event.metadata.tenantId !== tenant || !AGGREGATE_STREAM_PREFIXES.some((p) => event.streamId.startsWith(p))) continue;
         await write(line(historyEntry(event, tracker.apply(event))));
         exported++;
       }

@@ -18,3 +18,4 @@ export * from './opportunity/opportunity.state';
 export * from './opportunity/opportunity.decider';
 export * from './lead/lead.upcasters';
 export * from './opportunity/opportunity.upcasters';
+export * from './aggregate-streams';

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { LeadCaptured, LeadEvent, LeadStage } from '@lead-lifecycle/domain';
+import { LEAD_STREAM_PREFIX, LeadCaptured, LeadEvent, LeadStage } from '@lead-lifecycle/domain';
 import { StoredEvent } from '@lead-lifecycle/eventing';
 import { FUNNEL_STAGES, isLeadEvent, stageEnteredBy } from './lead-stage-transitions';
 import { costCents } from './read-model-money';
@@ -21,7 +21,7 @@ interface FunnelLeadRow {
  */
 export class FunnelProjection implements SqliteProjection {
   readonly name = 'funnel';
-  readonly streamPrefixes = ['lead-'];
+  readonly streamPrefixes = [LEAD_STREAM_PREFIX];
   readonly tables = ['funnel_leads', 'funnel_stage_visits'];
 
   createTables(db: Database.Database): void {

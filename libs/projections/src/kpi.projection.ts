@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { OpportunityEvent } from '@lead-lifecycle/domain';
+import { AGGREGATE_STREAM_PREFIXES, OPPORTUNITY_STREAM_PREFIX, OpportunityEvent } from '@lead-lifecycle/domain';
 import { StoredEvent } from '@lead-lifecycle/eventing';
 import { minorUnits } from './read-model-money';
 import { refoldIfShapeChanged } from './read-model-shape';
@@ -13,7 +13,7 @@ import { SqliteProjection, statement } from './sqlite-projection';
  */
 export class KpiProjection implements SqliteProjection {
   readonly name = 'kpi';
-  readonly streamPrefixes = ['lead-', 'opportunity-'];
+  readonly streamPrefixes = AGGREGATE_STREAM_PREFIXES;
   readonly tables = ['kpi_opportunities', 'kpi_reasons'];
 
   createTables(db: Database.Database): void {
@@ -36,7 +36,7 @@ export class KpiProjection implements SqliteProjection {
       this.recordReason(db, stored, 'disqualification');
       return;
     }
-    if (!stored.streamId.startsWith('opportunity-')) return;
+    if (!stored.streamId.startsWith(OPPORTUNITY_STREAM_PREFIX)) return;
     const event = { type: stored.type, data: stored.data } as unknown as OpportunityEvent;
     switch (event.type) {
       case 'OpportunityOpened': {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { LeadEvent, LeadStage } from '@lead-lifecycle/domain';
+import { LEAD_STREAM_PREFIX, LeadEvent, LeadStage } from '@lead-lifecycle/domain';
 import { StoredEvent } from '@lead-lifecycle/eventing';
 import { isLeadEvent, stageEnteredBy } from './lead-stage-transitions';
 import { utcTime as utc } from './read-model-time';
@@ -9,7 +9,7 @@ import { SqliteProjection, statement } from './sqlite-projection';
 /** One row per lead with what sales needs to pick who to call next. */
 export class ScoringProjection implements SqliteProjection {
   readonly name = 'scoring';
-  readonly streamPrefixes = ['lead-'];
+  readonly streamPrefixes = [LEAD_STREAM_PREFIX];
   readonly tables = ['lead_scores'];
   readonly releases = scoringReleases;
 

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { LEAD_UPCASTERS, OPPORTUNITY_UPCASTERS, UpcasterRegistry } from '@lead-lifecycle/domain';
+import { AGGREGATE_STREAM_PREFIXES, LEAD_UPCASTERS, OPPORTUNITY_UPCASTERS, UpcasterRegistry } from '@lead-lifecycle/domain';
 import {
   ContactCipher,
   EncryptingEventStore,
@@ -22,7 +22,7 @@ export function createRawEventStore(config: EngineConfig): EventStore {
       // Loaded on demand so the embedded default never pays for the gRPC client (~200 ms). A relative
       // path, because the build rewrites the path aliases of imports but not of a require() string.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { EventStoreDbEventStore } = require('../../../event-store/src/eventstoredb') as typeof import('@lead-lifecycle/eventing/eventstoredb');
+      const { EventStoreDbEventStore } = require('../../../eventing/src/eventstoredb') as typeof import('@lead-lifecycle/eventing/eventstoredb');
       return new EventStoreDbEventStore(config.EVENTSTORE_CONNECTION_STRING!, { limits });
     }
   }
@@ -42,7 +42,7 @@ export const upcastStoredEvent = (event: StoredEvent): StoredEvent => domainUpca
  * Kafka relay and history all see the same normalised events while the log keeps what was written.
  */
 export function createEventStore(config: EngineConfig, keys?: KeyStore): EventStore {
-  const chained = new HashChainingEventStore(createRawEventStore(config));
+  const chained = new HashChainingEventStore(createRawEventStore(config), AGGREGATE_STREAM_PREFIXES);
   const readable = keys ? new EncryptingEventStore(chained, new ContactCipher(keys)) : chained;
   return withDomainUpcasting(readable);
 }

@@ -7,7 +7,9 @@ import {
   initialOpportunityState,
   LeadEvent,
   LeadState,
+  LEAD_STREAM_PREFIX,
   leadStreamId,
+  OPPORTUNITY_STREAM_PREFIX,
   OpportunityEvent,
   OpportunityState,
   opportunityStreamId,
@@ -55,7 +57,7 @@ export class TransitionTracker {
   private readonly opportunities = new Map<string, OpportunityState>();
 
   apply(event: StoredEvent): Transition {
-    if (event.streamId.startsWith('lead-')) {
+    if (event.streamId.startsWith(LEAD_STREAM_PREFIX)) {
       const before = this.leads.get(event.streamId) ?? initialLeadState;
       const after = evolveLead(before, { type: event.type, data: event.data } as unknown as LeadEvent);
       this.leads.set(event.streamId, after);
@@ -64,7 +66,7 @@ export class TransitionTracker {
         ...(scoreOf(before) !== scoreOf(after) ? { score: { before: scoreOf(before), after: scoreOf(after) } } : {}),
       };
     }
-    if (event.streamId.startsWith('opportunity-')) {
+    if (event.streamId.startsWith(OPPORTUNITY_STREAM_PREFIX)) {
       const before = this.opportunities.get(event.streamId) ?? initialOpportunityState;
       const after = evolveOpportunity(before, { type: event.type, data: event.data } as unknown as OpportunityEvent);
       this.opportunities.set(event.streamId, after);

@@ -1,4 +1,5 @@
 import {
+  AGGREGATE_STREAM_PREFIXES,
   decideLead,
   decideOpportunity,
   evolveLead,
@@ -40,7 +41,7 @@ export interface ReactionInput {
  */
 export class OpportunityLifecycleReaction implements EventProcessor {
   readonly name = 'reaction:opportunity-lifecycle';
-  readonly streamPrefixes = ['lead-', 'opportunity-'];
+  readonly streamPrefixes = AGGREGATE_STREAM_PREFIXES;
   /** The repositories default to uncached ones on `store`; the module passes the shared, cached ones. */
   constructor(
     store: EventStore,
