@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createWriteStream, WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AGGREGATE_STREAM_PREFIXES, evolveLead, initialLeadState, isBusinessTime, leadStreamId } from '@lead-lifecycle/domain';
+import { AGGREGATE_STREAM_PREFIXES, decodeLeadEvent, evolveLead, initialLeadState, isBusinessTime, leadStreamId } from '@lead-lifecycle/domain';
 import { EventStore, GlobalPosition, IntegrityReport, SqliteKeyStore, StoredEvent, verifyIntegrity } from '@lead-lifecycle/eventing';
 import {
   AggregateRepository,
@@ -128,7 +128,7 @@ async function state(store: EventStore, leadId: string, values: Record<string, u
           ? { recordedTime: at }
           : { businessTime: at }
         : undefined;
-  const repository = new AggregateRepository(store, { initialState: initialLeadState, evolve: evolveLead });
+  const repository = new AggregateRepository(store, { initialState: initialLeadState, evolve: evolveLead, decode: decodeLeadEvent });
   const loaded = await repository.load(leadStreamId(leadId), asOfFilter(asOf));
   if (loaded.state.stage === 'none') throw new UsageError(`lead ${leadId} had no events by then`);
   const view = leadView(requireLeadOfTenant(loaded.state, loaded.state.tenantId, leadId), loaded.revision);

@@ -19,3 +19,7 @@ export * from './opportunity/opportunity.decider';
 export * from './lead/lead.upcasters';
 export * from './opportunity/opportunity.upcasters';
 export * from './aggregate-streams';
+export * from './shared/event-decoder';
+export * from './lead/lead-event.decoder';
+export * from './opportunity/opportunity-event.decoder';
+export * from './domain-events';

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AGGREGATE_STREAM_PREFIXES, LEAD_UPCASTERS, OPPORTUNITY_UPCASTERS, UpcasterRegistry } from '@lead-lifecycle/domain';
+import { AGGREGATE_STREAM_PREFIXES, DOMAIN_UPCASTERS } from '@lead-lifecycle/domain';
 import {
   ContactCipher,
   EncryptingEventStore,
@@ -28,11 +28,11 @@ export function createRawEventStore(config: EngineConfig): EventStore {
   }
 }
 
-/** The upcasters of the domain's events, keyed by type and schema version. */
-export const domainUpcasters = new UpcasterRegistry([...LEAD_UPCASTERS, ...OPPORTUNITY_UPCASTERS]);
-
-/** A stored event as today's code reads it (legacy business times normalised); the same object when current. */
-export const upcastStoredEvent = (event: StoredEvent): StoredEvent => domainUpcasters.upcast(event);
+/**
+ * A stored event as today's code reads it (legacy business times normalised); the same object when
+ * current. The same registry the domain's decoders apply (DOMAIN_UPCASTERS).
+ */
+export const upcastStoredEvent = (event: StoredEvent): StoredEvent => DOMAIN_UPCASTERS.upcast(event);
 
 /**
  * The store the engine works with: every lead and opportunity event sealed in a per-stream hash chain,

@@ -2,6 +2,8 @@ import {
   AGGREGATE_STREAM_PREFIXES,
   decideLead,
   decideOpportunity,
+  decodeLeadEvent,
+  decodeOpportunityEvent,
   evolveLead,
   evolveOpportunity,
   initialLeadState,
@@ -49,10 +51,12 @@ export class OpportunityLifecycleReaction implements EventProcessor {
     private readonly leads: AggregateRepository<LeadState, LeadEvent> = new AggregateRepository(store, {
       initialState: initialLeadState,
       evolve: evolveLead,
+      decode: decodeLeadEvent,
     }),
     private readonly opportunities: AggregateRepository<OpportunityState, OpportunityEvent> = new AggregateRepository(store, {
       initialState: initialOpportunityState,
       evolve: evolveOpportunity,
+      decode: decodeOpportunityEvent,
     }),
   ) {}
 
