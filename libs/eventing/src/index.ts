@@ -16,3 +16,4 @@ export * from './eventing.tokens';
 export * from './processing/checkpoint-store';
 export * from './processing/checkpointed-processor';
 export * from './processing/processor-host';
+export * from './privacy/personal-data-policy';

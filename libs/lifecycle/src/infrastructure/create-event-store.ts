@@ -11,6 +11,7 @@ import {
   UpcastingEventStore,
 } from '@lead-lifecycle/eventing';
 import { EngineConfig } from '../config/engine.config';
+import { LEAD_PERSONAL_DATA_POLICY } from './lead-personal-data.policy';
 
 /** The configured store as it is on disk: the embedded SQLite file by default, EventStoreDB on request. */
 export function createRawEventStore(config: EngineConfig): EventStore {
@@ -36,14 +37,14 @@ export const upcastStoredEvent = (event: StoredEvent): StoredEvent => DOMAIN_UPC
 
 /**
  * The store the engine works with: every lead and opportunity event sealed in a per-stream hash chain,
- * personal data encrypted with its lead's key (when a key store is given; without one, encrypted
+ * personal data (LEAD_PERSONAL_DATA_POLICY) encrypted with its lead's key (when a key store is given; without one, encrypted
  * contacts pass through unread, which is all the projections and the integrity check need), and,
  * outermost, every event read upcast to today's form, so commands, projections, the reaction, the
  * Kafka relay and history all see the same normalised events while the log keeps what was written.
  */
 export function createEventStore(config: EngineConfig, keys?: KeyStore): EventStore {
   const chained = new HashChainingEventStore(createRawEventStore(config), AGGREGATE_STREAM_PREFIXES);
-  const readable = keys ? new EncryptingEventStore(chained, new ContactCipher(keys)) : chained;
+  const readable = keys ? new EncryptingEventStore(chained, new ContactCipher(keys), LEAD_PERSONAL_DATA_POLICY) : chained;
   return withDomainUpcasting(readable);
 }
 
