@@ -202,7 +202,7 @@ class ProgressBar {
 }
 
 async function verify(store: EventStore, lead: string | undefined, json: boolean): Promise<number> {
-  const report: IntegrityReport = await verifyIntegrity(store, lead ? { streamIds: await streamsOfLead(store, lead) } : {});
+  const report: IntegrityReport = await verifyIntegrity(store, lead ? { streamIds: await streamsOfLead(store, lead) } : { prefixes: AGGREGATE_STREAM_PREFIXES });
   if (json) {
     console.log(JSON.stringify(report, null, 2));
   } else {
