@@ -13,7 +13,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DEFAULT_LIFECYCLE_CONFIG } from '@lead-lifecycle/domain';
-import { ContactCipher, EncryptingEventStore, EventStore, HashChainingEventStore, SqliteEventStore, SqliteKeyStore } from '@lead-lifecycle/eventing';
+import { EventStore, SqliteEventStore, SqliteKeyStore } from '@lead-lifecycle/eventing';
 import { CaptureLeadCommand, createEventStore, createRawEventStore, EngineConfig, GetLeadHistoryQuery, GetLeadQuery, OpportunityLifecycleReaction, RecordEngagementCommand } from '@lead-lifecycle/lifecycle';
 import { CHECKPOINT_STORE, EVENT_STORE, ProcessorHost, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { KafkaConfig, KafkaRelayProcessor } from '@lead-lifecycle/kafka-relay';
@@ -119,15 +119,15 @@ class StoreProbe {
 }
 
 /**
- * The engine's store stack, composed as createEventStore composes it (hash chain inside, contact
- * encryption outside; the module adds the upcasting layer), but built here so that the benchmark holds
- * the SQLite adapter and the key store it reads counters from, through their public API only.
+ * The engine's own store stack (createEventStore: hash chain, contact encryption, upcasting) over an
+ * adapter the benchmark holds, so that it reads the SQLite adapter's and the key store's counters
+ * through their public API only.
  */
 function benchStores(engine: EngineConfig): { sqlite: SqliteEventStore; keys: TimedKeyStore; eventStore: EventStore } {
   const raw = createRawEventStore(engine);
   if (!(raw instanceof SqliteEventStore)) throw new Error(`the benchmark measures the embedded store, not EVENT_STORE=${engine.EVENT_STORE}`);
   const keys = new TimedKeyStore(new SqliteKeyStore(join(engine.DATA_DIR, 'keys.sqlite')));
-  return { sqlite: raw, keys, eventStore: new EncryptingEventStore(new HashChainingEventStore(raw), new ContactCipher(keys)) };
+  return { sqlite: raw, keys, eventStore: createEventStore(engine, keys, raw) };
 }
 
 function errorCode(error: unknown): string {

@@ -8,6 +8,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LatencySummary, nowMs, Samples } from './lib/stats';
 import { EventRow, RAW_SCHEMA, readAppends, RowAppend } from './lib/rows';
+import { leadStreamId, opportunityStreamId } from '@lead-lifecycle/domain';
 
 export interface LimitOptions {
   /** The engine's events.sqlite after seeding: the rows to copy. */
@@ -146,9 +147,9 @@ export function runLimit(options: LimitOptions, log: (line: string) => void): Li
   const byStream = db.prepare('SELECT * FROM events WHERE stream_id = ? ORDER BY stream_revision');
   const parse = (row: EventRow) => ({ ...row, data: JSON.parse(row.data), metadata: JSON.parse(row.metadata) });
   const readHistory = (leadId: string) => {
-    const own = (byStream.all(`lead-${leadId}`) as EventRow[]).map(parse);
+    const own = (byStream.all(leadStreamId(leadId)) as EventRow[]).map(parse);
     const opportunities = own.filter((e) => e.type === 'OpportunityOpenedForLead').map((e) => String(e.data.opportunityId));
-    const theirs = opportunities.flatMap((id) => (byStream.all(`opportunity-${id}`) as EventRow[]).map(parse));
+    const theirs = opportunities.flatMap((id) => (byStream.all(opportunityStreamId(id)) as EventRow[]).map(parse));
     return [...own, ...theirs].sort((a, b) => a.position - b.position);
   };
   const history = new Samples();
@@ -161,7 +162,7 @@ export function runLimit(options: LimitOptions, log: (line: string) => void): Li
       historyEvents += readHistory(id).length;
       history.add(nowMs() - t0);
       t0 = nowMs();
-      (byStream.all(`lead-${id}`) as EventRow[]).map(parse);
+      (byStream.all(leadStreamId(id)) as EventRow[]).map(parse);
       state.add(nowMs() - t0);
     }
   }

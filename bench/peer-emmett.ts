@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { evolveLead, initialLeadState, LeadEvent, LeadState } from '@lead-lifecycle/domain';
+import { evolveLead, initialLeadState, LeadEvent, LeadState, leadStreamId, opportunityStreamId } from '@lead-lifecycle/domain';
 import { LatencySummary, nowMs, Samples } from './lib/stats';
 import { readAppends, RowAppend } from './lib/rows';
 
@@ -251,17 +251,17 @@ export async function runPeer(options: PeerOptions, log: (line: string) => void)
 
     // One lead: its stream and its opportunities' streams, and its state folded with evolveLead.
     const readHistory = async (leadId: string) => {
-      const own = await store.readStream(`lead-${leadId}`);
+      const own = await store.readStream(leadStreamId(leadId));
       const opportunities = own.events
         .filter((e) => e!.type === 'OpportunityOpenedForLead')
         .map((e) => String((e!.data as Record<string, unknown>).opportunityId));
-      const theirs = await Promise.all(opportunities.map((id) => store.readStream(`opportunity-${id}`)));
+      const theirs = await Promise.all(opportunities.map((id) => store.readStream(opportunityStreamId(id))));
       return [...own.events, ...theirs.flatMap((t) => t.events)].sort((a, b) =>
         Number((a!.metadata as { globalPosition: bigint }).globalPosition - (b!.metadata as { globalPosition: bigint }).globalPosition),
       );
     };
     const readState = (leadId: string) =>
-      store.aggregateStream<LeadState, never>(`lead-${leadId}`, {
+      store.aggregateStream<LeadState, never>(leadStreamId(leadId), {
         evolve: (state: LeadState, event: { type: string; data: unknown }) => evolveLead(state, { type: event.type, data: event.data } as unknown as LeadEvent),
         initialState: () => initialLeadState,
       } as never);

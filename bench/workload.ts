@@ -32,6 +32,8 @@ import {
   OpportunityState,
   decideLead,
   decideOpportunity,
+  decodeLeadEvent,
+  decodeOpportunityEvent,
   evolveLead,
   evolveOpportunity,
   identitiesOf,
@@ -40,6 +42,8 @@ import {
   leadStreamId,
   normaliseContact,
   opportunityStreamId,
+  LEAD_STREAM_PREFIX,
+  OPPORTUNITY_STREAM_PREFIX,
 } from '@lead-lifecycle/domain';
 import type { NewEvent } from '@lead-lifecycle/eventing';
 import { CommandContext, LEAD_IDENTITY_RESERVED, OpportunityLifecycleReaction, toNewEvents } from '@lead-lifecycle/lifecycle';
@@ -411,7 +415,7 @@ class LeadCursor {
     if (this.reaction) return this.reaction;
     const store = new CapturingEventStore();
     const leadStream = leadStreamId(this.plan.leadId);
-    const leads = new GeneratorRepository<LeadState, LeadEvent>(store, { initialState: initialLeadState, evolve: evolveLead }, {
+    const leads = new GeneratorRepository<LeadState, LeadEvent>(store, { initialState: initialLeadState, evolve: evolveLead, decode: decodeLeadEvent }, {
       get: (streamId) => (streamId === leadStream && this.rev !== undefined ? { state: this.state, revision: this.rev } : undefined),
       set: (streamId, state, revision) => {
         if (streamId !== leadStream) throw new Error(`the reaction wrote ${streamId}, not this lead's stream`);
@@ -422,7 +426,7 @@ class LeadCursor {
     });
     const opportunities = new GeneratorRepository<OpportunityState, OpportunityEvent>(
       store,
-      { initialState: initialOpportunityState, evolve: evolveOpportunity },
+      { initialState: initialOpportunityState, evolve: evolveOpportunity, decode: decodeOpportunityEvent },
       {
         get: (streamId) => {
           const cursor = this.opps.get(streamId);
@@ -781,7 +785,7 @@ export class Workload {
       for (const event of append.events) {
         this.stats.events++;
         this.stats.eventsByType[event.type] = (this.stats.eventsByType[event.type] ?? 0) + 1;
-        if (append.streamId.startsWith('lead-') || append.streamId.startsWith('opportunity-')) this.stats.relayable++;
+        if (append.streamId.startsWith(LEAD_STREAM_PREFIX) || append.streamId.startsWith(OPPORTUNITY_STREAM_PREFIX)) this.stats.relayable++;
       }
     }
   }

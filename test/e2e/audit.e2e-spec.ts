@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   decideLead,
+  decodeLeadEvent,
   DEFAULT_LIFECYCLE_CONFIG,
   evolveLead,
   ExistingLead,
@@ -13,6 +14,7 @@ import {
   initialLeadState,
   LeadEvent,
   LeadState,
+  leadStreamId,
 } from '@lead-lifecycle/domain';
 import { SqliteEventStore, verifyIntegrity } from '@lead-lifecycle/eventing';
 import { removeDataDir, startTestApp, TestApp } from '../support/test-app';
@@ -69,13 +71,13 @@ describe('for auditors: replay, time travel, exports, tamper evidence and erasur
 
   /** The expected state, folded independently from the events the store returns. */
   async function foldUpTo(accept: (e: { revision: bigint; occurredAt: string; recordedAt: string }) => boolean): Promise<LeadState> {
-    const events = await t.store.readStream(`lead-${leadId}`);
+    const events = await t.store.readStream(leadStreamId(leadId));
     const kept = events.filter((e) => accept({ revision: e.revision, occurredAt: e.metadata.occurredAt, recordedAt: e.metadata.recordedAt }));
-    return foldLead(kept.map((e) => ({ type: e.type, data: e.data }) as unknown as LeadEvent));
+    return foldLead(kept.map(decodeLeadEvent));
   }
 
   it('returns the state as of any revision and any business or recorded time of a long history', async () => {
-    const stream = await t.store.readStream(`lead-${leadId}`);
+    const stream = await t.store.readStream(leadStreamId(leadId));
     expect(stream.length).toBeGreaterThan(100);
     for (const revision of [0, 1, 10, 57, stream.length - 1]) {
       const body = (await t.http.get(`/v1/leads/${leadId}?revision=${revision}`).expect(200)).body;
@@ -170,7 +172,7 @@ describe('for auditors: replay, time travel, exports, tamper evidence and erasur
     const replay = await startTestApp({ dataDir: t.dataDir, env: { KAFKA_BROKERS: brokers.join(','), KAFKA_TOPIC: topic, KAFKA_TOPIC_PARTITIONS: '1' } });
     const reader = new TopicReader(brokers, topic);
     try {
-      const mine = (await replay.store.readAll({ maxCount: 100000 })).filter((e) => e.streamId === `lead-${leadId}`);
+      const mine = (await replay.store.readAll({ maxCount: 100000 })).filter((e) => e.streamId === leadStreamId(leadId));
       await replay.http.get('/health').expect(200);
       await new Promise((r) => setTimeout(r, 500));
       await reader.start();
@@ -244,7 +246,7 @@ describe('for auditors: replay, time travel, exports, tamper evidence and erasur
       expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, broken: [], unsealed: [] });
 
       const db = new Database(join(dataDir, 'events.sqlite'));
-      const target = db.prepare("SELECT position, event_id, data FROM events WHERE stream_id = ? AND type = 'EngagementRecorded'").get(`lead-${otherLead}`) as {
+      const target = db.prepare("SELECT position, event_id, data FROM events WHERE stream_id = ? AND type = 'EngagementRecorded'").get(leadStreamId(otherLead)) as {
         position: number;
         event_id: string;
         data: string;
@@ -271,14 +273,14 @@ describe('for auditors: replay, time travel, exports, tamper evidence and erasur
         DEFAULT_LIFECYCLE_CONFIG,
       );
       await store.appendToStream(
-        `lead-${legacyLead}`,
+        leadStreamId(legacyLead),
         events.map((e) => ({ eventId: randomUUID(), type: e.type, schemaVersion: 1, data: e.data as Record<string, unknown>, metadata: { tenantId: 'legacy', occurredAt: at(0), actor: 'v0', correlationId: randomUUID(), causationId: randomUUID() } })),
         'no_stream',
       );
       await store.close();
       const report = JSON.parse((await audit(dataDir, 'verify', '--lead', legacyLead, '--json')).stdout);
       expect(report).toMatchObject({ ok: false, verified: 0 });
-      expect(report.unsealed[0]).toMatchObject({ streamId: `lead-${legacyLead}`, status: 'unsealed', unsealedEvents: 1 });
+      expect(report.unsealed[0]).toMatchObject({ streamId: leadStreamId(legacyLead), status: 'unsealed', unsealedEvents: 1 });
       expect(evolveLead(initialLeadState, events[0] as LeadEvent).stage).toBe('lead');
     });
   });

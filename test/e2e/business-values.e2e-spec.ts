@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decideLead, DEFAULT_LIFECYCLE_CONFIG, evolveLead, initialLeadState, LeadCommand, LeadEvent, LeadState } from '@lead-lifecycle/domain';
+import { decideLead, DEFAULT_LIFECYCLE_CONFIG, evolveLead, initialLeadState, LeadCommand, LeadEvent, LeadState, leadStreamId, opportunityStreamId } from '@lead-lifecycle/domain';
 import { HashChainingEventStore, positionToString, SqliteEventStore, storedForm, verifyIntegrity } from '@lead-lifecycle/eventing';
 import { LEGACY_ISO_TIME_FORMS } from '../support/issue-11-time-forms';
 import { eventually, removeDataDir, startTestApp, TestApp } from '../support/test-app';
@@ -185,7 +185,7 @@ describe('events stored with the legacy times the old validation let through', (
       state = events.reduce<LeadState>((s, e) => evolveLead(s, e as LeadEvent), state);
       expect(events).toHaveLength(legacyTimes.length);
       const result = await store.appendToStream(
-        `lead-${leadId}`,
+        leadStreamId(leadId),
         events.map((e, i) => ({
           eventId: randomUUID(),
           type: e.type,
@@ -270,9 +270,9 @@ describe('events stored with the legacy times the old validation let through', (
     await t.http.post(`/v1/leads/${leadId}/activities`).set('X-Tenant-Id', tenant).send({ type: 'page_view' }).expect(200);
     const lead = (await t.http.get(`/v1/leads/${leadId}`).set('X-Tenant-Id', tenant).expect(200)).body;
     expect(Number.isFinite(lead.score.total)).toBe(true);
-    const stored = await storedForm(t.store).readStream(`lead-${leadId}`);
+    const stored = await storedForm(t.store).readStream(leadStreamId(leadId));
     expect(stored[0]).toMatchObject({ data: { occurredAt: '2026-W05-1' }, metadata: { occurredAt: '2026-W05-1' } });
     expect(stored[6].data.expectedCloseDate).toBe('2026-W53-4');
-    expect(await verifyIntegrity(t.store, { streamIds: [`lead-${leadId}`, `opportunity-${opportunityId}`] })).toMatchObject({ ok: true, verified: 2 });
+    expect(await verifyIntegrity(t.store, { streamIds: [leadStreamId(leadId), opportunityStreamId(opportunityId)] })).toMatchObject({ ok: true, verified: 2 });
   });
 });

@@ -9,6 +9,7 @@ import { loadEventSchemas, PUBLISHED_EVENT_TYPES } from '@lead-lifecycle/kafka-r
 import { KafkaForTests, provideKafka } from '../support/kafka/kafka-test-broker';
 import { eventually, removeDataDir, startTestApp, TestApp } from '../support/test-app';
 import { brokersForTests, ReadMessage, TopicReader } from '../support/topic-reader';
+import { LEAD_STREAM_PREFIX, OPPORTUNITY_STREAM_PREFIX } from '@lead-lifecycle/domain';
 
 jest.setTimeout(180_000);
 
@@ -40,7 +41,7 @@ async function generateJourneys(t: TestApp, count: number): Promise<string[]> {
 /** Events the relay must publish: everything on lead and opportunity streams, in global order. */
 async function expectedEvents(t: TestApp) {
   const all = await t.store.readAll({ maxCount: 100000 });
-  return all.filter((e) => e.streamId.startsWith('lead-') || e.streamId.startsWith('opportunity-'));
+  return all.filter((e) => e.streamId.startsWith(LEAD_STREAM_PREFIX) || e.streamId.startsWith(OPPORTUNITY_STREAM_PREFIX));
 }
 
 async function createTopic(brokers: string[], topic: string, partitions: number): Promise<void> {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { comparePositions, EventStore, positionToString, StoredEvent } from '@lead-lifecycle/eventing';
 import { eventually, removeDataDir, startTestApp, TestApp } from '../support/test-app';
+import { leadStreamId, opportunityStreamId } from '@lead-lifecycle/domain';
 
 /** How the scenarios reach the store under test. */
 export interface StoreSetup {
@@ -165,8 +166,8 @@ describe(`lead lifecycle over HTTP (${label})`, () => {
     const [leadId] = [...ids];
     const captured = (await allEvents(t)).filter((e) => e.type === 'LeadCaptured' && (e.data.contact as { email?: string }).email === email);
     expect(captured).toHaveLength(1);
-    expect(captured[0].streamId).toBe(`lead-${leadId}`);
-    const stream = await t.store.readStream(`lead-${leadId}`);
+    expect(captured[0].streamId).toBe(leadStreamId(leadId));
+    const stream = await t.store.readStream(leadStreamId(leadId));
     expect(stream.filter((e) => e.type === 'LeadRecaptured')).toHaveLength(15);
   });
 
@@ -177,7 +178,7 @@ describe(`lead lifecycle over HTTP (${label})`, () => {
       Array.from({ length: 12 }, () => t.http.post(`/v1/leads/${leadId}/activities`).send({ type: 'email_open' })),
     );
     expect(results.map((r) => r.status)).toEqual(Array(12).fill(200));
-    const stream = await t.store.readStream(`lead-${leadId}`);
+    const stream = await t.store.readStream(leadStreamId(leadId));
     expect(stream.filter((e) => e.type === 'EngagementRecorded')).toHaveLength(12);
     const lastScore = stream.filter((e) => e.type === 'ScoreChanged').pop()!;
     expect((lastScore.data.current as { engagement: number }).engagement).toBeCloseTo(12, 0);
@@ -297,9 +298,9 @@ describe(`repair after a crash between the two streams (${label})`, () => {
 
     // The process dies right after writing OpportunityWon, before the lead is converted.
     const store = setup.openStore(dataDir);
-    const [opened] = await store.readStream(`opportunity-${opportunityId}`);
+    const [opened] = await store.readStream(opportunityStreamId(opportunityId));
     await store.appendToStream(
-      `opportunity-${opportunityId}`,
+      opportunityStreamId(opportunityId),
       [
         {
           eventId: randomUUID(),
@@ -319,7 +320,7 @@ describe(`repair after a crash between the two streams (${label})`, () => {
     // A second restart replays from the checkpoint and changes nothing.
     t = await startTestApp({ dataDir, env: setup.env() });
     await new Promise((r) => setTimeout(r, 300));
-    const stream = await t.store.readStream(`lead-${leadId}`);
+    const stream = await t.store.readStream(leadStreamId(leadId));
     expect(stream.filter((e) => e.type === 'ConvertedToCustomer')).toHaveLength(1);
     await t.close();
     removeDataDir(dataDir);
@@ -334,11 +335,11 @@ describe(`repair after a crash between the two streams (${label})`, () => {
     await t.close();
 
     const store = setup.openStore(dataDir);
-    const lead = await store.readStream(`lead-${leadId}`);
+    const lead = await store.readStream(leadStreamId(leadId));
     const opportunityId = randomUUID();
     const last = lead[lead.length - 1];
     await store.appendToStream(
-      `lead-${leadId}`,
+      leadStreamId(leadId),
       [
         {
           eventId: randomUUID(),
@@ -356,7 +357,7 @@ describe(`repair after a crash between the two streams (${label})`, () => {
     await eventually(async () => (await t.http.get(`/v1/opportunities/${opportunityId}`)).status === 200, 5000, 'opportunity opened');
     const opportunity = (await t.http.get(`/v1/opportunities/${opportunityId}`)).body;
     expect(opportunity).toMatchObject({ leadId, amount: 900, currency: 'GBP', stage: 'qualification', status: 'open' });
-    expect(positionToString((await t.store.readStream(`opportunity-${opportunityId}`))[0].position)).toMatch(/^\d+$/);
+    expect(positionToString((await t.store.readStream(opportunityStreamId(opportunityId)))[0].position)).toMatch(/^\d+$/);
     await t.close();
     removeDataDir(dataDir);
   });

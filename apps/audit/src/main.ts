@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createWriteStream, WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { evolveLead, initialLeadState, isBusinessTime, leadStreamId } from '@lead-lifecycle/domain';
+import { AGGREGATE_STREAM_PREFIXES, decodeLeadEvent, evolveLead, initialLeadState, isBusinessTime, leadStreamId } from '@lead-lifecycle/domain';
 import { EventStore, GlobalPosition, IntegrityReport, SqliteKeyStore, StoredEvent, verifyIntegrity } from '@lead-lifecycle/eventing';
 import {
   AggregateRepository,
@@ -128,7 +128,7 @@ async function state(store: EventStore, leadId: string, values: Record<string, u
           ? { recordedTime: at }
           : { businessTime: at }
         : undefined;
-  const repository = new AggregateRepository(store, { initialState: initialLeadState, evolve: evolveLead });
+  const repository = new AggregateRepository(store, { initialState: initialLeadState, evolve: evolveLead, decode: decodeLeadEvent });
   const loaded = await repository.load(leadStreamId(leadId), asOfFilter(asOf));
   if (loaded.state.stage === 'none') throw new UsageError(`lead ${leadId} had no events by then`);
   const view = leadView(requireLeadOfTenant(loaded.state, loaded.state.tenantId, leadId), loaded.revision);
@@ -168,7 +168,7 @@ async function exportEvents(store: EventStore, values: Record<string, unknown>):
     for (;;) {
       const batch: StoredEvent[] = await store.readAll({ after, maxCount: 2000 });
       for (const event of batch) {
-        if (event.metadata.tenantId !== tenant || !(event.streamId.startsWith('lead-') || event.streamId.startsWith('opportunity-'))) continue;
+        if (event.metadata.tenantId !== tenant || !AGGREGATE_STREAM_PREFIXES.some((p) => event.streamId.startsWith(p))) continue;
         await write(line(historyEntry(event, tracker.apply(event))));
         exported++;
       }
@@ -202,7 +202,7 @@ class ProgressBar {
 }
 
 async function verify(store: EventStore, lead: string | undefined, json: boolean): Promise<number> {
-  const report: IntegrityReport = await verifyIntegrity(store, lead ? { streamIds: await streamsOfLead(store, lead) } : {});
+  const report: IntegrityReport = await verifyIntegrity(store, lead ? { streamIds: await streamsOfLead(store, lead) } : { prefixes: AGGREGATE_STREAM_PREFIXES });
   if (json) {
     console.log(JSON.stringify(report, null, 2));
   } else {

@@ -18,3 +18,4 @@ export * from './processing/checkpoint-store';
 export * from './processing/checkpointed-processor';
 export * from './processing/event-consumer';
 export * from './processing/processor-host';
+export * from './privacy/personal-data-policy';

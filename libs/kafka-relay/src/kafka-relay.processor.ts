@@ -1,4 +1,5 @@
 import { CompressionTypes, Kafka, logLevel, Producer } from 'kafkajs';
+import { AGGREGATE_STREAM_PREFIXES } from '@lead-lifecycle/domain';
 import { StoredEvent } from '@lead-lifecycle/eventing';
 import { EventProcessor } from '@lead-lifecycle/eventing';
 import { toCloudEvent } from './cloud-event.mapper';
@@ -18,7 +19,7 @@ export class RelayUnavailableError extends Error {
  */
 export class KafkaRelayProcessor implements EventProcessor {
   readonly name = 'relay:kafka';
-  readonly streamPrefixes = ['lead-', 'opportunity-'];
+  readonly streamPrefixes = AGGREGATE_STREAM_PREFIXES;
   readonly personalData = 'open'; // the published CloudEvents carry the contact
   private readonly kafka: Kafka;
   private producer?: Producer;

@@ -10,6 +10,7 @@ export * from './infrastructure/deterministic-id';
 export * from './infrastructure/lead-identity.registry';
 export * from './infrastructure/repositories';
 export * from './infrastructure/create-event-store';
+export * from './infrastructure/lead-personal-data.policy';
 export * from './infrastructure/storable-events';
 export * from './infrastructure/idempotency-store';
 export * from './infrastructure/sqlite-idempotency-store';

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import { LeadCaptured, LeadEvent, LeadStage } from '@lead-lifecycle/domain';
+import { decodeLeadEvent, isLeadEventType, LEAD_STREAM_PREFIX, LeadCaptured, LeadStage } from '@lead-lifecycle/domain';
 import { StoredEvent } from '@lead-lifecycle/eventing';
-import { FUNNEL_STAGES, isLeadEvent, stageEnteredBy } from './lead-stage-transitions';
+import { FUNNEL_STAGES, stageEnteredBy } from './lead-stage-transitions';
 import { costCents } from './read-model-money';
 import { refoldIfShapeChanged } from './read-model-shape';
 import { utcTime as utc } from './read-model-time';
@@ -21,7 +21,7 @@ interface FunnelLeadRow {
  */
 export class FunnelProjection implements SqliteProjection {
   readonly name = 'funnel';
-  readonly streamPrefixes = ['lead-'];
+  readonly streamPrefixes = [LEAD_STREAM_PREFIX];
   readonly tables = ['funnel_leads', 'funnel_stage_visits'];
 
   createTables(db: Database.Database): void {
@@ -42,10 +42,11 @@ export class FunnelProjection implements SqliteProjection {
   }
 
   apply(db: Database.Database, stored: StoredEvent): void {
-    if (!isLeadEvent(stored.type)) return;
-    const event = { type: stored.type, data: stored.data } as unknown as LeadEvent;
-    const leadId = String(stored.data.leadId);
-    const at = utc(String(stored.data.occurredAt));
+    if (!isLeadEventType(stored.type)) return;
+    const event = decodeLeadEvent(stored);
+    // String(): a payload without its lead id (poison) must fail the same way as before it was typed.
+    const leadId = String(event.data.leadId);
+    const at = utc(String(event.data.occurredAt));
     if (event.type === 'LeadCaptured') {
       this.capture(db, event, stored.metadata.tenantId);
       this.enter(db, leadId, stored.metadata.tenantId, 'lead', at, 0);

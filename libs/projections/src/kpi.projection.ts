@@ -1,5 +1,13 @@
 import type Database from 'better-sqlite3';
-import { OpportunityEvent } from '@lead-lifecycle/domain';
+import {
+  AGGREGATE_STREAM_PREFIXES,
+  decodeLeadEvent,
+  decodeOpportunityEvent,
+  isOpportunityEventType,
+  LeadDisqualified,
+  OPPORTUNITY_STREAM_PREFIX,
+  OpportunityLost,
+} from '@lead-lifecycle/domain';
 import { StoredEvent } from '@lead-lifecycle/eventing';
 import { minorUnits } from './read-model-money';
 import { refoldIfShapeChanged } from './read-model-shape';
@@ -13,7 +21,7 @@ import { SqliteProjection, statement } from './sqlite-projection';
  */
 export class KpiProjection implements SqliteProjection {
   readonly name = 'kpi';
-  readonly streamPrefixes = ['lead-', 'opportunity-'];
+  readonly streamPrefixes = AGGREGATE_STREAM_PREFIXES;
   readonly tables = ['kpi_opportunities', 'kpi_reasons'];
 
   createTables(db: Database.Database): void {
@@ -33,11 +41,12 @@ export class KpiProjection implements SqliteProjection {
   apply(db: Database.Database, stored: StoredEvent): void {
     const tenantId = stored.metadata.tenantId;
     if (stored.type === 'LeadDisqualified') {
-      this.recordReason(db, stored, 'disqualification');
+      const event = decodeLeadEvent(stored);
+      if (event.type === 'LeadDisqualified') this.recordReason(db, stored, event, 'disqualification');
       return;
     }
-    if (!stored.streamId.startsWith('opportunity-')) return;
-    const event = { type: stored.type, data: stored.data } as unknown as OpportunityEvent;
+    if (!stored.streamId.startsWith(OPPORTUNITY_STREAM_PREFIX) || !isOpportunityEventType(stored.type)) return;
+    const event = decodeOpportunityEvent(stored);
     switch (event.type) {
       case 'OpportunityOpened': {
         const d = event.data;
@@ -59,7 +68,7 @@ export class KpiProjection implements SqliteProjection {
       case 'OpportunityLost': {
         const d = event.data;
         this.close(db, d.opportunityId, `status = 'lost', loss_reason = ?, closed_at = ?`, d.reason, utc(d.occurredAt));
-        this.recordReason(db, stored, 'loss');
+        this.recordReason(db, stored, event, 'loss');
         return;
       }
       case 'OpportunityStageChanged':
@@ -69,8 +78,8 @@ export class KpiProjection implements SqliteProjection {
     }
   }
 
-  private recordReason(db: Database.Database, stored: StoredEvent, kind: 'disqualification' | 'loss'): void {
-    const d = stored.data as { leadId: string; reason: string; occurredAt: string };
+  private recordReason(db: Database.Database, stored: StoredEvent, event: LeadDisqualified | OpportunityLost, kind: 'disqualification' | 'loss'): void {
+    const d = event.data;
     statement(db, 'INSERT INTO kpi_reasons (event_id, tenant_id, lead_id, kind, reason, at) VALUES (?, ?, ?, ?, ?, ?)').run(
       stored.eventId,
       stored.metadata.tenantId,

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { QualifiedAsMQL } from '@lead-lifecycle/domain';
+import { LEAD_STREAM_PREFIX, QualifiedAsMQL } from '@lead-lifecycle/domain';
 import {
   comparePositions,
   EventStore,
@@ -243,7 +243,7 @@ describe('a process killed (SIGKILL) in the middle of a read-model transaction',
     // already applied other events.
     const BATCH = 50;
     const KILL_AT = 120;
-    const leadEvents = all.filter((e) => e.streamId.startsWith('lead-'));
+    const leadEvents = all.filter((e) => e.streamId.startsWith(LEAD_STREAM_PREFIX));
     const victim = leadEvents[KILL_AT - 1];
     const batchOf = (e: StoredEvent) => Math.floor(all.indexOf(e) / BATCH);
     expect(batchOf(leadEvents[KILL_AT - 2])).toBe(batchOf(victim));
@@ -333,7 +333,7 @@ describe('poison events', () => {
     const checkpoint = checkpoints.load('projection:funnel')!;
     expect(comparePositions(checkpoint, poisonPosition)).toBeLessThan(0);
     const lastLeadEventBefore = (await store.readAll({ maxCount: 10_000 }))
-      .filter((e) => e.streamId.startsWith('lead-') && comparePositions(e.position, poisonPosition) < 0)
+      .filter((e) => e.streamId.startsWith(LEAD_STREAM_PREFIX) && comparePositions(e.position, poisonPosition) < 0)
       .pop()!;
     expect(checkpoint).toEqual(lastLeadEventBefore.position);
     const before = new SqliteCheckpointStore(':memory:');

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CHANNELS, DisqualificationReason, foldLead, initialLeadState, LeadCommand, LeadEvent } from '@lead-lifecycle/domain';
+import { CHANNELS, DisqualificationReason, foldLead, initialLeadState, LEAD_STREAM_PREFIX, LeadCommand, LeadEvent, leadStreamId, OPPORTUNITY_STREAM_PREFIX } from '@lead-lifecycle/domain';
 import { positionToString, SqliteEventStore, StoredEvent } from '@lead-lifecycle/eventing';
 import { toDomainEvent } from '@lead-lifecycle/lifecycle';
 import { ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
@@ -336,7 +336,7 @@ function model(events: StoredEvent[]): { leads: Map<string, ModelLead>; opportun
   };
   for (const e of events) {
     const d = e.data as Record<string, any>;
-    if (e.streamId.startsWith('lead-')) {
+    if (e.streamId.startsWith(LEAD_STREAM_PREFIX)) {
       if (e.type === 'LeadCaptured') {
         const lead: ModelLead = {
           leadId: d.leadId,
@@ -396,7 +396,7 @@ function model(events: StoredEvent[]): { leads: Map<string, ModelLead>; opportun
         default:
           throw new Error(`model: unexpected ${e.type}`);
       }
-    } else if (e.streamId.startsWith('opportunity-')) {
+    } else if (e.streamId.startsWith(OPPORTUNITY_STREAM_PREFIX)) {
       if (e.type === 'OpportunityOpened') {
         opportunities.set(d.opportunityId, {
           opportunityId: d.opportunityId,
@@ -599,7 +599,7 @@ async function checkPlan(plan: Plan): Promise<void> {
 
     // the model agrees with the write model (the domain's own fold of each lead stream)
     for (const lead of leads.values()) {
-      const stream = events.filter((e) => e.streamId === `lead-${lead.leadId}`).map((e) => toDomainEvent<LeadEvent>(e));
+      const stream = events.filter((e) => e.streamId === leadStreamId(lead.leadId)).map((e) => toDomainEvent<LeadEvent>(e));
       const state = foldLead(stream, initialLeadState);
       if (state.stage === 'none') throw new Error('lead not captured');
       expect({ stage: lead.stage, score: lead.score, temperature: lead.temperature, ownerId: lead.ownerId ?? undefined, last: Date.parse(lead.lastActivityAt) }).toEqual({

@@ -14,6 +14,7 @@ import {
   SqliteProjectionProcessor,
 } from '@lead-lifecycle/projections';
 import { HistoryBuilder, isoAt } from '../../../test/support/projections/history-builder';
+import { LEAD_IDENTITY_STREAM_PREFIX } from '@lead-lifecycle/lifecycle';
 
 /**
  * A scripted history with every expected number worked out BY HAND from the script below (not by the
@@ -203,7 +204,7 @@ describe('the scripted history itself (sanity of the builder)', () => {
     expect((await store.readStream('opportunity-O1')).map((e) => e.type)).toEqual(['OpportunityOpened', 'OpportunityStageChanged', 'OpportunityWon']);
     expect((await store.readStream('lead-L2')).filter((e) => e.type === 'QualifiedAsMQL').map((e) => e.data.occurredAt)).toEqual([D(2, 12), D(32, 12)]);
     expect((await store.readStream('lead-L4')).map((e) => e.type)).toContain('OpportunityLostForLead');
-    expect((await store.readAll({ maxCount: 10_000 })).some((e) => e.streamId.startsWith('lead_identity-'))).toBe(true);
+    expect((await store.readAll({ maxCount: 10_000 })).some((e) => e.streamId.startsWith(LEAD_IDENTITY_STREAM_PREFIX))).toBe(true);
   });
 });
 

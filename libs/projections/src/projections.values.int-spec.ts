@@ -140,7 +140,7 @@ describe('values the projections refuse (poison for their lead, never a null sum
       event('LeadCaptured', 'lead-L', { leadId: 'L', tenantId: 't', contact: {}, source: { channel: 'seo' }, occurredAt: BASE, ...over });
     expect(() => new FunnelProjection().apply(db, captured({ source: { channel: 'seo', cost: 1e308 } }))).toThrow('too large');
     expect(() => new FunnelProjection().apply(db, captured({ source: { channel: 'seo', cost: 0.125 } }))).toThrow('decimals');
-    expect(() => new FunnelProjection().apply(db, captured({ occurredAt: '2026-W05-1' }))).toThrow('RFC 3339');
+    expect(() => new FunnelProjection().apply(db, captured({ occurredAt: '2026-02-30' }))).toThrow('RFC 3339');
     new FunnelProjection().apply(db, captured({ source: { channel: 'seo', cost: 12.5 } }));
     expect(db.prepare('SELECT cost_cents FROM funnel_leads').pluck().get()).toBe(1250);
   });

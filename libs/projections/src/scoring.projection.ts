@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import { LeadEvent, LeadStage } from '@lead-lifecycle/domain';
+import { decodeLeadEvent, isLeadEventType, LEAD_STREAM_PREFIX, LeadStage } from '@lead-lifecycle/domain';
 import { StoredEvent } from '@lead-lifecycle/eventing';
-import { isLeadEvent, stageEnteredBy } from './lead-stage-transitions';
+import { stageEnteredBy } from './lead-stage-transitions';
 import { utcTime as utc } from './read-model-time';
 import { scoringReleases } from './scoring.release';
 import { SqliteProjection, statement } from './sqlite-projection';
@@ -9,7 +9,7 @@ import { SqliteProjection, statement } from './sqlite-projection';
 /** One row per lead with what sales needs to pick who to call next. */
 export class ScoringProjection implements SqliteProjection {
   readonly name = 'scoring';
-  readonly streamPrefixes = ['lead-'];
+  readonly streamPrefixes = [LEAD_STREAM_PREFIX];
   readonly tables = ['lead_scores'];
   readonly releases = scoringReleases;
 
@@ -25,9 +25,10 @@ export class ScoringProjection implements SqliteProjection {
   }
 
   apply(db: Database.Database, stored: StoredEvent): void {
-    if (!isLeadEvent(stored.type)) return;
-    const event = { type: stored.type, data: stored.data } as unknown as LeadEvent;
-    const leadId = String(stored.data.leadId);
+    if (!isLeadEventType(stored.type)) return;
+    const event = decodeLeadEvent(stored);
+    // String(): a payload without its lead id (poison) must fail the same way as before it was typed.
+    const leadId = String(event.data.leadId);
     if (event.type === 'LeadCaptured') {
       const d = event.data;
       statement(

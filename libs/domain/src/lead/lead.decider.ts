@@ -7,6 +7,7 @@ import { assertNever, DomainError, DomainErrorCode, FieldProblem, InvalidCommand
 import { calendarDateProblem, withBusinessTime } from '../shared/business-time';
 import { laterOf } from '../shared/domain-event';
 import { companySizeProblem, costProblem, moneyProblems } from '../shared/money';
+import { canMove, LEAD_LIFECYCLE_MOVES, StageMovingEventType } from './lead-lifecycle-moves';
 import { CompanyProfile, LeadEvent, LeadSource, ScoreChanged } from './lead.events';
 import { ExistingLead, LeadState, openOpportunityIds } from './lead.state';
 
@@ -272,7 +273,7 @@ function rescore(
   };
   const threshold = config.scoring.mqlThreshold;
   const crossed = state.score.total < threshold && current.total >= threshold;
-  if (crossed && (state.stage === 'lead' || state.stage === 'nurturing')) {
+  if (crossed && canMove('QualifiedAsMQL', state.stage)) {
     return [changed, qualified(state.leadId, current.total, config, at)];
   }
   return [changed];
@@ -289,7 +290,7 @@ function promote(command: PromoteToSQL, state: ExistingLead, config: LifecycleCo
   }));
   if (!command.qualifiedBy?.trim()) problems.push({ field: 'qualifiedBy', reason: 'must not be empty' });
   if (problems.length) throw new InvalidCommandError(problems);
-  if (state.stage !== 'mql') throw new LifecycleError(state.stage, 'promote to sql', 'only an MQL can be promoted to SQL');
+  assertMove('PromotedToSQL', state, 'only an MQL can be promoted to SQL');
   const verdict = evaluateBant(command.bant, config);
   if (!verdict.passed) {
     throw new DomainError(DomainErrorCode.QualificationRefused, verdict.reason!, { met: verdict.met, currentStage: state.stage });
@@ -303,42 +304,25 @@ function disqualify(command: DisqualifyLead, state: ExistingLead): LeadEvent[] {
   if (!DISQUALIFICATION_REASONS.includes(command.reason)) {
     throw new InvalidCommandError([{ field: 'reason', reason: `must be one of ${DISQUALIFICATION_REASONS.join(', ')}` }]);
   }
-  switch (state.stage) {
-    case 'lead':
-    case 'mql':
-    case 'sql':
-    case 'nurturing':
-    case 'opportunity':
-      assertNoOpenOpportunity(state, 'disqualify');
-      return [
-        {
-          type: 'LeadDisqualified',
-          data: { leadId: state.leadId, reason: command.reason, note: command.note, fromStage: state.stage, occurredAt: command.occurredAt },
-        },
-      ];
-    case 'customer':
-    case 'disqualified':
-      throw new LifecycleError(state.stage, 'disqualify');
-    default:
-      return assertNever(state, 'lead stage');
-  }
+  assertMove('LeadDisqualified', state);
+  assertNoOpenOpportunity(state, LEAD_LIFECYCLE_MOVES.LeadDisqualified.move);
+  return [
+    {
+      type: 'LeadDisqualified',
+      data: { leadId: state.leadId, reason: command.reason, note: command.note, fromStage: state.stage, occurredAt: command.occurredAt },
+    },
+  ];
 }
 
 function recycle(command: RecycleLead, state: ExistingLead): LeadEvent[] {
-  switch (state.stage) {
-    case 'lead':
-    case 'mql':
-    case 'sql':
-    case 'opportunity':
-    case 'disqualified':
-      assertNoOpenOpportunity(state, 'recycle');
-      return [{ type: 'LeadRecycled', data: { leadId: state.leadId, reason: command.reason, fromStage: state.stage, occurredAt: command.occurredAt } }];
-    case 'nurturing':
-    case 'customer':
-      throw new LifecycleError(state.stage, 'recycle');
-    default:
-      return assertNever(state, 'lead stage');
-  }
+  assertMove('LeadRecycled', state);
+  assertNoOpenOpportunity(state, LEAD_LIFECYCLE_MOVES.LeadRecycled.move);
+  return [{ type: 'LeadRecycled', data: { leadId: state.leadId, reason: command.reason, fromStage: state.stage, occurredAt: command.occurredAt } }];
+}
+
+/** Refuses a move the lifecycle table (lead-lifecycle-moves.ts) does not allow from the lead's stage. */
+function assertMove(type: StageMovingEventType, state: ExistingLead, reason?: string): void {
+  if (!canMove(type, state.stage)) throw new LifecycleError(state.stage, LEAD_LIFECYCLE_MOVES[type].move, reason);
 }
 
 function assertNoOpenOpportunity(state: ExistingLead, move: string): void {
@@ -352,9 +336,7 @@ function openOpportunity(command: OpenOpportunityForLead, state: ExistingLead, c
   if (dateIssue) problems.push(dateIssue);
   if (problems.length) throw new InvalidCommandError(problems);
   if (state.opportunities[command.opportunityId]) return [];
-  if (state.stage !== 'sql' && state.stage !== 'opportunity') {
-    throw new LifecycleError(state.stage, 'open an opportunity', 'the lead must be an SQL');
-  }
+  assertMove('OpportunityOpenedForLead', state, 'the lead must be an SQL');
   return [
     {
       type: 'OpportunityOpenedForLead',
@@ -373,10 +355,10 @@ function openOpportunity(command: OpenOpportunityForLead, state: ExistingLead, c
 
 function convert(command: ConvertToCustomer, state: ExistingLead): LeadEvent[] {
   // A reaction may deliver the same win twice, or a second won opportunity may follow the first.
-  if (state.stage === 'customer') return [];
-  if (state.stage !== 'opportunity' || state.opportunities[command.opportunityId] !== 'open') {
-    throw new LifecycleError(state.stage, 'convert to customer', `opportunity ${command.opportunityId} is not open on this lead`);
-  }
+  if (state.stage === LEAD_LIFECYCLE_MOVES.ConvertedToCustomer.to) return [];
+  const reason = `opportunity ${command.opportunityId} is not open on this lead`;
+  assertMove('ConvertedToCustomer', state, reason);
+  if (state.opportunities[command.opportunityId] !== 'open') throw new LifecycleError(state.stage, LEAD_LIFECYCLE_MOVES.ConvertedToCustomer.move, reason);
   return [
     {
       type: 'ConvertedToCustomer',

@@ -138,4 +138,6 @@ export const LEAD_EVENT_TYPES: readonly LeadEventType[] = [
   'PersonalDataErased',
 ];
 
-export const leadStreamId = (leadId: string) => `lead-${leadId}`;
+/** Every lead's stream id starts with this: `lead-<leadId>`. */
+export const LEAD_STREAM_PREFIX = 'lead-';
+export const leadStreamId = (leadId: string) => `${LEAD_STREAM_PREFIX}${leadId}`;

@@ -4,6 +4,7 @@ import { BantAssessment } from '../qualification/bant';
 import { Score, ScoredActivity, ZERO_SCORE } from '../scoring/score';
 import { assertNever } from '../shared/domain-error';
 import { laterOf } from '../shared/domain-event';
+import { LEAD_LIFECYCLE_MOVES, StageMovingEventType } from './lead-lifecycle-moves';
 import { CompanyProfile, LeadEvent, LeadSource, LeadStage } from './lead.events';
 
 export type OpportunityStatus = 'open' | 'won' | 'lost';
@@ -76,14 +77,17 @@ export type LeadState = NoLead | ExistingLead;
 
 export const initialLeadState: LeadState = Object.freeze({ stage: 'none' });
 
-/** Moves a lead to another stage, keeping its profile and dropping the fields of the stage it leaves. */
-function enter(state: ExistingLead, at: string, next: ExistingLead['stage'], extra: object = {}): ExistingLead {
-  const {
-    stage: _stage,
-    ...profile
-  } = state as ExistingLead & { convertedAt?: string; wonOpportunityId?: string; recycleReason?: string; disqualification?: unknown };
-  const { convertedAt: _c, wonOpportunityId: _w, recycleReason: _r, disqualification: _d, ...kept } = profile as Record<string, unknown>;
-  return { ...(kept as unknown as LeadProfile), stage: next, stageEnteredAt: at, ...extra } as ExistingLead;
+/** The fields only some stages have; a lead leaving the stage drops them. */
+type StageFields = { convertedAt?: string; wonOpportunityId?: string; recycleReason?: string; disqualification?: unknown };
+
+/**
+ * Moves a lead into the stage its event enters (LEAD_LIFECYCLE_MOVES, lead-lifecycle-moves.ts), keeping
+ * its profile and dropping the fields of the stage it leaves.
+ */
+function enter(state: ExistingLead, at: string, type: StageMovingEventType, extra: object = {}): ExistingLead {
+  const { stage: _stage, convertedAt: _c, wonOpportunityId: _w, recycleReason: _r, disqualification: _d, ...profile }: ExistingLead & StageFields = state;
+  const kept: LeadProfile = profile;
+  return { ...kept, stage: LEAD_LIFECYCLE_MOVES[type].to, stageEnteredAt: at, ...extra } as ExistingLead;
 }
 
 /** Folds one event into the state. The same function serves commands, replay and as-of queries. */
@@ -138,22 +142,22 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
       return { ...state, score: d.current, temperature: d.temperature, fitReasons };
     }
     case 'QualifiedAsMQL':
-      return enter(state, event.data.occurredAt, 'mql');
+      return enter(state, event.data.occurredAt, event.type);
     case 'PromotedToSQL':
-      return { ...enter(state, event.data.occurredAt, 'sql'), bant: event.data.bant, qualifiedBy: event.data.qualifiedBy };
+      return { ...enter(state, event.data.occurredAt, event.type), bant: event.data.bant, qualifiedBy: event.data.qualifiedBy };
     case 'LeadAssigned':
       return { ...state, ownerId: event.data.ownerId };
     case 'LeadDisqualified': {
       const { reason, note, fromStage } = event.data;
-      return enter(state, event.data.occurredAt, 'disqualified', { disqualification: { reason, note, fromStage } });
+      return enter(state, event.data.occurredAt, event.type, { disqualification: { reason, note, fromStage } });
     }
     case 'LeadRecycled':
-      return enter(state, event.data.occurredAt, 'nurturing', { recycleReason: event.data.reason });
+      return enter(state, event.data.occurredAt, event.type, { recycleReason: event.data.reason });
     case 'OpportunityOpenedForLead': {
       const opportunities = { ...state.opportunities, [event.data.opportunityId]: 'open' as const };
-      return state.stage === 'opportunity'
+      return LEAD_LIFECYCLE_MOVES.OpportunityOpenedForLead.within?.includes(state.stage)
         ? { ...state, opportunities }
-        : { ...enter(state, event.data.occurredAt, 'opportunity'), opportunities };
+        : { ...enter(state, event.data.occurredAt, event.type), opportunities };
     }
     case 'OpportunityLostForLead':
       return { ...state, opportunities: { ...state.opportunities, [event.data.opportunityId]: 'lost' } };
@@ -161,7 +165,7 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
       return { ...state, contact: { erased: true }, personalDataErasedAt: event.data.occurredAt };
     case 'ConvertedToCustomer':
       return {
-        ...enter(state, event.data.occurredAt, 'customer', {
+        ...enter(state, event.data.occurredAt, event.type, {
           convertedAt: event.data.occurredAt,
           wonOpportunityId: event.data.opportunityId,
         }),

@@ -41,4 +41,6 @@ export const OPPORTUNITY_EVENT_TYPES: readonly OpportunityEventType[] = [
   'OpportunityLost',
 ];
 
-export const opportunityStreamId = (opportunityId: string) => `opportunity-${opportunityId}`;
+/** Every opportunity's stream id starts with this: `opportunity-<opportunityId>`. */
+export const OPPORTUNITY_STREAM_PREFIX = 'opportunity-';
+export const opportunityStreamId = (opportunityId: string) => `${OPPORTUNITY_STREAM_PREFIX}${opportunityId}`;

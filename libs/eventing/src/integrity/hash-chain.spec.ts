@@ -91,7 +91,7 @@ describe('crypto-shredding', () => {
   it('encrypts contacts at rest, decrypts on read, and reads them as erased once the key is gone, with the chain intact', async () => {
     const raw = new SqliteEventStore({ filename: ':memory:' });
     const keys = new SqliteKeyStore(':memory:');
-    const store = new EncryptingEventStore(new HashChainingEventStore(raw), new ContactCipher(keys));
+    const store = new EncryptingEventStore(new HashChainingEventStore(raw), new ContactCipher(keys), { rules: [{ fields: ['contact'], subjectField: 'leadId' }] });
     const contact = { email: 'ada@example.com', firstName: 'Ada' };
     await store.appendToStream('lead-L1', [event(0, { contact })], 'no_stream');
     const [stored] = await raw.readStream('lead-L1');

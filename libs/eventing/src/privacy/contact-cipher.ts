@@ -1,19 +1,23 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { KeyStore } from './key-store';
+import { ERASED_PERSONAL_DATA } from './personal-data-policy';
 
-/** How an encrypted `contact` is stored in the event log. */
+/** How an encrypted personal-data field is stored in the event log. */
 export interface EncryptedField {
   readonly $encrypted: { readonly v: 1; readonly alg: 'A256GCM'; readonly subject: string; readonly kv: number; readonly iv: string; readonly tag: string; readonly ct: string };
 }
 
-/** What a reader sees in place of personal data whose key was destroyed. */
-export const ERASED_CONTACT = Object.freeze({ erased: true as const });
+/** @deprecated The lead contact's erased form, which is the default ERASED_PERSONAL_DATA. */
+export const ERASED_CONTACT = ERASED_PERSONAL_DATA;
 
 export function isEncrypted(value: unknown): value is EncryptedField {
   return !!value && typeof value === 'object' && '$encrypted' in (value as object);
 }
 
-/** AES-256-GCM with one key per data subject; the subject id is authenticated with the ciphertext. */
+/**
+ * AES-256-GCM with one key per data subject; the subject id is authenticated with the ciphertext.
+ * Encrypts any JSON value (the name stays from when it sealed lead contacts only).
+ */
 export class ContactCipher {
   constructor(private readonly keys: KeyStore) {}
 
@@ -40,11 +44,11 @@ export class ContactCipher {
     };
   }
 
-  /** The plaintext, or ERASED_CONTACT when the subject's key was destroyed. */
-  decrypt(field: EncryptedField): unknown {
+  /** The plaintext, or `erased` when the subject's key was destroyed. */
+  decrypt(field: EncryptedField, erased: unknown = ERASED_PERSONAL_DATA): unknown {
     const e = field.$encrypted;
     const key = this.keys.key(e.subject, e.kv);
-    if (!key) return ERASED_CONTACT;
+    if (!key) return erased;
     const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(e.iv, 'base64'));
     decipher.setAAD(Buffer.from(e.subject));
     decipher.setAuthTag(Buffer.from(e.tag, 'base64'));

@@ -12,41 +12,53 @@ import {
   Subscription,
 } from '../event-store.port';
 import { ContactCipher, isEncrypted } from './contact-cipher';
+import { ERASED_PERSONAL_DATA, PersonalDataPolicy, PersonalDataRules } from './personal-data-policy';
 import { STORED_FORM } from '../integrity/stored-form';
 import { InvalidEventError, plainJsonProblem, validateAppend } from '../event-validation';
 
-/** How deep a contact may nest for the plaintext check (the store's own depth limit applies to the encrypted form). */
-const CONTACT_MAX_DEPTH = 256;
+/** How deep a personal-data field may nest for the plaintext check (the store's own depth limit applies to the encrypted form). */
+const PERSONAL_DATA_MAX_DEPTH = 256;
+
+type Seal = (subject: string, plaintext: unknown) => unknown;
 
 /**
- * Encrypts the `contact` object of every event payload with the key of its lead before it reaches the
- * log, and decrypts it on every read. Once a lead's key is destroyed, every read, replay, export and
- * Kafka message shows `{ erased: true }` instead, while the rest of the event and its hash stay intact.
+ * Encrypts the personal data of every event payload, as the policy names it, with the key of its data
+ * subject before it reaches the log, and decrypts it on every read. Once a subject's keys are
+ * destroyed, every read, replay, export and Kafka message shows the rule's erased form instead (by
+ * default `{ erased: true }`), while the rest of the event and its hash stay intact. A reader that asks
+ * for `personalData: 'sealed'` gets the fields as stored, encrypted, and the key store is not touched.
  */
 export class EncryptingEventStore implements EventStore {
   /** The events as stored (personal data encrypted), which is what the hash chain covers. */
   readonly [STORED_FORM] = (): EventStore => this.inner;
+  private readonly rules: PersonalDataRules;
 
   constructor(
     private readonly inner: EventStore,
     private readonly cipher: ContactCipher,
-  ) {}
+    policy: PersonalDataPolicy,
+  ) {
+    this.rules = new PersonalDataRules(policy);
+  }
 
   appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision?: ExpectedRevision): Promise<AppendResult> {
     return this.inner.appendToStream(streamId, events.map((e) => this.encrypt(e)), expectedRevision);
   }
 
-  /** Checks the events as they would reach the log: with a stand-in of the encrypted contact, of its size. */
+  /** Checks the events as they would reach the log: with a stand-in of each encrypted field, of its size. */
   validateAppend(streamId: string, events: readonly NewEvent[]): void {
     const encrypted = events.map((event, index) => {
-      // The store sees the contact encrypted only: its plaintext must read back as written, too.
-      const contact = (event.data as Record<string, unknown>).contact;
-      const problem = contact === undefined ? undefined : plainJsonProblem(contact, 'data.contact', CONTACT_MAX_DEPTH);
-      if (problem) throw new InvalidEventError(streamId, [{ kind: 'content', index, ...problem }]);
+      let path = 'data';
       try {
-        return this.encrypt(event, (subject, contact) => this.cipher.placeholder(subject, contact));
+        return this.encrypt(event, (subject, plaintext) => this.cipher.placeholder(subject, plaintext), (field, plaintext) => {
+          path = `data.${field}`;
+          // The store sees the field encrypted only: its plaintext must read back as written, too.
+          const problem = plainJsonProblem(plaintext, path, PERSONAL_DATA_MAX_DEPTH);
+          if (problem) throw new InvalidEventError(streamId, [{ kind: 'content', index, ...problem }]);
+        });
       } catch (error) {
-        throw new InvalidEventError(streamId, [{ kind: 'content', index, path: 'data.contact', reason: `cannot be encrypted: ${(error as Error).message}` }]);
+        if (error instanceof InvalidEventError) throw error;
+        throw new InvalidEventError(streamId, [{ kind: 'content', index, path, reason: `cannot be encrypted: ${(error as Error).message}` }]);
       }
     });
     validateAppend(this.inner, streamId, encrypted);
@@ -57,11 +69,13 @@ export class EncryptingEventStore implements EventStore {
   }
 
   async readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
-    return (await this.inner.readAll(options)).map((e) => this.decrypt(e));
+    const events = await this.inner.readAll(options);
+    return options?.personalData === 'sealed' ? events : events.map((e) => this.decrypt(e));
   }
 
   subscribeToAll(options?: SubscribeOptions): Subscription {
-    return mapSubscription(this.inner.subscribeToAll(options), (e) => this.decrypt(e));
+    const subscription = this.inner.subscribeToAll(options);
+    return options?.personalData === 'sealed' ? subscription : mapSubscription(subscription, (e) => this.decrypt(e));
   }
 
   headPosition(): Promise<GlobalPosition> {
@@ -72,16 +86,37 @@ export class EncryptingEventStore implements EventStore {
     return this.inner.close();
   }
 
-  private encrypt(event: NewEvent, seal: (subject: string, contact: unknown) => unknown = (s, c) => this.cipher.encrypt(s, c)): NewEvent {
+  private encrypt(event: NewEvent, seal: Seal = (s, p) => this.cipher.encrypt(s, p), check?: (field: string, plaintext: unknown) => void): NewEvent {
+    const rules = this.rules.of(event.type);
+    if (rules.length === 0) return event;
     const data = event.data as Record<string, unknown>;
-    const subject = data.leadId;
-    if (!data.contact || typeof subject !== 'string' || isEncrypted(data.contact)) return event;
-    return { ...event, data: { ...data, contact: seal(subject, data.contact) } };
+    let sealed: Record<string, unknown> | undefined;
+    for (const rule of rules) {
+      const subject = data[rule.subjectField];
+      if (typeof subject !== 'string') continue;
+      for (const field of rule.fields) {
+        const plaintext = data[field];
+        if (!plaintext || isEncrypted(plaintext)) continue;
+        check?.(field, plaintext);
+        sealed ??= { ...data };
+        sealed[field] = seal(subject, plaintext);
+      }
+    }
+    return sealed ? { ...event, data: sealed } : event;
   }
 
   private decrypt(event: StoredEvent): StoredEvent {
-    const contact = (event.data as Record<string, unknown>).contact;
-    if (!isEncrypted(contact)) return event;
-    return { ...event, data: { ...event.data, contact: this.cipher.decrypt(contact) } };
+    const rules = this.rules.of(event.type);
+    if (rules.length === 0) return event;
+    let opened: Record<string, unknown> | undefined;
+    for (const rule of rules) {
+      for (const field of rule.fields) {
+        const value = event.data[field];
+        if (!isEncrypted(value)) continue;
+        opened ??= { ...event.data };
+        opened[field] = this.cipher.decrypt(value, rule.erased ?? ERASED_PERSONAL_DATA);
+      }
+    }
+    return opened ? { ...event, data: opened } : event;
   }
 }

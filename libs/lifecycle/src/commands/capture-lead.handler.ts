@@ -3,6 +3,7 @@ import { Command, CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import {
   CaptureLead,
+  Contact,
   decideLead,
   evolveLead,
   identitiesOf,
@@ -12,7 +13,6 @@ import {
   LeadState,
   leadStreamId,
   LifecycleConfig,
-  normaliseContact,
 } from '@lead-lifecycle/domain';
 import type { EventStore, GlobalPosition } from '@lead-lifecycle/eventing';
 import { CommandContext } from '../infrastructure/command-context';
@@ -75,9 +75,9 @@ export class CaptureLeadHandler implements ICommandHandler<CaptureLeadCommand, C
     const ctx = { ...context, command: 'CaptureLead' };
     const tenantId = context.tenantId;
     const proposed: CaptureLead = { ...input, type: 'CaptureLead', leadId: options.leadId ?? randomUUID(), tenantId };
+    // Decided once on an empty stream: it refuses bad input, and normalises the contact (once) for the identities.
     const created = decideLead(proposed, initialLeadState, this.config);
-    const contact = normaliseContact(input.contact, this.config.phone.defaultCountryCode);
-    const identities = identitiesOf(contact, input.externalId);
+    const identities = identitiesOf(capturedContactOf(created), input.externalId);
     this.assertCapturable(proposed, created, identities, ctx);
 
     const known = await this.identities.find(tenantId, identities);
@@ -92,16 +92,19 @@ export class CaptureLeadHandler implements ICommandHandler<CaptureLeadCommand, C
     // One decision covers both outcomes: on an empty stream the lead is created (ours, or one whose
     // capture stopped after reserving), on an existing one the capture is recorded as LeadRecaptured.
     // A concurrent capture that creates the lead first makes the append conflict; the retry recaptures.
+    // The lead this capture proposed, on a still empty stream, is exactly the decision made above.
     const decided = await this.leads.handle(
       streamId,
       (state) =>
         retried(state)
           ? []
-          : decideLead(
-              { ...proposed, leadId, matchedOn },
-              state.stage === 'none' ? state : requireLeadOfTenant(state, tenantId, leadId),
-              this.config,
-            ),
+          : state.stage === 'none' && leadId === proposed.leadId
+            ? created
+            : decideLead(
+                { ...proposed, leadId, matchedOn },
+                state.stage === 'none' ? state : requireLeadOfTenant(state, tenantId, leadId),
+                this.config,
+              ),
       ctx,
       { maxRetries: this.engine.COMMAND_MAX_RETRIES },
     );
@@ -128,4 +131,11 @@ export class CaptureLeadHandler implements ICommandHandler<CaptureLeadCommand, C
     assertStorable(this.store, streamId, toNewEvents(recaptured, ctx));
     this.identities.assertReservable(proposed.tenantId, identities, proposed.leadId, proposed.occurredAt, ctx);
   }
+}
+
+/** The normalised contact of a capture decided on an empty stream (its LeadCaptured). */
+function capturedContactOf(created: readonly LeadEvent[]): Contact {
+  const [first] = created;
+  if (first?.type !== 'LeadCaptured') throw new Error(`a capture on an empty stream decided ${first?.type ?? 'nothing'}`);
+  return first.data.contact;
 }

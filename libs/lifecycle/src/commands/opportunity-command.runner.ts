@@ -1,40 +1,36 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { decideOpportunity, LifecycleConfig, OpportunityCommand, opportunityStreamId } from '@lead-lifecycle/domain';
+import { decideOpportunity, LifecycleConfig, OpportunityCommand, OpportunityEvent, OpportunityState, opportunityStreamId } from '@lead-lifecycle/domain';
 import { EngineConfig } from '../config/engine.config';
-import { CommandContext } from '../infrastructure/command-context';
-import { LeadRepository, OpportunityRepository, requireOpportunityOfTenant } from '../infrastructure/repositories';
 import { requireOpportunityInOwnerScope } from '../infrastructure/opportunity-owner-scope';
+import { LeadRepository, OpportunityRepository, requireOpportunityOfTenant } from '../infrastructure/repositories';
 import { ENGINE_CONFIG, LIFECYCLE_CONFIG } from '../lifecycle.tokens';
 import { OpportunityLifecycleReaction } from '../reactions/opportunity-lifecycle.reaction';
-import { BusinessTimeGuard } from './business-time.guard';
-import { CommandResult, coveringPositions, resultOf } from './command-result';
-import { preflightReactions, reactInline } from './inline-reaction';
+import { AggregateCommandRunner } from './aggregate-command.runner';
 
-/** Same path as LeadCommandRunner, for commands on an opportunity. */
+/** The command runner of opportunities: an owner-scoped caller reaches only the opportunities of its leads. */
 @Injectable()
-export class OpportunityCommandRunner {
-  @Inject(BusinessTimeGuard) private readonly businessTime: BusinessTimeGuard;
+export class OpportunityCommandRunner extends AggregateCommandRunner<OpportunityState, OpportunityCommand, OpportunityEvent> {
   constructor(
-    private readonly opportunities: OpportunityRepository,
-    private readonly leads: LeadRepository,
-    private readonly reaction: OpportunityLifecycleReaction,
-    @Inject(LIFECYCLE_CONFIG) private readonly config: LifecycleConfig,
-    @Inject(ENGINE_CONFIG) private readonly engine: EngineConfig,
-  ) {}
-
-  async run(opportunityId: string, command: OpportunityCommand, context: CommandContext): Promise<CommandResult> {
-    this.businessTime.check(command);
-    const streamId = opportunityStreamId(opportunityId);
-    if (context.ownerScope) await requireOpportunityInOwnerScope(this.opportunities, this.leads, context, opportunityId);
-    const decided = await this.opportunities.handle(
-      streamId,
-      (state) => {
-        requireOpportunityOfTenant(state, context.tenantId, opportunityId);
-        return decideOpportunity(command, state, this.config);
+    opportunities: OpportunityRepository,
+    leads: LeadRepository,
+    reaction: OpportunityLifecycleReaction,
+    @Inject(LIFECYCLE_CONFIG) config: LifecycleConfig,
+    @Inject(ENGINE_CONFIG) engine: EngineConfig,
+  ) {
+    super(
+      {
+        repository: opportunities,
+        streamId: opportunityStreamId,
+        admit: async (opportunityId, context) => {
+          if (context.ownerScope) await requireOpportunityInOwnerScope(opportunities, leads, context, opportunityId);
+        },
+        decide: (command, state, opportunityId, context) => {
+          requireOpportunityOfTenant(state, context.tenantId, opportunityId);
+          return decideOpportunity(command, state, config);
+        },
       },
-      { ...context, command: context.command ?? command.type },
-      { maxRetries: this.engine.COMMAND_MAX_RETRIES, preflight: (events) => preflightReactions(this.reaction, events) },
+      reaction,
+      engine,
     );
-    return coveringPositions(resultOf(streamId, decided), await reactInline(this.reaction, decided.appended));
   }
 }

@@ -1,7 +1,7 @@
 import { DomainError, DomainErrorCode, DomainEvent } from '@lead-lifecycle/domain';
 import { AppendResult, EventStore, ExpectedRevision, NewEvent, StoredEvent, WrongExpectedRevisionError } from '@lead-lifecycle/eventing';
 import { CommandContext } from './command-context';
-import { toDomainEvent, toNewEvents } from './event-envelope';
+import { toNewEvents } from './event-envelope';
 import { assertStorable } from './storable-events';
 
 export interface Loaded<State> {
@@ -21,6 +21,8 @@ export interface Decided<State> {
 export interface AggregateDefinition<State, Event extends DomainEvent> {
   readonly initialState: State;
   evolve(state: State, event: Event): State;
+  /** Reads a stored event of the stream back into a typed one (see the domain's event decoders). */
+  decode(stored: StoredEvent): Event;
 }
 
 export interface RepositoryOptions {
@@ -69,7 +71,7 @@ export class AggregateRepository<State, Event extends DomainEvent> {
     const folded: StoredEvent[] = [];
     for (const stored of events) {
       if (until && !until(stored)) break;
-      state = this.definition.evolve(state, toDomainEvent<Event>(stored));
+      state = this.definition.evolve(state, this.definition.decode(stored));
       folded.push(stored);
     }
     const last = folded[folded.length - 1];

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { LEAD_UPCASTERS, OPPORTUNITY_UPCASTERS, UpcasterRegistry } from '@lead-lifecycle/domain';
+import { AGGREGATE_STREAM_PREFIXES, DOMAIN_UPCASTERS } from '@lead-lifecycle/domain';
 import {
   ContactCipher,
   EncryptingEventStore,
@@ -11,6 +11,7 @@ import {
   UpcastingEventStore,
 } from '@lead-lifecycle/eventing';
 import { EngineConfig } from '../config/engine.config';
+import { LEAD_PERSONAL_DATA_POLICY } from './lead-personal-data.policy';
 
 /** The configured store as it is on disk: the embedded SQLite file by default, EventStoreDB on request. */
 export function createRawEventStore(config: EngineConfig): EventStore {
@@ -22,28 +23,29 @@ export function createRawEventStore(config: EngineConfig): EventStore {
       // Loaded on demand so the embedded default never pays for the gRPC client (~200 ms). A relative
       // path, because the build rewrites the path aliases of imports but not of a require() string.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { EventStoreDbEventStore } = require('../../../event-store/src/eventstoredb') as typeof import('@lead-lifecycle/eventing/eventstoredb');
+      const { EventStoreDbEventStore } = require('../../../eventing/src/eventstoredb') as typeof import('@lead-lifecycle/eventing/eventstoredb');
       return new EventStoreDbEventStore(config.EVENTSTORE_CONNECTION_STRING!, { limits });
     }
   }
 }
 
-/** The upcasters of the domain's events, keyed by type and schema version. */
-export const domainUpcasters = new UpcasterRegistry([...LEAD_UPCASTERS, ...OPPORTUNITY_UPCASTERS]);
-
-/** A stored event as today's code reads it (legacy business times normalised); the same object when current. */
-export const upcastStoredEvent = (event: StoredEvent): StoredEvent => domainUpcasters.upcast(event);
+/**
+ * A stored event as today's code reads it (legacy business times normalised); the same object when
+ * current. The same registry the domain's decoders apply (DOMAIN_UPCASTERS).
+ */
+export const upcastStoredEvent = (event: StoredEvent): StoredEvent => DOMAIN_UPCASTERS.upcast(event);
 
 /**
  * The store the engine works with: every lead and opportunity event sealed in a per-stream hash chain,
- * personal data encrypted with its lead's key (when a key store is given; without one, encrypted
+ * personal data (LEAD_PERSONAL_DATA_POLICY) encrypted with its lead's key (when a key store is given; without one, encrypted
  * contacts pass through unread, which is all the projections and the integrity check need), and,
  * outermost, every event read upcast to today's form, so commands, projections, the reaction, the
  * Kafka relay and history all see the same normalised events while the log keeps what was written.
  */
-export function createEventStore(config: EngineConfig, keys?: KeyStore): EventStore {
-  const chained = new HashChainingEventStore(createRawEventStore(config));
-  const readable = keys ? new EncryptingEventStore(chained, new ContactCipher(keys)) : chained;
+export function createEventStore(config: EngineConfig, keys?: KeyStore, raw: EventStore = createRawEventStore(config)): EventStore {
+  // `raw`: a caller that reads the adapter's own counters (the benchmark) passes the adapter it holds.
+  const chained = new HashChainingEventStore(raw, AGGREGATE_STREAM_PREFIXES);
+  const readable = keys ? new EncryptingEventStore(chained, new ContactCipher(keys), LEAD_PERSONAL_DATA_POLICY) : chained;
   return withDomainUpcasting(readable);
 }
 

@@ -1,16 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { DomainEvent } from '@lead-lifecycle/domain';
+import { DomainEvent, schemaVersionOf } from '@lead-lifecycle/domain';
 import { NewEvent, StoredEvent } from '@lead-lifecycle/eventing';
 import { CommandContext } from './command-context';
 import { deterministicUuid } from './deterministic-id';
-
-/** Schema version of each event type's payload; bump when a payload changes shape. */
-export const EVENT_SCHEMA_VERSIONS: Readonly<Record<string, number>> = {};
-export const CURRENT_SCHEMA_VERSION = 1;
-
-export function schemaVersionOf(type: string): number {
-  return EVENT_SCHEMA_VERSIONS[type] ?? CURRENT_SCHEMA_VERSION;
-}
 
 /**
  * Wraps decided domain events into store events with metadata. With `idSeed` the event ids are
@@ -35,6 +27,10 @@ export function toNewEvents(events: readonly DomainEvent[], context: CommandCont
   }));
 }
 
+/**
+ * @deprecated Trusts the stored type and version blindly; read with the domain's decoders instead
+ * (decodeLeadEvent, decodeOpportunityEvent), which check both. Kept for the test history builders only.
+ */
 export function toDomainEvent<E extends DomainEvent>(stored: StoredEvent): E {
   return { type: stored.type, data: stored.data } as unknown as E;
 }

@@ -6,6 +6,8 @@ import { assertStorable } from './storable-events';
 
 /** Category of the streams that reserve a lead's email, phone and external id within a tenant. */
 export const LEAD_IDENTITY_CATEGORY = 'lead_identity';
+/** Every identity reservation's stream id starts with this: `lead_identity-<hash>`. */
+export const LEAD_IDENTITY_STREAM_PREFIX = `${LEAD_IDENTITY_CATEGORY}-`;
 export const LEAD_IDENTITY_RESERVED = 'LeadIdentityReserved';
 
 export interface IdentityMatch {
@@ -29,7 +31,7 @@ export class LeadIdentityRegistry {
 
   streamIdOf(tenantId: string, identity: LeadIdentity): string {
     const digest = createHash('sha256').update(`${tenantId}\u0000${identity.kind}\u0000${identity.value}`).digest('hex');
-    return `${LEAD_IDENTITY_CATEGORY}-${digest.slice(0, 40)}`;
+    return `${LEAD_IDENTITY_STREAM_PREFIX}${digest.slice(0, 40)}`;
   }
 
   async ownerOf(tenantId: string, identity: LeadIdentity): Promise<string | undefined> {

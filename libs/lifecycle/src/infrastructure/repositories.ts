@@ -1,5 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
+  decodeLeadEvent,
+  decodeOpportunityEvent,
   DomainError,
   DomainErrorCode,
   evolveLead,
@@ -21,14 +23,14 @@ import type { OwnerScope } from './command-context';
 @Injectable()
 export class LeadRepository extends AggregateRepository<LeadState, LeadEvent> {
   constructor(@Inject(EVENT_STORE) store: EventStore, @Optional() @Inject(ENGINE_CONFIG) engine?: EngineConfig) {
-    super(store, { initialState: initialLeadState, evolve: evolveLead }, { cachedStreams: engine?.CACHED_STREAMS });
+    super(store, { initialState: initialLeadState, evolve: evolveLead, decode: decodeLeadEvent }, { cachedStreams: engine?.CACHED_STREAMS });
   }
 }
 
 @Injectable()
 export class OpportunityRepository extends AggregateRepository<OpportunityState, OpportunityEvent> {
   constructor(@Inject(EVENT_STORE) store: EventStore, @Optional() @Inject(ENGINE_CONFIG) engine?: EngineConfig) {
-    super(store, { initialState: initialOpportunityState, evolve: evolveOpportunity }, { cachedStreams: engine?.CACHED_STREAMS });
+    super(store, { initialState: initialOpportunityState, evolve: evolveOpportunity, decode: decodeOpportunityEvent }, { cachedStreams: engine?.CACHED_STREAMS });
   }
 }
 

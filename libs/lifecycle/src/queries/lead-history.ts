@@ -1,14 +1,16 @@
 import {
+  decodeLeadEvent,
+  decodeOpportunityEvent,
   DomainError,
   DomainErrorCode,
   evolveLead,
   evolveOpportunity,
   initialLeadState,
   initialOpportunityState,
-  LeadEvent,
   LeadState,
+  LEAD_STREAM_PREFIX,
   leadStreamId,
-  OpportunityEvent,
+  OPPORTUNITY_STREAM_PREFIX,
   OpportunityState,
   opportunityStreamId,
 } from '@lead-lifecycle/domain';
@@ -55,18 +57,18 @@ export class TransitionTracker {
   private readonly opportunities = new Map<string, OpportunityState>();
 
   apply(event: StoredEvent): Transition {
-    if (event.streamId.startsWith('lead-')) {
+    if (event.streamId.startsWith(LEAD_STREAM_PREFIX)) {
       const before = this.leads.get(event.streamId) ?? initialLeadState;
-      const after = evolveLead(before, { type: event.type, data: event.data } as unknown as LeadEvent);
+      const after = evolveLead(before, decodeLeadEvent(event));
       this.leads.set(event.streamId, after);
       return {
         ...(stageOf(before) !== stageOf(after) ? { stage: { before: stageOf(before), after: stageOf(after) } } : {}),
         ...(scoreOf(before) !== scoreOf(after) ? { score: { before: scoreOf(before), after: scoreOf(after) } } : {}),
       };
     }
-    if (event.streamId.startsWith('opportunity-')) {
+    if (event.streamId.startsWith(OPPORTUNITY_STREAM_PREFIX)) {
       const before = this.opportunities.get(event.streamId) ?? initialOpportunityState;
-      const after = evolveOpportunity(before, { type: event.type, data: event.data } as unknown as OpportunityEvent);
+      const after = evolveOpportunity(before, decodeOpportunityEvent(event));
       this.opportunities.set(event.streamId, after);
       return {
         ...(before.status !== after.status ? { opportunityStatus: { before: before.status, after: after.status } } : {}),
@@ -113,6 +115,6 @@ export async function readLeadHistory(store: EventStore, leadId: string, tenantI
 
 /** The lead's owner now, folded from its own events with the live evolve. */
 function currentOwnerOf(leadEvents: readonly StoredEvent[]): string | undefined {
-  const state = leadEvents.reduce<LeadState>((s, e) => evolveLead(s, { type: e.type, data: e.data } as unknown as LeadEvent), initialLeadState);
+  const state = leadEvents.reduce<LeadState>((s, e) => evolveLead(s, decodeLeadEvent(e)), initialLeadState);
   return state.stage === 'none' ? undefined : state.ownerId;
 }

@@ -1,6 +1,9 @@
 import {
+  AGGREGATE_STREAM_PREFIXES,
   decideLead,
   decideOpportunity,
+  decodeLeadEvent,
+  decodeOpportunityEvent,
   evolveLead,
   evolveOpportunity,
   initialLeadState,
@@ -40,7 +43,7 @@ export interface ReactionInput {
  */
 export class OpportunityLifecycleReaction implements EventProcessor {
   readonly name = 'reaction:opportunity-lifecycle';
-  readonly streamPrefixes = ['lead-', 'opportunity-'];
+  readonly streamPrefixes = AGGREGATE_STREAM_PREFIXES;
   /** The repositories default to uncached ones on `store`; the module passes the shared, cached ones. */
   constructor(
     store: EventStore,
@@ -48,10 +51,12 @@ export class OpportunityLifecycleReaction implements EventProcessor {
     private readonly leads: AggregateRepository<LeadState, LeadEvent> = new AggregateRepository(store, {
       initialState: initialLeadState,
       evolve: evolveLead,
+      decode: decodeLeadEvent,
     }),
     private readonly opportunities: AggregateRepository<OpportunityState, OpportunityEvent> = new AggregateRepository(store, {
       initialState: initialOpportunityState,
       evolve: evolveOpportunity,
+      decode: decodeOpportunityEvent,
     }),
   ) {}
 

@@ -1,0 +1,27 @@
+import type { DataKey, KeyStore } from '@lead-lifecycle/eventing';
+
+/** A KeyStore that counts every call into the real one, for tests that must prove a reader never touched a key. */
+export class CountingKeyStore implements KeyStore {
+  calls = 0;
+  constructor(private readonly inner: KeyStore) {}
+
+  currentKey(subjectId: string): DataKey {
+    this.calls++;
+    return this.inner.currentKey(subjectId);
+  }
+  key(subjectId: string, version: number): DataKey | undefined {
+    this.calls++;
+    return this.inner.key(subjectId, version);
+  }
+  destroy(subjectId: string): number {
+    this.calls++;
+    return this.inner.destroy(subjectId);
+  }
+  isErased(subjectId: string): boolean {
+    this.calls++;
+    return this.inner.isErased(subjectId);
+  }
+  close(): void {
+    this.inner.close();
+  }
+}
