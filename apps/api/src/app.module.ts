@@ -21,13 +21,22 @@ export class AppModule {
    * AuthGuard from its @Requires/@Public rule; the app refuses to start with a route that has none).
    */
   static register(options: LeadLifecycleModuleOptions = {}, projections?: ProjectionsConfig, kafka?: KafkaConfig, auth?: AuthConfig, http?: HttpConfig): DynamicModule {
+    const engine = options.engine ?? EngineConfig.fromEnv();
+    const lifecycle = { ...options, engine };
+    // One eventing module for all: the engine, the read models and the relay share its store and host.
+    const eventing = LeadLifecycleModule.eventing(lifecycle);
     return {
       module: AppModule,
       imports: [
-        LeadLifecycleModule.forRoot(options),
-        ProjectionsModule.forRoot(projections),
-        KafkaRelayModule.forRoot(kafka),
-        IdentityModule.forRoot({ config: auth ?? AuthConfig.fromEnv(), baseUrl: http && `http://localhost:${http.PORT}` }),
+        LeadLifecycleModule.forRoot({ ...lifecycle, eventing }),
+        ProjectionsModule.forRoot({ eventing, config: projections, clock: options.clock }),
+        KafkaRelayModule.forRoot({ eventing, config: kafka }),
+        IdentityModule.forRoot({
+          config: auth ?? AuthConfig.fromEnv(),
+          baseUrl: http && `http://localhost:${http.PORT}`,
+          dataDir: engine.DATA_DIR,
+          clock: options.clock,
+        }),
       ],
       controllers: [LeadsController, ReadModelsController, OpportunitiesController, HealthController, ApiKeysController],
       // Global, so that every POST honours Idempotency-Key, whichever controller serves it.

@@ -16,3 +16,7 @@ export * from './eventing.tokens';
 export * from './processing/checkpoint-store';
 export * from './processing/checkpointed-processor';
 export * from './processing/processor-host';
+export * from './worker/processor-worker';
+export * from './nest/eventing.nest-tokens';
+export * from './nest/processors';
+export * from './nest/eventing.module';
