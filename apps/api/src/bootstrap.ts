@@ -31,7 +31,7 @@ export interface AppOptions {
 export async function createApp(options: AppOptions = {}): Promise<INestApplication> {
   const http = options.http ?? HttpConfig.fromEnv({});
   const auth = options.auth ?? AuthConfig.fromEnv();
-  const app = await NestFactory.create(AppModule.register(options.lifecycle, options.projections, options.kafka, auth, http), {
+  const app = await NestFactory.create(AppModule.register(options.lifecycle, options.projections, options.kafka, auth, http, options.logger === false), {
     logger: options.logger === false ? false : ['log', 'warn', 'error'],
     // Nest's parsers would take urlencoded forms and any JSON; ours takes JSON only, bounded (request-input.middleware.ts).
     bodyParser: false,

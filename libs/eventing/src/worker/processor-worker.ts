@@ -79,6 +79,9 @@ export class ProcessorWorker implements OnApplicationBootstrap, OnApplicationShu
   start(): Promise<void> {
     this.stopping = false;
     const worker = spawn(this.options);
+    // The application's own handles (its server) keep the process alive, not the worker: an application
+    // that is never closed (a failed start) must not hang its process.
+    worker.unref();
     this.worker = worker;
     return new Promise<void>((resolve, reject) => {
       let ready = false;
