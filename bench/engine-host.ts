@@ -190,8 +190,9 @@ function errorCode(error: unknown): string {
 }
 
 async function api(): Promise<void> {
-  const engine = EngineConfig.fromEnv();
   const kafka = KafkaConfig.fromEnv();
+  // The relay phases watch the relay's processor object, which lives in this thread only with PROCESSORS_IN=main.
+  const engine = EngineConfig.fromEnv(kafka.enabled ? { ...process.env, PROCESSORS_IN: 'main' } : process.env);
   const bootStarted = nowMs();
   const app: INestApplication = await createApp({
     lifecycle: { engine },
