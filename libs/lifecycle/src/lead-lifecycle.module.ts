@@ -21,7 +21,7 @@ import { WinOpportunityHandler } from './commands/win-opportunity.handler';
 import { ForgetLeadHandler } from './commands/forget-lead.handler';
 import { EngineConfig } from './config/engine.config';
 import { loadLifecycleConfig } from './config/lifecycle-config.loader';
-import { createEventStore, withDomainUpcasting } from './infrastructure/create-event-store';
+import { createEventStore, EventStoreOptions, withDomainUpcasting } from './infrastructure/create-event-store';
 import type { IdempotencyStore } from './infrastructure/idempotency-store';
 import { LeadIdentityRegistry } from './infrastructure/lead-identity.registry';
 import { SqliteIdempotencyStore } from './infrastructure/sqlite-idempotency-store';
@@ -148,10 +148,11 @@ export class LeadLifecycleModule implements OnModuleInit, OnApplicationShutdown 
    * upcasters (or `eventStore`, upcast), keys in DATA_DIR/keys.sqlite (or `keyStore`), checkpoints and
    * read models in DATA_DIR/read-models.sqlite. Build it once and hand it to every module.
    */
-  static eventing(options: LeadLifecycleModuleOptions = {}, extra: { worker?: ProcessorWorkerOptions } = {}): DynamicModule {
+  static eventing(options: LeadLifecycleModuleOptions = {}, extra: { worker?: ProcessorWorkerOptions; store?: EventStoreOptions } = {}): DynamicModule {
     return EventingModule.forRoot({
       keyStore: () => options.keyStore ?? new SqliteKeyStore(join(engineOf(options).DATA_DIR, 'keys.sqlite')),
-      eventStore: (keys: KeyStore) => (options.eventStore ? withDomainUpcasting(options.eventStore) : createEventStore(engineOf(options), keys)),
+      eventStore: (keys: KeyStore) =>
+        options.eventStore ? withDomainUpcasting(options.eventStore) : createEventStore(engineOf(options), keys, extra.store),
       checkpointStore: () => new SqliteCheckpointStore(join(engineOf(options).DATA_DIR, 'read-models.sqlite')),
       worker: extra.worker,
     });

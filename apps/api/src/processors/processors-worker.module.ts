@@ -25,6 +25,9 @@ export function settingsOf(config: object): Record<string, string> {
   );
 }
 
+/** How often the worker's processors look for the API's appends in the embedded store. */
+export const WORKER_STORE_POLL_MS = 10;
+
 @Module({})
 class ProcessorsWorkerModule {}
 
@@ -38,7 +41,9 @@ export function processorsWorkerModule(data: ProcessorsWorkerData): DynamicModul
   // Inside the worker every processor runs on the worker's own event loop: PROCESSORS_IN=main here.
   const engine = EngineConfig.fromEnv({ ...data.engine, PROCESSORS_IN: 'main' });
   const kafka = KafkaConfig.fromEnv(data.kafka);
-  const eventing = LeadLifecycleModule.eventing({ engine });
+  // The API appends on another connection, which wakes no subscription here: the embedded store is
+  // polled often instead, so read-your-writes waits milliseconds, not the store's default 250 ms.
+  const eventing = LeadLifecycleModule.eventing({ engine }, { store: { pollIntervalMs: WORKER_STORE_POLL_MS } });
   return {
     module: ProcessorsWorkerModule,
     imports: [
