@@ -127,7 +127,7 @@ function benchStores(engine: EngineConfig): { sqlite: SqliteEventStore; keys: Ti
   const raw = createRawEventStore(engine);
   if (!(raw instanceof SqliteEventStore)) throw new Error(`the benchmark measures the embedded store, not EVENT_STORE=${engine.EVENT_STORE}`);
   const keys = new TimedKeyStore(new SqliteKeyStore(join(engine.DATA_DIR, 'keys.sqlite')));
-  return { sqlite: raw, keys, eventStore: createEventStore(engine, keys, raw) };
+  return { sqlite: raw, keys, eventStore: createEventStore(engine, keys, { raw }) };
 }
 
 function errorCode(error: unknown): string {
@@ -136,8 +136,9 @@ function errorCode(error: unknown): string {
 }
 
 async function api(): Promise<void> {
-  const engine = EngineConfig.fromEnv();
   const kafka = KafkaConfig.fromEnv();
+  // The relay phases watch the relay's processor object, which lives in this thread only with PROCESSORS_IN=main.
+  const engine = EngineConfig.fromEnv(kafka.enabled ? { ...process.env, PROCESSORS_IN: 'main' } : process.env);
   const bootStarted = nowMs();
   const stores = benchStores(engine);
   const app: INestApplication = await createApp({

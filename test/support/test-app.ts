@@ -47,6 +47,9 @@ export async function startTestApp(
   options: { dataDir?: string; env?: Record<string, string>; module?: LeadLifecycleModuleOptions } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'lead-lifecycle-e2e-'));
+  // PROCESSORS_IN=main unless a test asks for the worker: jest's transform does not reach a worker thread,
+  // which compiles its module graph with ts-node on every start (10-15 s on a loaded 2-core machine, more
+  // than jest's hook timeout). test/e2e/processor-worker.e2e-spec.ts runs the API with the worker.
   const env = {
     DATA_DIR: dataDir,
     SQLITE_DURABILITY: 'normal',
@@ -54,6 +57,7 @@ export async function startTestApp(
     RATE_LIMIT_PER_MINUTE: '1000000',
     // HTTP_ADAPTER=fastify runs the suites on the Fastify server.
     ...(process.env.HTTP_ADAPTER ? { HTTP_ADAPTER: process.env.HTTP_ADAPTER } : {}),
+    PROCESSORS_IN: 'main',
     ...options.env,
   };
   const app = await createApp({

@@ -12,6 +12,9 @@ import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { CONSISTENCY_TOKENS, ConsistencyTokens } from './http/consistency-token';
 import { ConsistencyTokenInterceptor } from './http/consistency-token.interceptor';
 import { LeadsController } from './leads/leads.controller';
+import { ProcessorWorkerOptions } from '@lead-lifecycle/eventing';
+import { join } from 'node:path';
+import { processorsWorkerModule, ProcessorsWorkerData, settingsOf } from './processors/processors-worker.module';
 import { OpportunitiesController } from './opportunities/opportunities.controller';
 
 @Module({})
@@ -20,14 +23,49 @@ export class AppModule {
    * The API: the engine, its read models and relay, and identity (every route authenticated by the
    * AuthGuard from its @Requires/@Public rule; the app refuses to start with a route that has none).
    */
-  static register(options: LeadLifecycleModuleOptions = {}, projections?: ProjectionsConfig, kafka?: KafkaConfig, auth?: AuthConfig, http?: HttpConfig): DynamicModule {
+  static register(
+    options: LeadLifecycleModuleOptions = {},
+    projections?: ProjectionsConfig,
+    kafka?: KafkaConfig,
+    auth?: AuthConfig,
+    http?: HttpConfig,
+    quiet = false,
+  ): DynamicModule {
+    const engine = options.engine ?? EngineConfig.fromEnv();
+    const lifecycle = { ...options, engine };
+    const kafkaConfig = kafka ?? KafkaConfig.fromEnv();
+    const projectionsConfig = projections ?? ProjectionsConfig.fromEnv();
+    // An embedder's store or key store object cannot cross into a thread: its processors stay here.
+    const inWorker = engine.PROCESSORS_IN === 'worker' && !options.eventStore && !options.keyStore;
+    const worker: ProcessorWorkerOptions | undefined = inWorker
+      ? {
+          modulePath: join(__dirname, 'processors', 'processors-worker.module'),
+          exportName: processorsWorkerModule.name,
+          data: {
+            engine: settingsOf(engine),
+            projections: settingsOf(projectionsConfig),
+            kafka: settingsOf(kafkaConfig),
+            lifecycleConfig: options.lifecycleConfig,
+          } satisfies ProcessorsWorkerData,
+          quiet,
+        }
+      : undefined;
+    // One eventing module for all: the engine, the read models and the relay share its store and host.
+    // With a worker, the projections, the relay and the durable reaction run there; this thread keeps
+    // commands (with their inline reaction) and queries, and reads the worker's positions.
+    const eventing = LeadLifecycleModule.eventing(lifecycle, { worker });
     return {
       module: AppModule,
       imports: [
-        LeadLifecycleModule.forRoot(options),
-        ProjectionsModule.forRoot(projections),
-        KafkaRelayModule.forRoot(kafka),
-        IdentityModule.forRoot({ config: auth ?? AuthConfig.fromEnv(), baseUrl: http && `http://localhost:${http.PORT}` }),
+        LeadLifecycleModule.forRoot({ ...lifecycle, eventing, runReactions: inWorker ? false : options.runReactions }),
+        ProjectionsModule.forRoot({ eventing, config: projectionsConfig, clock: options.clock }),
+        KafkaRelayModule.forRoot({ eventing, config: kafkaConfig, inProcess: inWorker ? false : undefined }),
+        IdentityModule.forRoot({
+          config: auth ?? AuthConfig.fromEnv(),
+          baseUrl: http && `http://localhost:${http.PORT}`,
+          dataDir: engine.DATA_DIR,
+          clock: options.clock,
+        }),
       ],
       controllers: [LeadsController, ReadModelsController, OpportunitiesController, HealthController, ApiKeysController],
       // Global, so that every POST honours Idempotency-Key, whichever controller serves it.

@@ -37,7 +37,7 @@ export interface AppOptions {
 export async function createApp(options: AppOptions = {}): Promise<INestApplication> {
   const http = options.http ?? HttpConfig.fromEnv({});
   const auth = options.auth ?? AuthConfig.fromEnv();
-  const module = AppModule.register(options.lifecycle, options.projections, options.kafka, auth, http);
+  const module = AppModule.register(options.lifecycle, options.projections, options.kafka, auth, http, options.logger === false);
   const nestOptions = {
     logger: options.logger === false ? (false as const) : (['log', 'warn', 'error'] as ('log' | 'warn' | 'error')[]),
     // Nest's parsers would take urlencoded forms and any JSON; ours takes JSON only, bounded.

@@ -1,8 +1,9 @@
 import 'reflect-metadata';
-import { Logger, Module } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { KafkaConfig, KafkaRelayModule } from '@lead-lifecycle/kafka-relay';
-import { ConfigurationError, EngineConfig, LeadLifecycleModule } from '@lead-lifecycle/lifecycle';
+import { KafkaConfig } from '@lead-lifecycle/kafka-relay';
+import { ConfigurationError, EngineConfig } from '@lead-lifecycle/lifecycle';
+import { RelayAppModule } from './relay-app.module';
 
 /**
  * The Kafka relay as its own process, for deployments that scale the API separately: run the API with
@@ -13,10 +14,7 @@ async function main(): Promise<void> {
   const kafka = KafkaConfig.fromEnv();
   if (!kafka.enabled) throw new ConfigurationError('kafka', ['KAFKA_BROKERS: the relay needs at least one broker']);
 
-  @Module({ imports: [LeadLifecycleModule.forRoot({ engine, runReactions: false }), KafkaRelayModule.forRoot(kafka, { inProcess: true })] })
-  class RelayAppModule {}
-
-  const app = await NestFactory.createApplicationContext(RelayAppModule, { logger: ['log', 'warn', 'error'] });
+  const app = await NestFactory.createApplicationContext(RelayAppModule.register(engine, kafka), { logger: ['log', 'warn', 'error'] });
   app.enableShutdownHooks();
   await app.init();
   Logger.log(`relaying ${engine.EVENT_STORE} events to ${kafka.KAFKA_BROKERS} topic ${kafka.KAFKA_TOPIC}`, 'Relay');

@@ -19,3 +19,7 @@ export * from './processing/checkpointed-processor';
 export * from './processing/event-consumer';
 export * from './processing/processor-host';
 export * from './privacy/personal-data-policy';
+export * from './worker/processor-worker';
+export * from './nest/eventing.nest-tokens';
+export * from './nest/processors';
+export * from './nest/eventing.module';

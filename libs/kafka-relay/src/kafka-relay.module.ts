@@ -5,10 +5,22 @@ import { KafkaRelayProcessor } from './kafka-relay.processor';
 
 export const KAFKA_CONFIG = Symbol('KAFKA_CONFIG');
 
-/**
- * Registers the Kafka relay with the processor host when KAFKA_BROKERS is set and the relay runs in
- * this process (KAFKA_RELAY_IN_PROCESS, or `inProcess: true` for the standalone relay app).
- */
+export interface KafkaRelayModuleOptions {
+  /**
+   * The EventingModule instance the application built, the same object its other modules are given:
+   * the relay registers with its ProcessorHost and reads its store.
+   */
+  readonly eventing: DynamicModule;
+  /** Defaults to KafkaConfig.fromEnv(). */
+  readonly config?: KafkaConfig;
+  /**
+   * Whether the relay runs on this module's host: defaults to KAFKA_RELAY_IN_PROCESS; `true` for the
+   * standalone relay app and the processor worker, `false` for an API whose worker runs it.
+   */
+  readonly inProcess?: boolean;
+}
+
+/** Registers the Kafka relay with the processor host when KAFKA_BROKERS is set and the relay runs here. */
 @Module({})
 export class KafkaRelayModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -17,11 +29,12 @@ export class KafkaRelayModule implements OnModuleInit, OnApplicationShutdown {
     @Optional() @Inject(KafkaRelayProcessor) private readonly relay?: KafkaRelayProcessor,
   ) {}
 
-  static forRoot(config?: KafkaConfig, options: { inProcess?: boolean } = {}): DynamicModule {
-    const resolved = config ?? KafkaConfig.fromEnv();
+  static forRoot(options: KafkaRelayModuleOptions): DynamicModule {
+    const resolved = options.config ?? KafkaConfig.fromEnv();
     const run = resolved.enabled && (options.inProcess ?? resolved.KAFKA_RELAY_IN_PROCESS);
     return {
       module: KafkaRelayModule,
+      imports: [options.eventing],
       providers: [
         { provide: KAFKA_CONFIG, useValue: resolved },
         ...(run ? [{ provide: KafkaRelayProcessor, useFactory: () => new KafkaRelayProcessor(resolved) }] : []),

@@ -1,5 +1,6 @@
 export * from './lifecycle.tokens';
 export * from './lead-lifecycle.module';
+export * from './opportunity-reaction.module';
 export * from './config/engine.config';
 export * from './config/lifecycle-config.loader';
 export * from './config/validate-config';

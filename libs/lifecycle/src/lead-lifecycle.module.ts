@@ -1,9 +1,9 @@
-import { DynamicModule, Global, Inject, Module, OnApplicationShutdown, OnModuleInit, Provider } from '@nestjs/common';
+import { DynamicModule, Inject, Module, OnApplicationShutdown, OnModuleInit, Provider } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { join } from 'node:path';
 import { Clock, LifecycleConfig, systemClock } from '@lead-lifecycle/domain';
 import type { EventStore, KeyStore } from '@lead-lifecycle/eventing';
-import { ProcessorHost, SqliteCheckpointStore, SqliteKeyStore } from '@lead-lifecycle/eventing';
+import { EventingModule, ProcessorHost, ProcessorWorkerOptions, SqliteCheckpointStore, SqliteKeyStore } from '@lead-lifecycle/eventing';
 import { AssignLeadHandler } from './commands/assign-lead.handler';
 import { BusinessTimeGuard } from './commands/business-time.guard';
 import { CaptureLeadHandler } from './commands/capture-lead.handler';
@@ -21,12 +21,12 @@ import { WinOpportunityHandler } from './commands/win-opportunity.handler';
 import { ForgetLeadHandler } from './commands/forget-lead.handler';
 import { EngineConfig } from './config/engine.config';
 import { loadLifecycleConfig } from './config/lifecycle-config.loader';
-import { createEventStore, withDomainUpcasting } from './infrastructure/create-event-store';
+import { createEventStore, EventStoreOptions, withDomainUpcasting } from './infrastructure/create-event-store';
 import type { IdempotencyStore } from './infrastructure/idempotency-store';
 import { LeadIdentityRegistry } from './infrastructure/lead-identity.registry';
 import { SqliteIdempotencyStore } from './infrastructure/sqlite-idempotency-store';
 import { LeadRepository, OpportunityRepository } from './infrastructure/repositories';
-import { CHECKPOINT_STORE, CLOCK, ENGINE_CONFIG, EVENT_STORE, IDEMPOTENCY_STORE, KEY_STORE, LIFECYCLE_CONFIG } from './lifecycle.tokens';
+import { CLOCK, ENGINE_CONFIG, EVENT_STORE, IDEMPOTENCY_STORE, LIFECYCLE_CONFIG } from './lifecycle.tokens';
 import { GetLeadHistoryHandler } from './queries/get-lead-history.handler';
 import { GetLeadHandler } from './queries/get-lead.handler';
 import { GetOpportunityHandler } from './queries/get-opportunity.handler';
@@ -45,11 +45,31 @@ export interface LeadLifecycleModuleOptions {
   /** Answers recorded by Idempotency-Key; defaults to DATA_DIR/idempotency.sqlite. */
   readonly idempotencyStore?: IdempotencyStore;
   readonly clock?: Clock;
-  /** Run the opportunity reaction in this process (default true); a standalone relay turns it off. */
+  /**
+   * Run the durable opportunity reaction on this module's ProcessorHost (default true). Off when another
+   * process or the processor worker runs it (OpportunityReactionModule), or for a tool that only writes.
+   */
   readonly runReactions?: boolean;
+  /**
+   * The EventingModule instance (`EventingModule.forRoot`, or `LeadLifecycleModule.eventing(options)`)
+   * that provides the store, key store, checkpoint store and processor host. Pass the same object to
+   * every module that needs them (projections, relay). Without it, the module builds one from the
+   * options above and re-exports it.
+   */
+  readonly eventing?: DynamicModule;
 }
 
 export const LIFECYCLE_MODULE_OPTIONS = Symbol('LIFECYCLE_MODULE_OPTIONS');
+
+const engines = new WeakMap<LeadLifecycleModuleOptions, EngineConfig>();
+
+/** The options' engine, else the environment's, read once per options object. */
+function engineOf(options: LeadLifecycleModuleOptions): EngineConfig {
+  if (options.engine) return options.engine;
+  let engine = engines.get(options);
+  if (!engine) engines.set(options, (engine = EngineConfig.fromEnv()));
+  return engine;
+}
 
 const handlers = [
   CaptureLeadHandler,
@@ -69,7 +89,6 @@ const handlers = [
   GetLeadHistoryHandler,
 ];
 
-@Global()
 @Module({})
 export class LeadLifecycleModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -84,27 +103,13 @@ export class LeadLifecycleModule implements OnModuleInit, OnApplicationShutdown 
    * store, and the processors that follow the store's global order.
    */
   static forRoot(options: LeadLifecycleModuleOptions = {}): DynamicModule {
+    const eventing = options.eventing ?? LeadLifecycleModule.eventing(options);
     const providers: Provider[] = [
       { provide: LIFECYCLE_MODULE_OPTIONS, useValue: options },
-      { provide: ENGINE_CONFIG, useFactory: () => options.engine ?? EngineConfig.fromEnv() },
+      { provide: ENGINE_CONFIG, useFactory: () => engineOf(options) },
       {
         provide: LIFECYCLE_CONFIG,
         useFactory: (engine: EngineConfig) => options.lifecycleConfig ?? loadLifecycleConfig(engine.LIFECYCLE_CONFIG),
-        inject: [ENGINE_CONFIG],
-      },
-      {
-        provide: KEY_STORE,
-        useFactory: (engine: EngineConfig) => options.keyStore ?? new SqliteKeyStore(join(engine.DATA_DIR, 'keys.sqlite')),
-        inject: [ENGINE_CONFIG],
-      },
-      {
-        provide: EVENT_STORE,
-        useFactory: (engine: EngineConfig, keys: KeyStore) => (options.eventStore ? withDomainUpcasting(options.eventStore) : createEventStore(engine, keys)),
-        inject: [ENGINE_CONFIG, KEY_STORE],
-      },
-      {
-        provide: CHECKPOINT_STORE,
-        useFactory: (engine: EngineConfig) => new SqliteCheckpointStore(join(engine.DATA_DIR, 'read-models.sqlite')),
         inject: [ENGINE_CONFIG],
       },
       {
@@ -126,15 +131,31 @@ export class LeadLifecycleModule implements OnModuleInit, OnApplicationShutdown 
       BusinessTimeGuard,
       LeadCommandRunner,
       OpportunityCommandRunner,
-      ProcessorHost,
       ...handlers,
     ];
     return {
       module: LeadLifecycleModule,
-      imports: [CqrsModule.forRoot()],
+      imports: [eventing, CqrsModule.forRoot()],
       providers,
-      exports: [ENGINE_CONFIG, LIFECYCLE_CONFIG, EVENT_STORE, KEY_STORE, CHECKPOINT_STORE, IDEMPOTENCY_STORE, CLOCK, ProcessorHost, LeadRepository, OpportunityRepository, CqrsModule],
+      // The eventing module is re-exported, so a module importing this one sees the store and the host.
+      exports: [ENGINE_CONFIG, LIFECYCLE_CONFIG, IDEMPOTENCY_STORE, CLOCK, LeadRepository, OpportunityRepository, CqrsModule, eventing],
     };
+  }
+
+  /**
+   * The EventingModule the engine works with, from the same options as forRoot: the store named by
+   * engine.EVENT_STORE, hash-chained, encrypting personal data and upcasting with the domain's
+   * upcasters (or `eventStore`, upcast), keys in DATA_DIR/keys.sqlite (or `keyStore`), checkpoints and
+   * read models in DATA_DIR/read-models.sqlite. Build it once and hand it to every module.
+   */
+  static eventing(options: LeadLifecycleModuleOptions = {}, extra: { worker?: ProcessorWorkerOptions; store?: EventStoreOptions } = {}): DynamicModule {
+    return EventingModule.forRoot({
+      keyStore: () => options.keyStore ?? new SqliteKeyStore(join(engineOf(options).DATA_DIR, 'keys.sqlite')),
+      eventStore: (keys: KeyStore) =>
+        options.eventStore ? withDomainUpcasting(options.eventStore) : createEventStore(engineOf(options), keys, extra.store),
+      checkpointStore: () => new SqliteCheckpointStore(join(engineOf(options).DATA_DIR, 'read-models.sqlite')),
+      worker: extra.worker,
+    });
   }
 
   onModuleInit(): void {

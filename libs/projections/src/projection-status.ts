@@ -4,7 +4,7 @@ import { comparePositions, positionToString } from '@lead-lifecycle/eventing';
 import type { EventStore } from '@lead-lifecycle/eventing';
 import { Clock } from '@lead-lifecycle/domain';
 import { CLOCK } from '@lead-lifecycle/lifecycle';
-import { CHECKPOINT_STORE, EVENT_STORE, ProcessorHost, ProcessorState } from '@lead-lifecycle/eventing';
+import { CHECKPOINT_STORE, EVENT_STORE, Processors, ProcessorState } from '@lead-lifecycle/eventing';
 import type { CheckpointStore, ProcessorFailure } from '@lead-lifecycle/eventing';
 import { QuarantinedLead } from './lead-quarantine';
 import { PROJECTION_NAMES, ReadModels } from './read-models';
@@ -38,11 +38,14 @@ export const QUARANTINE_LIST_CAP = 100;
 
 export class GetProjectionStatusQuery extends Query<ProjectionStatus> {}
 
-/** Lag of every processor that follows the global order: projections, the reaction, the Kafka relay. */
+/**
+ * Lag of every processor that follows the global order: projections, the reaction, the Kafka relay,
+ * whether they run on this thread or in the processor worker (their failures are read from the shared file).
+ */
 @QueryHandler(GetProjectionStatusQuery)
 export class GetProjectionStatusHandler implements IQueryHandler<GetProjectionStatusQuery> {
   constructor(
-    private readonly host: ProcessorHost,
+    private readonly processors: Processors,
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(CHECKPOINT_STORE) private readonly checkpoints: CheckpointStore,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -54,7 +57,7 @@ export class GetProjectionStatusHandler implements IQueryHandler<GetProjectionSt
     const now = this.clock.now().getTime();
     const quarantines = new Map(PROJECTION_NAMES.map((name) => [projectionCheckpointName(name), this.readModels.quarantine(name)]));
     const processors = await Promise.all(
-      this.host.statuses().map(async (status) => {
+      this.processors.statuses().map(async (status) => {
         const behind = comparePositions(status.position, head) < 0 ? await this.store.readAll({ after: status.position, maxCount: CAP }) : [];
         // How long the oldest event not yet handled has been waiting.
         const secondsBehind = behind.length ? Math.max(0, (now - Date.parse(behind[0].metadata.recordedAt)) / 1000) : 0;

@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type Database from 'better-sqlite3';
 import { DomainError, DomainErrorCode, InvalidCommandError } from '@lead-lifecycle/domain';
 import { comparePositions, GlobalPosition, positionToString } from '@lead-lifecycle/eventing';
-import { CHECKPOINT_STORE, ProcessorHost, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
+import { CHECKPOINT_STORE, ProcessorHandle, Processors, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { FunnelProjection } from './funnel.projection';
 import { KpiProjection } from './kpi.projection';
 import { LeadQuarantine } from './lead-quarantine';
@@ -28,16 +28,20 @@ export class ProjectionBehindError extends DomainError {
   }
 }
 
-/** The read-model database and the runners of the projections that fill it. */
+/**
+ * The read-model database and the projections that fill it. The projections run on the eventing
+ * module's ProcessorHost, unless that module has a processor worker: then the worker runs them on its own
+ * connections, and here `db` is only read (WAL: readers never block the worker's writes) while positions
+ * come from the worker's reports.
+ */
 @Injectable()
 export class ReadModels implements OnModuleInit {
   readonly db: Database.Database;
   readonly processors: Record<ProjectionName, SqliteProjectionProcessor>;
-  private readonly runners = new Map<ProjectionName, ProcessorRunner>();
 
   constructor(
     @Inject(CHECKPOINT_STORE) checkpoints: SqliteCheckpointStore,
-    private readonly host: ProcessorHost,
+    private readonly all: Processors,
     @Inject(PROJECTIONS_CONFIG) private readonly config: ProjectionsConfig,
   ) {
     this.db = checkpoints.db;
@@ -50,20 +54,21 @@ export class ReadModels implements OnModuleInit {
   }
 
   onModuleInit(): void {
+    if (this.all.inWorker) return;
     for (const name of PROJECTION_NAMES) {
-      this.runners.set(
-        name,
-        this.host.register(this.processors[name], {
-          poisonPolicy: this.config.PROJECTION_POISON_POLICY,
-          batchSize: this.config.PROJECTION_BATCH_SIZE,
-          coalesceMs: this.config.PROJECTION_COALESCE_MS,
-        }),
-      );
+      this.all.host.register(this.processors[name], {
+        poisonPolicy: this.config.PROJECTION_POISON_POLICY,
+        batchSize: this.config.PROJECTION_BATCH_SIZE,
+        coalesceMs: this.config.PROJECTION_COALESCE_MS,
+      });
     }
   }
 
-  runner(name: ProjectionName): ProcessorRunner {
-    return this.runners.get(name)!;
+  /** The projection's runner on this thread, or its handle in the processor worker. */
+  runner(name: ProjectionName): ProcessorHandle {
+    const handle = this.all.runner(this.processors[name].name);
+    if (!handle) throw new Error(`projection ${name} is not registered`);
+    return handle;
   }
 
   /** The leads a projection holds quarantined. */
@@ -79,7 +84,7 @@ export class ReadModels implements OnModuleInit {
   async waitFor(names: readonly ProjectionName[], position: GlobalPosition | undefined, timeoutMs: number): Promise<void> {
     if (!position) return;
     if (names.every((name) => comparePositions(this.runner(name).status().position, position) >= 0)) return;
-    const head = await this.host.headPosition();
+    const head = await this.all.host.headPosition();
     if (comparePositions(position, head) > 0) {
       throw new InvalidCommandError([
         { field: 'minPosition', reason: `is beyond the newest position in the store (${positionToString(head)}); pass a position a command answered` },

@@ -65,6 +65,17 @@ export class EngineConfig {
   @Max(24 * 366)
   IDEMPOTENCY_TTL_HOURS: number = 24;
 
+  /**
+   * Where the API runs the processors that follow the log (the three projections, the Kafka relay, the
+   * durable opportunity reaction): `worker`, a worker thread of the process with its own connections,
+   * so they do not take turns with commands on the event loop; or `main`, the event loop itself (for
+   * tests and embedders that drive processors by hand). An embedder's own store or key store instance
+   * cannot move to a thread: with one, the processors run on the main thread whatever this says. The
+   * rebuild CLI and the standalone relay always run on their own main thread.
+   */
+  @IsIn(['worker', 'main'], { message: 'PROCESSORS_IN must be "worker" (default) or "main"' })
+  PROCESSORS_IN: 'worker' | 'main' = 'worker';
+
   static fromEnv(env: NodeJS.ProcessEnv = process.env): EngineConfig {
     return validateConfig(
       'engine',
@@ -80,6 +91,7 @@ export class EngineConfig {
         'EVENT_MAX_BYTES',
         'EVENT_MAX_DEPTH',
         'IDEMPOTENCY_TTL_HOURS',
+        'PROCESSORS_IN',
       ]),
     );
   }

@@ -13,12 +13,22 @@ import {
 import { EngineConfig } from '../config/engine.config';
 import { LEAD_PERSONAL_DATA_POLICY } from './lead-personal-data.policy';
 
+export interface EventStoreOptions {
+  /**
+   * How often a subscription of the embedded store looks for events another connection appended (its
+   * own appends wake it at once): a processor worker follows the API's appends this way.
+   */
+  readonly pollIntervalMs?: number;
+  /** The adapter to build on, instead of one made from the settings: the benchmark reads the counters of the one it holds. */
+  readonly raw?: EventStore;
+}
+
 /** The configured store as it is on disk: the embedded SQLite file by default, EventStoreDB on request. */
-export function createRawEventStore(config: EngineConfig): EventStore {
+export function createRawEventStore(config: EngineConfig, options: EventStoreOptions = {}): EventStore {
   const limits = { maxEventBytes: config.EVENT_MAX_BYTES, maxDepth: config.EVENT_MAX_DEPTH };
   switch (config.EVENT_STORE) {
     case 'sqlite':
-      return new SqliteEventStore({ filename: join(config.DATA_DIR, 'events.sqlite'), durability: config.SQLITE_DURABILITY, limits });
+      return new SqliteEventStore({ filename: join(config.DATA_DIR, 'events.sqlite'), durability: config.SQLITE_DURABILITY, limits, pollIntervalMs: options.pollIntervalMs });
     case 'eventstoredb': {
       // Loaded on demand so the embedded default never pays for the gRPC client (~200 ms). A relative
       // path, because the build rewrites the path aliases of imports but not of a require() string.
@@ -42,9 +52,8 @@ export const upcastStoredEvent = (event: StoredEvent): StoredEvent => DOMAIN_UPC
  * outermost, every event read upcast to today's form, so commands, projections, the reaction, the
  * Kafka relay and history all see the same normalised events while the log keeps what was written.
  */
-export function createEventStore(config: EngineConfig, keys?: KeyStore, raw: EventStore = createRawEventStore(config)): EventStore {
-  // `raw`: a caller that reads the adapter's own counters (the benchmark) passes the adapter it holds.
-  const chained = new HashChainingEventStore(raw, AGGREGATE_STREAM_PREFIXES);
+export function createEventStore(config: EngineConfig, keys?: KeyStore, options: EventStoreOptions = {}): EventStore {
+  const chained = new HashChainingEventStore(options.raw ?? createRawEventStore(config, options), AGGREGATE_STREAM_PREFIXES);
   const readable = keys ? new EncryptingEventStore(chained, new ContactCipher(keys), LEAD_PERSONAL_DATA_POLICY) : chained;
   return withDomainUpcasting(readable);
 }

@@ -1,0 +1,56 @@
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import type { EventStore } from '../event-store.port';
+import { CHECKPOINT_STORE, EVENT_STORE, KEY_STORE } from '../eventing.tokens';
+import type { KeyStore } from '../privacy/key-store';
+import type { CheckpointStore } from '../processing/checkpoint-store';
+import { ProcessorHost } from '../processing/processor-host';
+import { ProcessorWorker, ProcessorWorkerOptions } from '../worker/processor-worker';
+import { PROCESSOR_WORKER } from './eventing.nest-tokens';
+import { Processors } from './processors';
+
+/** A part given as it is, or as a factory the module calls once, when the first provider needs it. */
+export type Provided<T, A extends unknown[] = []> = T | ((...args: A) => T);
+
+export interface EventingModuleOptions {
+  /** Keys of personal data. */
+  readonly keyStore: Provided<KeyStore>;
+  /** The store everyone works with (the domain's upcasters applied: see createEventStore in libs/lifecycle). */
+  readonly eventStore: Provided<EventStore, [KeyStore]>;
+  /** Durable positions of the processors of this process (or thread). */
+  readonly checkpointStore: Provided<CheckpointStore>;
+  /**
+   * Processors that run in a worker thread with their own connections (projections, relay, the durable
+   * reaction); their statuses reach this thread through {@link Processors}. Without it, every processor
+   * runs on this thread, registered with the ProcessorHost.
+   */
+  readonly worker?: ProcessorWorkerOptions;
+}
+
+function resolve<T, A extends unknown[]>(provided: Provided<T, A>, ...args: A): T {
+  return typeof provided === 'function' ? (provided as (...a: A) => T)(...args) : provided;
+}
+
+/**
+ * The event store, key store, checkpoint store and processor host as a Nest module. Not global: build
+ * one instance with `forRoot` and hand that same object to every module that needs these parts
+ * (`LeadLifecycleModule.forRoot({ eventing })`, `ProjectionsModule.forRoot({ eventing })`,
+ * `KafkaRelayModule.forRoot({ eventing })`); Nest keeps one module per object, so they share one store.
+ */
+@Module({})
+export class EventingModule {
+  static forRoot(options: EventingModuleOptions): DynamicModule {
+    const providers: Provider[] = [
+      { provide: KEY_STORE, useFactory: () => resolve(options.keyStore) },
+      { provide: EVENT_STORE, useFactory: (keys: KeyStore) => resolve(options.eventStore, keys), inject: [KEY_STORE] },
+      { provide: CHECKPOINT_STORE, useFactory: () => resolve(options.checkpointStore) },
+      ProcessorHost,
+      { provide: PROCESSOR_WORKER, useFactory: () => (options.worker ? new ProcessorWorker(options.worker) : null) },
+      Processors,
+    ];
+    return {
+      module: EventingModule,
+      providers,
+      exports: [KEY_STORE, EVENT_STORE, CHECKPOINT_STORE, ProcessorHost, PROCESSOR_WORKER, Processors],
+    };
+  }
+}
