@@ -104,7 +104,7 @@ export default defineConfig(
       '@typescript-eslint/require-await': 'off',
       // Type-only imports are erased. The rule leaves files with decorators alone, where
       // emitDecoratorMetadata needs the value import for dependency injection.
-      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'separate-type-imports' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
     },
   },
   {

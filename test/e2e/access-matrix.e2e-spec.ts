@@ -3,10 +3,10 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { positionToString } from '@lead-lifecycle/eventing';
-import { allows, Permission, PrincipalKind, Role, ROLE_DEFINITIONS, ROLES, ROUTE_ACCESS, RouteAccess } from '@lead-lifecycle/identity';
+import { allows, type Permission, type PrincipalKind, type Role, ROLE_DEFINITIONS, ROLES, ROUTE_ACCESS, type RouteAccess } from '@lead-lifecycle/identity';
 import { RouteTable } from '../../apps/api/src/http/route-table';
-import { JwksTestServer, startJwksTestServer } from '../support/jwks-test-server';
-import { removeDataDir, startTestApp, TEST_PLATFORM_KEY, TestApp } from '../support/test-app';
+import { type JwksTestServer, startJwksTestServer } from '../support/jwks-test-server';
+import { removeDataDir, startTestApp, TEST_PLATFORM_KEY, type TestApp } from '../support/test-app';
 
 /**
  * The access matrix: every route the router holds × every role (as an API key and as a JWT of a local

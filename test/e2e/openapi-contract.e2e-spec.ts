@@ -8,11 +8,11 @@ import type { OpenAPIV3 } from 'openapi-types';
 import * as ts from 'typescript';
 import { positionToString, SqliteKeyStore } from '@lead-lifecycle/eventing';
 import { createEventStore, CSV_COLUMNS, EngineConfig, FORMULA_TRIGGERS } from '@lead-lifecycle/lifecycle';
-import { FaultInjectingEventStore, StoreFault } from '../support/fault-injecting-event-store';
-import { OpenApiAnswerValidator, RawAnswer } from '../support/openapi-answer-validator';
+import { FaultInjectingEventStore, type StoreFault } from '../support/fault-injecting-event-store';
+import { OpenApiAnswerValidator, type RawAnswer } from '../support/openapi-answer-validator';
 import type { OpenApiVerdict } from '../support/openapi-tools.cli';
 import { parseCsv } from '../support/rfc4180-csv';
-import { removeDataDir, startTestApp, TEST_PLATFORM_KEY, TestApp } from '../support/test-app';
+import { removeDataDir, startTestApp, TEST_PLATFORM_KEY, type TestApp } from '../support/test-app';
 
 /**
  * The API contract: the OpenAPI document served at /docs/openapi.json is valid (swagger-parser), lints
@@ -72,7 +72,7 @@ class Api {
       res.on('data', (chunk: string) => (text += chunk));
       res.on('end', () => done(null, text));
     });
-    return { status: response.status, headers: response.headers as RawAnswer['headers'], text: response.body as string };
+    return { status: response.status, headers: response.headers, text: response.body as string };
   }
 
   /** A command that must succeed (a fixture step); its JSON answer. */

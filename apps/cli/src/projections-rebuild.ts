@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { ConfigurationError, createEventStore, EngineConfig } from '@lead-lifecycle/lifecycle';
 import { SqliteCheckpointStore } from '@lead-lifecycle/eventing';
-import { PROJECTION_NAMES, ProjectionName, ProjectionsConfig, rebuildProjection } from '@lead-lifecycle/projections';
+import { PROJECTION_NAMES, type ProjectionName, ProjectionsConfig, rebuildProjection } from '@lead-lifecycle/projections';
 
 /** npm run projections:rebuild -- [funnel|scoring|kpi ...]   (no name: all of them) */
 async function main(): Promise<void> {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { FUNNEL_STAGES, FunnelStage } from './lead-stage-transitions';
+import { FUNNEL_STAGES, type FunnelStage } from './lead-stage-transitions';
 import { timeParam } from './read-model-time';
 
 export interface CohortFilter {

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { FUNNEL_STAGES } from './lead-stage-transitions';
 import { fromMinorUnits, minorUnitsOf } from '@lead-lifecycle/domain';
-import { CohortFilter, cohortWhere } from './funnel.query';
+import { type CohortFilter, cohortWhere } from './funnel.query';
 import { exactSum, splitSum } from './read-model-money';
 
 export interface Duration {

@@ -1,4 +1,4 @@
-import { assertNever, LEAD_EVENT_TYPES, LeadEvent, LeadStage } from '@lead-lifecycle/domain';
+import { assertNever, LEAD_EVENT_TYPES, type LeadEvent, type LeadStage } from '@lead-lifecycle/domain';
 
 /** The main stages of the funnel, in order. */
 export const FUNNEL_STAGES = ['lead', 'mql', 'sql', 'opportunity', 'customer'] as const;

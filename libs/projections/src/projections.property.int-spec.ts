@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { CHANNELS, DisqualificationReason, foldLead, initialLeadState, LeadCommand, LeadEvent } from '@lead-lifecycle/domain';
-import { positionToString, SqliteEventStore, StoredEvent } from '@lead-lifecycle/eventing';
+import { type CHANNELS, type DisqualificationReason, foldLead, initialLeadState, type LeadCommand, type LeadEvent } from '@lead-lifecycle/domain';
+import { positionToString, SqliteEventStore, type StoredEvent } from '@lead-lifecycle/eventing';
 import { toDomainEvent } from '@lead-lifecycle/lifecycle';
 import { ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import {
@@ -691,7 +691,6 @@ async function checkPlan(plan: Plan): Promise<void> {
 describe('read models: live = rebuild = independent fold', () => {
   afterAll(() => {
     // What the generated histories covered, to keep an eye on the generator.
-    // eslint-disable-next-line no-console
     console.log(`property coverage: ${JSON.stringify(stats)}`);
   });
 

@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
-import { LeadEvent, LeadStage } from '@lead-lifecycle/domain';
-import { StoredEvent } from '@lead-lifecycle/eventing';
+import type { LeadEvent, LeadStage } from '@lead-lifecycle/domain';
+import type { StoredEvent } from '@lead-lifecycle/eventing';
 import { isLeadEvent, stageEnteredBy } from './lead-stage-transitions';
 import { utcTime as utc } from './read-model-time';
 import { scoringReleases } from './scoring.release';
-import { SqliteProjection, statement } from './sqlite-projection';
+import { type SqliteProjection, statement } from './sqlite-projection';
 
 /** One row per lead with what sales needs to pick who to call next. */
 export class ScoringProjection implements SqliteProjection {

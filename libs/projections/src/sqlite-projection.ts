@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { comparePositions, GlobalPosition, positionFromString, positionToString, START_POSITION, StoredEvent } from '@lead-lifecycle/eventing';
-import { CheckpointMovedError, EventProcessor, ProcessorFailure } from '@lead-lifecycle/eventing';
+import { comparePositions, type GlobalPosition, positionFromString, positionToString, START_POSITION, type StoredEvent } from '@lead-lifecycle/eventing';
+import { CheckpointMovedError, type EventProcessor, type ProcessorFailure } from '@lead-lifecycle/eventing';
 import { LeadQuarantine, leadIdOf } from './lead-quarantine';
 
 /**

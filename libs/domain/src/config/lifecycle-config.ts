@@ -1,5 +1,5 @@
-import { BusinessTimeWindow } from '../shared/business-time';
-import { MoneyRules } from '../shared/money';
+import type { BusinessTimeWindow } from '../shared/business-time';
+import type { MoneyRules } from '../shared/money';
 
 /** Channels a lead can be captured from. Part of the public contract. */
 export const CHANNELS = ['web_form', 'trade_show', 'social', 'seo', 'paid_ads', 'referral', 'email', 'partner', 'import', 'other'] as const;

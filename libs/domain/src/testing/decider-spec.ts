@@ -1,5 +1,5 @@
 import { deepStrictEqual, fail } from 'node:assert/strict';
-import { DomainError, DomainErrorCode, InvalidCommandError, LifecycleError } from '../shared/domain-error';
+import { DomainError, type DomainErrorCode, InvalidCommandError, LifecycleError } from '../shared/domain-error';
 
 /**
  * Given/when/then for deciders: given these past events, when this command, then these new events

@@ -1,5 +1,5 @@
-import { jsonEvent, JSONEventType, EventData, ResolvedEvent, AllStreamResolvedEvent } from '@eventstore/db-client';
-import { EventMetadata, GlobalPosition, NewEvent, StoredEvent } from '../event-store.port';
+import { jsonEvent, type JSONEventType, type EventData, type ResolvedEvent, type AllStreamResolvedEvent } from '@eventstore/db-client';
+import type { EventMetadata, GlobalPosition, NewEvent, StoredEvent } from '../event-store.port';
 import { EventStoreError, EventStoreErrorCode } from '../event-store.errors';
 
 /**
@@ -34,7 +34,7 @@ export function toEventData(event: NewEvent, recordedAt: string): EventData {
   };
   assertJsonObject(event, 'data', event.data);
   assertJsonObject(event, 'metadata', metadata);
-  return jsonEvent<JSONEventType>({ id: event.eventId, type: event.type, data: event.data as Record<string, unknown>, metadata });
+  return jsonEvent<JSONEventType>({ id: event.eventId, type: event.type, data: event.data, metadata });
 }
 
 function assertJsonObject(event: NewEvent, what: string, value: unknown): void {

@@ -1,6 +1,6 @@
 import {
   ANY,
-  AppendExpectedRevision,
+  type AppendExpectedRevision,
   BACKWARDS,
   END,
   EventStoreDBClient,
@@ -11,22 +11,22 @@ import {
 } from '@eventstore/db-client';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import {
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  GlobalPosition,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type GlobalPosition,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
   START_POSITION,
-  StoredEvent,
-  SubscribeOptions,
-  Subscription,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
 } from '../event-store.port';
 import { EventStoreError, EventStoreErrorCode } from '../event-store.errors';
-import { assertValidNewEvents, DEFAULT_EVENT_LIMITS, EventLimits } from '../event-validation';
+import { assertValidNewEvents, DEFAULT_EVENT_LIMITS, type EventLimits } from '../event-validation';
 import { isStreamNotFound, isTransient, toPortError } from './esdb-errors';
-import { isSystemEvent, MappingOptions, toEventData, toStoredEvent } from './esdb-event-mapping';
+import { isSystemEvent, type MappingOptions, toEventData, toStoredEvent } from './esdb-event-mapping';
 import { ResumableSubscription } from './resumable-subscription';
 import { Semaphore } from './semaphore';
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { NewEvent, StoredEvent } from '../event-store.port';
+import type { NewEvent, StoredEvent } from '../event-store.port';
 import { SqliteEventStore } from '../sqlite/sqlite-event-store';
 import { ContactCipher, ERASED_CONTACT } from '../privacy/contact-cipher';
 import { EncryptingEventStore } from '../privacy/encrypting-event-store';

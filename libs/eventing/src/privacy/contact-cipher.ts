@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { KeyStore } from './key-store';
+import type { KeyStore } from './key-store';
 
 /** How an encrypted `contact` is stored in the event log. */
 export interface EncryptedField {
@@ -10,7 +10,7 @@ export interface EncryptedField {
 export const ERASED_CONTACT = Object.freeze({ erased: true as const });
 
 export function isEncrypted(value: unknown): value is EncryptedField {
-  return !!value && typeof value === 'object' && '$encrypted' in (value as object);
+  return !!value && typeof value === 'object' && '$encrypted' in value;
 }
 
 /** AES-256-GCM with one key per data subject; the subject id is authenticated with the ciphertext. */

@@ -1,5 +1,5 @@
 import { mapSubscription } from '../map-subscription';
-import {
+import type {
   AppendResult,
   EventStore,
   ExpectedRevision,
@@ -11,7 +11,7 @@ import {
   SubscribeOptions,
   Subscription,
 } from '../event-store.port';
-import { ContactCipher, isEncrypted } from './contact-cipher';
+import { type ContactCipher, isEncrypted } from './contact-cipher';
 import { STORED_FORM } from '../integrity/stored-form';
 import { InvalidEventError, plainJsonProblem, validateAppend } from '../event-validation';
 
@@ -40,7 +40,7 @@ export class EncryptingEventStore implements EventStore {
   validateAppend(streamId: string, events: readonly NewEvent[]): void {
     const encrypted = events.map((event, index) => {
       // The store sees the contact encrypted only: its plaintext must read back as written, too.
-      const contact = (event.data as Record<string, unknown>).contact;
+      const contact = event.data.contact;
       const problem = contact === undefined ? undefined : plainJsonProblem(contact, 'data.contact', CONTACT_MAX_DEPTH);
       if (problem) throw new InvalidEventError(streamId, [{ kind: 'content', index, ...problem }]);
       try {
@@ -73,14 +73,14 @@ export class EncryptingEventStore implements EventStore {
   }
 
   private encrypt(event: NewEvent, seal: (subject: string, contact: unknown) => unknown = (s, c) => this.cipher.encrypt(s, c)): NewEvent {
-    const data = event.data as Record<string, unknown>;
+    const data = event.data;
     const subject = data.leadId;
     if (!data.contact || typeof subject !== 'string' || isEncrypted(data.contact)) return event;
     return { ...event, data: { ...data, contact: seal(subject, data.contact) } };
   }
 
   private decrypt(event: StoredEvent): StoredEvent {
-    const contact = (event.data as Record<string, unknown>).contact;
+    const contact = event.data.contact;
     if (!isEncrypted(contact)) return event;
     return { ...event, data: { ...event.data, contact: this.cipher.decrypt(contact) } };
   }

@@ -2,20 +2,20 @@ import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { preparePrivateDatabase } from '../private-files';
 import {
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  GlobalPosition,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type GlobalPosition,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
   START_POSITION,
-  StoredEvent,
-  SubscribeOptions,
-  Subscription,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
 } from '../event-store.port';
 import { EventStoreError, EventStoreErrorCode, WrongExpectedRevisionError } from '../event-store.errors';
-import { assertValidNewEvents, DEFAULT_EVENT_LIMITS, EventLimits } from '../event-validation';
+import { assertValidNewEvents, DEFAULT_EVENT_LIMITS, type EventLimits } from '../event-validation';
 
 /** Options of the embedded store. */
 export interface SqliteEventStoreOptions {

@@ -3,14 +3,14 @@ import { LEAD_UPCASTERS, OPPORTUNITY_UPCASTERS, UpcasterRegistry } from '@lead-l
 import {
   ContactCipher,
   EncryptingEventStore,
-  EventStore,
+  type EventStore,
   HashChainingEventStore,
-  KeyStore,
+  type KeyStore,
   SqliteEventStore,
-  StoredEvent,
+  type StoredEvent,
   UpcastingEventStore,
 } from '@lead-lifecycle/eventing';
-import { EngineConfig } from '../config/engine.config';
+import type { EngineConfig } from '../config/engine.config';
 
 /** The configured store as it is on disk: the embedded SQLite file by default, EventStoreDB on request. */
 export function createRawEventStore(config: EngineConfig): EventStore {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DomainEvent } from '@lead-lifecycle/domain';
-import { NewEvent, StoredEvent } from '@lead-lifecycle/eventing';
-import { CommandContext } from './command-context';
+import type { DomainEvent } from '@lead-lifecycle/domain';
+import type { NewEvent, StoredEvent } from '@lead-lifecycle/eventing';
+import type { CommandContext } from './command-context';
 import { deterministicUuid } from './deterministic-id';
 
 /** Schema version of each event type's payload; bump when a payload changes shape. */

@@ -5,14 +5,14 @@ import {
   evolveOpportunity,
   initialLeadState,
   initialOpportunityState,
-  LeadEvent,
-  LeadState,
+  type LeadEvent,
+  type LeadState,
   leadStreamId,
-  OpportunityEvent,
-  OpportunityState,
+  type OpportunityEvent,
+  type OpportunityState,
   opportunityStreamId,
 } from '@lead-lifecycle/domain';
-import { comparePositions, EventStore, positionToString, StoredEvent } from '@lead-lifecycle/eventing';
+import { comparePositions, type EventStore, positionToString, type StoredEvent } from '@lead-lifecycle/eventing';
 import type { OwnerScope } from '../infrastructure/command-context';
 import { withinOwnerScope } from '../infrastructure/repositories';
 
