@@ -74,6 +74,7 @@ function silentSubscription(): Subscription {
   const done = new Promise<void>((resolve) => (closed = resolve));
   return {
     close: async () => closed(),
+    // eslint-disable-next-line require-yield -- a subscription that delivers nothing: it only ends when closed
     async *[Symbol.asyncIterator]() {
       await done;
     },

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SwaggerModule } from '@nestjs/swagger';
@@ -42,7 +43,7 @@ export async function createApp(options: AppOptions = {}): Promise<INestApplicat
   const routes = RouteTable.of(app);
   app.use(methodNotAllowed(routes));
   app.use(requestInput(http, routes));
-  answerClientErrorsInShape(app.getHttpServer());
+  answerClientErrorsInShape(app.getHttpServer() as Server);
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();

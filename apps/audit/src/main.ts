@@ -50,6 +50,9 @@ const options = {
 
 class UsageError extends Error {}
 
+/** What parseArgs gives for `options`: string and boolean flags, none repeated. */
+type CliValues = Readonly<Record<string, string | boolean | undefined>>;
+
 async function main(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   const [command, target] = positionals;
@@ -96,6 +99,9 @@ async function history(store: EventStore, leadId: string, tenant: string | undef
   return 0;
 }
 
+/** A free-form metadata value as text: strings as they are, anything else as JSON. */
+const metadataText = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+
 export function timelineLine(e: HistoryEntry): string {
   const m = e.metadata;
   const t = e.transition;
@@ -108,14 +114,14 @@ export function timelineLine(e: HistoryEntry): string {
   return [
     `${m.occurredAt}  ${e.type.padEnd(26)} ${e.streamId.split('-')[0].padEnd(11)} #${e.revision}`,
     changes.length ? `    ${changes.join(', ')}` : undefined,
-    `    by ${m.actor}${m.actorName ? ` "${m.actorName}"` : ''}${m.onBehalfOf ? ` on behalf of ${m.onBehalfOf}` : ''}${m.command ? ` (${m.command})` : ''}, recorded ${m.recordedAt}, position ${e.position}`,
+    `    by ${m.actor}${m.actorName ? ` "${metadataText(m.actorName)}"` : ''}${m.onBehalfOf ? ` on behalf of ${metadataText(m.onBehalfOf)}` : ''}${m.command ? ` (${m.command})` : ''}, recorded ${m.recordedAt}, position ${e.position}`,
     `    correlation ${m.correlationId}, caused by ${m.causationId}`,
   ]
     .filter(Boolean)
     .join('\n');
 }
 
-async function state(store: EventStore, leadId: string, values: Record<string, unknown>, json: boolean): Promise<number> {
+async function state(store: EventStore, leadId: string, values: CliValues, json: boolean): Promise<number> {
   if (values.time !== undefined && values.time !== 'business' && values.time !== 'recorded') throw new UsageError('--time must be business or recorded');
   const at = values['as-of'] as string | undefined;
   if (at !== undefined && !isBusinessTime(at)) throw new UsageError('--as-of must be an ISO 8601 time: an RFC 3339 date-time with seconds and offset, e.g. 2026-02-01T10:00:00Z');
@@ -147,7 +153,7 @@ async function state(store: EventStore, leadId: string, values: Record<string, u
   return 0;
 }
 
-async function exportEvents(store: EventStore, values: Record<string, unknown>): Promise<number> {
+async function exportEvents(store: EventStore, values: CliValues): Promise<number> {
   const format = (values.format as string | undefined) ?? 'ndjson';
   if (format !== 'ndjson' && format !== 'csv') throw new UsageError('--format must be ndjson or csv');
   if (!values.lead === !values.tenant) throw new UsageError('export needs exactly one of --lead or --tenant');

@@ -122,7 +122,7 @@ const statementCaches = new WeakMap<Database.Database, Map<string, Database.Stat
 /** Prepared statements reused per database, so folding a million events does not recompile SQL. */
 export function statement(db: Database.Database, sql: string): Database.Statement {
   let cache = statementCaches.get(db);
-  if (!cache) statementCaches.set(db, (cache = new Map()));
+  if (!cache) statementCaches.set(db, (cache = new Map<string, Database.Statement>()));
   let prepared = cache.get(sql);
   if (!prepared) cache.set(sql, (prepared = db.prepare(sql)));
   return prepared;

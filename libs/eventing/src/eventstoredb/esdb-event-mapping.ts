@@ -103,8 +103,8 @@ function toData(isJson: boolean, data: unknown): Record<string, unknown> {
   const bytes = data as Uint8Array;
   const text = Buffer.from(bytes).toString('utf8');
   try {
-    const parsed = JSON.parse(text);
-    return parsed && typeof parsed === 'object' ? parsed : { value: parsed };
+    const parsed: unknown = JSON.parse(text);
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : { value: parsed };
   } catch {
     return { base64: Buffer.from(bytes).toString('base64') };
   }

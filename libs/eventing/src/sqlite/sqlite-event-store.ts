@@ -262,6 +262,7 @@ export class SqliteEventStore implements EventStore {
     this.appended.on('appended', onAppend);
     const batchSize = options.maxCount ?? 500;
     const prefixes = options.streamPrefixes;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- an async generator cannot be an arrow function, so it reaches the store by name
     const store = this;
     async function* iterate(): AsyncGenerator<StoredEvent> {
       let after = options.after ?? START_POSITION;
@@ -344,7 +345,7 @@ function toStoredEvent(row: EventRow): StoredEvent {
     streamId: row.stream_id,
     revision: BigInt(row.stream_revision),
     position: { commit: position, prepare: position },
-    data: JSON.parse(row.data),
-    metadata: JSON.parse(row.metadata),
+    data: JSON.parse(row.data) as StoredEvent['data'],
+    metadata: JSON.parse(row.metadata) as StoredEvent['metadata'],
   };
 }

@@ -137,12 +137,13 @@ export function loadLifecycleConfig(path?: string): LifecycleConfig {
   let overrides: Record<string, unknown> = {};
   if (path) {
     try {
-      overrides = JSON.parse(readFileSync(path, 'utf8'));
+      overrides = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
     } catch (error) {
       throw new ConfigurationError('lifecycle', [`LIFECYCLE_CONFIG: cannot read ${path}: ${(error as Error).message}`]);
     }
   }
-  const merged = deepMerge(DEFAULT_LIFECYCLE_CONFIG as unknown as Record<string, unknown>, overrides);
+  // A spread copy is a plain record: deepMerge copies its base anyway.
+  const merged = deepMerge({ ...DEFAULT_LIFECYCLE_CONFIG }, overrides);
   validateConfig('lifecycle', LifecycleConfigFile, merged);
   const config = merged as unknown as LifecycleConfig;
   const problems: string[] = [];

@@ -19,10 +19,9 @@ export function createRawEventStore(config: EngineConfig): EventStore {
     case 'sqlite':
       return new SqliteEventStore({ filename: join(config.DATA_DIR, 'events.sqlite'), durability: config.SQLITE_DURABILITY, limits });
     case 'eventstoredb': {
-      // Loaded on demand so the embedded default never pays for the gRPC client (~200 ms). A relative
-      // path, because the build rewrites the path aliases of imports but not of a require() string.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { EventStoreDbEventStore } = require('../../../event-store/src/eventstoredb') as typeof import('@lead-lifecycle/eventing/eventstoredb');
+      // A relative path, because the build rewrites the path aliases of imports but not of a require() string.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand so the embedded default never pays for the gRPC client (~200 ms)
+      const { EventStoreDbEventStore } = require('../../../eventing/src/eventstoredb') as typeof import('@lead-lifecycle/eventing/eventstoredb');
       return new EventStoreDbEventStore(config.EVENTSTORE_CONNECTION_STRING!, { limits });
     }
   }
