@@ -176,7 +176,7 @@ describe('access matrix: every route × every role × tenant and ownership, and 
   const head = async () => positionToString(await t.store.headPosition());
 
   async function send(method: string, req: Prepared, headers: Record<string, string>) {
-    let test = (t.anonymous as unknown as Record<string, (url: string) => import('supertest').Test>)[method](req.path);
+    let test = (Reflect.get(t.anonymous, method) as (url: string) => import('supertest').Test).call(t.anonymous, req.path);
     if (req.query) test = test.query(req.query);
     for (const [name, value] of Object.entries(headers)) test = test.set(name, value);
     if (req.body !== undefined) test = test.send(req.body);

@@ -71,7 +71,7 @@ describe('for auditors: replay, time travel, exports, tamper evidence and erasur
   async function foldUpTo(accept: (e: { revision: bigint; occurredAt: string; recordedAt: string }) => boolean): Promise<LeadState> {
     const events = await t.store.readStream(`lead-${leadId}`);
     const kept = events.filter((e) => accept({ revision: e.revision, occurredAt: e.metadata.occurredAt, recordedAt: e.metadata.recordedAt }));
-    return foldLead(kept.map((e) => ({ type: e.type, data: e.data }) as unknown as LeadEvent));
+    return foldLead(kept.map((e) => ({ type: e.type, data: e.data }) as LeadEvent));
   }
 
   it('returns the state as of any revision and any business or recorded time of a long history', async () => {

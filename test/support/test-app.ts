@@ -113,7 +113,7 @@ function authenticating(agent: Agent, adminKey: (tenantId?: string) => string): 
         const test = (original as (url: string) => request.Test).call(target, url);
         const end = test.end.bind(test);
         test.end = (callback?: Parameters<request.Test['end']>[0]) => {
-          const headers = (test as unknown as { _header: Record<string, string | undefined> })._header;
+          const headers = Reflect.get(test, '_header') as Record<string, string | undefined>; // supertest's own record of the headers set
           if (headers.authorization === undefined) {
             const tenant = headers['x-tenant-id'];
             test.set('Authorization', `Bearer ${adminKey(tenant !== undefined && isTenantId(tenant) ? tenant : 'default')}`);

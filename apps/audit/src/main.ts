@@ -128,7 +128,7 @@ async function state(store: EventStore, leadId: string, values: CliValues, json:
   if (values.revision !== undefined && !/^\d+$/.test(String(values.revision))) throw new UsageError('--revision must be a whole number');
   const asOf: AsOf | undefined =
     values.revision !== undefined
-      ? { revision: BigInt(values.revision as string) }
+      ? { revision: BigInt(values.revision) }
       : at !== undefined
         ? values.time === 'recorded'
           ? { recordedTime: at }

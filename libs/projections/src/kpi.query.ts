@@ -71,7 +71,7 @@ function compute(db: Database.Database, filter: CohortFilter, group: Group, empt
   const where = cohortWhere(filter);
   const key = group === 'overall' ? 'NULL' : `l.${group}`;
   // A group key as SQLite returns it: text or a number.
-  const keyOf = (value: unknown) => (value === null || value === undefined ? null : String(value as string | number | bigint));
+  const keyOf = (value: unknown) => (value === null || value === undefined ? null : `${value as string | number | bigint}`);
   const all = <T>(sql: string) => db.prepare(sql).all(...where.params) as T[];
   // Money sums are read as bigint (safe integers) and joined exactly; see read-model-money.ts.
   const exact = <T>(sql: string) => db.prepare(sql).safeIntegers(true).all(...where.params) as T[];

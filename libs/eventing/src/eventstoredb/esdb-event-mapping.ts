@@ -80,7 +80,7 @@ export function toStoredEvent(resolved: ResolvedEvent | AllStreamResolvedEvent, 
     revision: event.revision,
     position: toPosition(event.position, resolved.commitPosition),
     data: toData(event.isJson, event.data),
-    metadata: meta as unknown as EventMetadata & { readonly recordedAt: string },
+    metadata: meta as EventMetadata & { readonly recordedAt: string },
   };
 }
 

@@ -244,7 +244,9 @@ export class EventStoreDbEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     try {
       await this.client.dispose();
-      const channel = await (this.client as unknown as { getChannel?: () => Promise<{ close(): void }> }).getChannel?.();
+      // The client's gRPC channel stays open after dispose(); getChannel is internal, so looked up at run time.
+      const getChannel: unknown = Reflect.get(this.client, 'getChannel');
+      const channel = typeof getChannel === 'function' ? await (getChannel as () => Promise<{ close(): void }>).call(this.client) : undefined;
       channel?.close();
     } catch {
       // closing is best effort
@@ -293,14 +295,14 @@ function toClientExpected(expected: ExpectedRevision): AppendExpectedRevision {
  * this warns instead of failing, and the retry/idempotency guard still applies.
  */
 function forceUnaryAppend(client: EventStoreDBClient, warn: (message: string) => void): void {
-  const target = client as unknown as { supports?: (method: unknown, feature?: string) => Promise<boolean> };
-  const original = target.supports;
-  if (typeof original !== 'function' || !Object.prototype.hasOwnProperty.call(target, 'supports')) {
+  const original: unknown = Reflect.get(client, 'supports');
+  if (typeof original !== 'function' || !Object.prototype.hasOwnProperty.call(client, 'supports')) {
     warn('cannot disable BatchAppend on this @eventstore/db-client version; concurrent appends share one BatchAppend call');
     return;
   }
-  target.supports = (method: unknown, feature?: string) =>
-    method === StreamsService.batchAppend ? Promise.resolve(false) : original.call(client, method, feature);
+  const supports = original as (method: unknown, feature?: string) => Promise<boolean>;
+  Reflect.set(client, 'supports', (method: unknown, feature?: string) =>
+    method === StreamsService.batchAppend ? Promise.resolve(false) : supports.call(client, method, feature));
 }
 
 function describe(error: unknown): string {

@@ -31,7 +31,7 @@ class KillOnApply implements SqliteProjection {
     this.name = inner.name;
     this.streamPrefixes = inner.streamPrefixes;
     this.tables = inner.tables;
-    this.releases = inner.releases;
+    this.releases = inner.releases?.bind(inner);
     const [first, second] = killAt.split(':');
     this.killAt = second === undefined ? { count: Number(first) } : { eventId: first, count: Number(second) };
   }
