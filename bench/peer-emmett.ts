@@ -109,7 +109,7 @@ export async function runPeer(options: PeerOptions, log: (line: string) => void)
   let emmett: EmmettModule;
   let version: string;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- an optional dev dependency: loaded only when the peer comparison runs, and its absence is reported
     emmett = require('@event-driven-io/emmett-sqlite');
     version = packageVersion('@event-driven-io/emmett-sqlite');
   } catch (error) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { Consumer, IHeaders, Kafka, KafkaMessage, logLevel, Partitioners } from 'kafkajs';
-import { KafkaForTests, provideKafka } from './support/kafka/kafka-test-broker';
+import { type Consumer, type IHeaders, Kafka, type KafkaMessage, logLevel, Partitioners } from 'kafkajs';
+import { type KafkaForTests, provideKafka } from './support/kafka/kafka-test-broker';
 
 jest.setTimeout(120_000);
 
@@ -49,7 +49,6 @@ describe('kafka test broker (provideKafka)', () => {
     const k = await provideKafka((l) => lines.push(l), { ownBroker: true });
     if (!k.available) throw new Error(`provideKafka() found no Kafka broker: ${k.reason}`);
     broker = k;
-    // eslint-disable-next-line no-console
     console.log(lines.join('\n'));
     kafka = new Kafka({ clientId: 'kafka-test-broker-spec', brokers: broker.brokers, logLevel: logLevel.NOTHING });
   }, 600_000); // the first run fetches the jars

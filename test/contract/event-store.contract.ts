@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import {
   comparePositions,
   DEFAULT_EVENT_LIMITS,
-  EventStore,
+  type EventStore,
   EventStoreError,
   EventStoreErrorCode,
   InvalidEventError,
-  NewEvent,
-  StoredEvent,
+  type NewEvent,
+  type StoredEvent,
   validateAppend,
   WrongExpectedRevisionError,
 } from '@lead-lifecycle/eventing';

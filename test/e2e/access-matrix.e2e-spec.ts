@@ -3,10 +3,10 @@ import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import { positionToString } from '@lead-lifecycle/eventing';
-import { allows, Permission, PrincipalKind, Role, ROLE_DEFINITIONS, ROLES, ROUTE_ACCESS, RouteAccess } from '@lead-lifecycle/identity';
+import { allows, type Permission, type PrincipalKind, type Role, ROLE_DEFINITIONS, ROLES, ROUTE_ACCESS, type RouteAccess } from '@lead-lifecycle/identity';
 import { RouteTable } from '../../apps/api/src/http/route-table';
-import { JwksTestServer, startJwksTestServer } from '../support/jwks-test-server';
-import { removeDataDir, startTestApp, TEST_PLATFORM_KEY, TestApp } from '../support/test-app';
+import { type JwksTestServer, startJwksTestServer } from '../support/jwks-test-server';
+import { removeDataDir, startTestApp, TEST_PLATFORM_KEY, type TestApp } from '../support/test-app';
 
 /**
  * The access matrix: every route the router holds × every role (as an API key and as a JWT of a local
@@ -176,7 +176,7 @@ describe('access matrix: every route × every role × tenant and ownership, and 
   const head = async () => positionToString(await t.store.headPosition());
 
   async function send(method: string, req: Prepared, headers: Record<string, string>) {
-    let test = (t.anonymous as unknown as Record<string, (url: string) => import('supertest').Test>)[method](req.path);
+    let test = (Reflect.get(t.anonymous, method) as (url: string) => import('supertest').Test).call(t.anonymous, req.path);
     if (req.query) test = test.query(req.query);
     for (const [name, value] of Object.entries(headers)) test = test.set(name, value);
     if (req.body !== undefined) test = test.send(req.body);

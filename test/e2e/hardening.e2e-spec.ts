@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { removeDataDir, startTestApp, TestApp } from '../support/test-app';
+import { removeDataDir, startTestApp, type TestApp } from '../support/test-app';
 
 /** What a caller without credentials learns, the HTTP hardening, the rate limit and the data folder's modes. */
 describe('hardening', () => {
@@ -43,7 +43,7 @@ describe('hardening', () => {
     for (let i = 0; i < 7; i++) {
       const res = await t.anonymous.get('/v1/kpis').set('Authorization', `Bearer ${a.key}`);
       statuses.push(res.status);
-      if (res.status === 429) limited = res as never;
+      if (res.status === 429) limited = res;
     }
     expect(statuses.slice(0, 5)).toEqual([200, 200, 200, 200, 200]);
     expect(statuses.slice(5)).toEqual([429, 429]);

@@ -9,9 +9,9 @@ import { ErrorResponseDto } from '../../apps/api/src/http/error-response.dto';
 import { httpStatusName } from '../../apps/api/src/http/http-status-name';
 import { RouteTable } from '../../apps/api/src/http/route-table';
 import { HttpConfig } from '../../apps/api/src/config/http.config';
-import { everySingleDefect, hasTemplate, HostileRequest, hostileRequests, RouteUnderTest, validRequest } from '../support/hostile-requests';
-import { RawHttpClient, RawResponse } from '../support/raw-http';
-import { eventually, removeDataDir, startTestApp, TestApp } from '../support/test-app';
+import { everySingleDefect, hasTemplate, type HostileRequest, hostileRequests, type RouteUnderTest, validRequest } from '../support/hostile-requests';
+import { RawHttpClient, type RawResponse } from '../support/raw-http';
+import { eventually, removeDataDir, startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * The seeded fuzz test of issue 11: thousands of certainly invalid requests across every route the
@@ -213,7 +213,7 @@ function errorSchema(t: TestApp): (body: unknown) => boolean {
   expect(schemas.ErrorResponseDto).toMatchObject({ required: expect.arrayContaining(['statusCode', 'error', 'code', 'message']) });
   const ajv = new Ajv({ strict: false, allErrors: true });
   const validate = ajv.compile({ $ref: '#/components/schemas/ErrorResponseDto', components: { schemas } });
-  return (body) => validate(body) as boolean;
+  return (body) => validate(body);
 }
 
 /** Waits until every processor has handled the head (the seeding's events), so that nothing moves by itself. */

@@ -4,8 +4,8 @@ import { gzipSync } from 'node:zlib';
 import { positionToString } from '@lead-lifecycle/eventing';
 import { API_ERROR_CODES } from '../../apps/api/src/http/api-error-code';
 import { httpStatusName } from '../../apps/api/src/http/http-status-name';
-import { RawHttpClient, RawRequest, RawResponse } from '../support/raw-http';
-import { removeDataDir, startTestApp, TestApp } from '../support/test-app';
+import { RawHttpClient, type RawRequest, type RawResponse } from '../support/raw-http';
+import { removeDataDir, startTestApp, type TestApp } from '../support/test-app';
 
 const JSON_TYPE = { 'Content-Type': 'application/json' };
 const validCapture = () => ({ contact: { email: `${randomUUID()}@edge.test` }, source: { channel: 'seo' } });

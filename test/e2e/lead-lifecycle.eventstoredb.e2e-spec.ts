@@ -1,5 +1,5 @@
 import { EventStoreDbEventStore } from '@lead-lifecycle/eventing/eventstoredb';
-import { EventStoreDbForTests, provideEventStoreDb, warnIfNotRealEventStoreDb } from '../support/esdb/provide-eventstoredb';
+import { type EventStoreDbForTests, provideEventStoreDb, warnIfNotRealEventStoreDb } from '../support/esdb/provide-eventstoredb';
 import { describeLifecycleScenarios } from './lifecycle.scenarios';
 
 /**

@@ -8,11 +8,11 @@ import type { OpenAPIV3 } from 'openapi-types';
 import * as ts from 'typescript';
 import { positionToString, SqliteKeyStore } from '@lead-lifecycle/eventing';
 import { createEventStore, CSV_COLUMNS, EngineConfig, FORMULA_TRIGGERS } from '@lead-lifecycle/lifecycle';
-import { FaultInjectingEventStore, StoreFault } from '../support/fault-injecting-event-store';
-import { OpenApiAnswerValidator, RawAnswer } from '../support/openapi-answer-validator';
+import { FaultInjectingEventStore, type StoreFault } from '../support/fault-injecting-event-store';
+import { OpenApiAnswerValidator, type RawAnswer } from '../support/openapi-answer-validator';
 import type { OpenApiVerdict } from '../support/openapi-tools.cli';
 import { parseCsv } from '../support/rfc4180-csv';
-import { removeDataDir, startTestApp, TEST_PLATFORM_KEY, TestApp } from '../support/test-app';
+import { removeDataDir, startTestApp, TEST_PLATFORM_KEY, type TestApp } from '../support/test-app';
 
 /**
  * The API contract: the OpenAPI document served at /docs/openapi.json is valid (swagger-parser), lints
@@ -61,7 +61,7 @@ class Api {
 
   /** Sends a request and keeps the body as raw text, whatever its content type. */
   async send(method: string, path: string, req: Omit<Req, 'id'> = {}): Promise<RawAnswer> {
-    let test = (this.app.http as unknown as Record<string, (url: string) => import('supertest').Test>)[method](path);
+    let test = (Reflect.get(this.app.http, method) as (url: string) => import('supertest').Test).call(this.app.http, path);
     if (req.query) test = test.query(req.query);
     for (const [name, value] of Object.entries(req.headers ?? {})) test = test.set(name, value);
     if (req.raw) test = test.set('Content-Type', req.raw.contentType).send(req.raw.text);
@@ -72,7 +72,7 @@ class Api {
       res.on('data', (chunk: string) => (text += chunk));
       res.on('end', () => done(null, text));
     });
-    return { status: response.status, headers: response.headers as RawAnswer['headers'], text: response.body as string };
+    return { status: response.status, headers: response.headers, text: response.body as string };
   }
 
   /** A command that must succeed (a fixture step); its JSON answer. */

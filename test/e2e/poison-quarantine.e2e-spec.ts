@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { DomainEvent, leadStreamId } from '@lead-lifecycle/domain';
+import { type DomainEvent, leadStreamId } from '@lead-lifecycle/domain';
 import { positionToString } from '@lead-lifecycle/eventing';
 import { toNewEvents } from '@lead-lifecycle/lifecycle';
-import { EventStoreDbForTests, provideEventStoreDb, warnIfNotRealEventStoreDb } from '../support/esdb/provide-eventstoredb';
-import { removeDataDir, startTestApp, TestApp } from '../support/test-app';
+import { type EventStoreDbForTests, provideEventStoreDb, warnIfNotRealEventStoreDb } from '../support/esdb/provide-eventstoredb';
+import { removeDataDir, startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * A poison event in the log (written raw, as an older build could) quarantines its lead in the scoring

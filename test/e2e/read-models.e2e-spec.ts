@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ReadModels } from '@lead-lifecycle/projections';
-import { removeDataDir, startTestApp, TestApp } from '../support/test-app';
+import { removeDataDir, startTestApp, type TestApp } from '../support/test-app';
 
 describe('read models over HTTP: funnel, who to call next, KPIs, lag, read your own writes', () => {
   let t: TestApp;

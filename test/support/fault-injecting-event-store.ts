@@ -1,15 +1,15 @@
 import {
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  GlobalPosition,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  StoredEvent,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type GlobalPosition,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
   StoreUnavailableError,
-  SubscribeOptions,
-  Subscription,
+  type SubscribeOptions,
+  type Subscription,
   WrongExpectedRevisionError,
 } from '@lead-lifecycle/eventing';
 
@@ -74,6 +74,7 @@ function silentSubscription(): Subscription {
   const done = new Promise<void>((resolve) => (closed = resolve));
   return {
     close: async () => closed(),
+    // eslint-disable-next-line require-yield -- a subscription that delivers nothing: it only ends when closed
     async *[Symbol.asyncIterator]() {
       await done;
     },

@@ -1,23 +1,23 @@
 import {
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  GlobalPosition,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  StoredEvent,
-  SubscribeOptions,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type GlobalPosition,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type SubscribeOptions,
   SqliteKeyStore,
   STORED_FORM,
-  Subscription,
+  type Subscription,
   validateAppend,
 } from '@lead-lifecycle/eventing';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createEventStore, EngineConfig, LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
-import { startTestApp, TestApp } from './test-app';
+import { createEventStore, EngineConfig, type LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
+import { startTestApp, type TestApp } from './test-app';
 
 interface Fault {
   readonly prefix: string;

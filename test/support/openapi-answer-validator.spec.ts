@@ -1,5 +1,5 @@
 import type { OpenAPIV3 } from 'openapi-types';
-import { OpenApiAnswerValidator, RawAnswer } from './openapi-answer-validator';
+import { OpenApiAnswerValidator, type RawAnswer } from './openapi-answer-validator';
 
 /** The contract test is only as good as its validator: it must refuse what the document does not allow. */
 describe('OpenApiAnswerValidator', () => {

@@ -1,15 +1,15 @@
-import { INestApplication } from '@nestjs/common';
+import type { INestApplication } from '@nestjs/common';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
-import { GlobalPosition, positionFromString, positionToString, type EventStore } from '@lead-lifecycle/eventing';
-import { CONSISTENCY_TOKENS, ConsistencyTokens } from '../../apps/api/src/http/consistency-token';
-import { EngineConfig, LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
+import { type GlobalPosition, positionFromString, positionToString, type EventStore } from '@lead-lifecycle/eventing';
+import { CONSISTENCY_TOKENS, type ConsistencyTokens } from '../../apps/api/src/http/consistency-token';
+import { EngineConfig, type LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
 import { EVENT_STORE } from '@lead-lifecycle/eventing';
 import { KafkaConfig } from '@lead-lifecycle/kafka-relay';
 import { ProjectionsConfig } from '@lead-lifecycle/projections';
-import { API_KEY_STORE, ApiKeyStore, AuthConfig, isTenantId, NewApiKey } from '@lead-lifecycle/identity';
+import { API_KEY_STORE, type ApiKeyStore, AuthConfig, isTenantId, type NewApiKey } from '@lead-lifecycle/identity';
 import { createApp } from '../../apps/api/src/bootstrap';
 import { HttpConfig } from '../../apps/api/src/config/http.config';
 
@@ -127,7 +127,7 @@ function authenticating(agent: Agent, adminKey: (tenantId?: string) => string): 
         const test = (original as (url: string) => request.Test).call(target, url);
         const end = test.end.bind(test);
         test.end = (callback?: Parameters<request.Test['end']>[0]) => {
-          const headers = (test as unknown as { _header: Record<string, string | undefined> })._header;
+          const headers = Reflect.get(test, '_header') as Record<string, string | undefined>; // supertest's own record of the headers set
           if (headers.authorization === undefined) {
             const tenant = headers['x-tenant-id'];
             test.set('Authorization', `Bearer ${adminKey(tenant !== undefined && isTenantId(tenant) ? tenant : 'default')}`);

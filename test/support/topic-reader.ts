@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Consumer, IHeaders, Kafka, logLevel } from 'kafkajs';
+import { type Consumer, type IHeaders, Kafka, logLevel } from 'kafkajs';
 
 export interface ReadMessage {
   readonly partition: number;

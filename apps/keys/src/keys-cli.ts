@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { Clock, InvalidCommandError, systemClock } from '@lead-lifecycle/domain';
-import { ApiKeyRecord } from '@lead-lifecycle/identity/api-key';
+import { type Clock, InvalidCommandError, systemClock } from '@lead-lifecycle/domain';
+import type { ApiKeyRecord } from '@lead-lifecycle/identity/api-key';
 import { IDENTITY_DB_FILE_NAME } from '@lead-lifecycle/identity/identity-files';
 import { SqliteApiKeyStore } from '@lead-lifecycle/identity/sqlite-api-key.store';
 import { EngineConfig } from '@lead-lifecycle/lifecycle/config/engine.config';

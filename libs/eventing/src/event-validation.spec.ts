@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { EventStore, NewEvent } from './event-store.port';
+import type { EventStore, NewEvent } from './event-store.port';
 import { STORED_FORM } from './integrity/stored-form';
 import { EventStoreErrorCode } from './event-store.errors';
 import { assertValidNewEvents, DEFAULT_EVENT_LIMITS, InvalidEventError, validateAppend, validateNewEvents } from './event-validation';

@@ -1,4 +1,4 @@
-import { EventStore, NewEvent } from './event-store.port';
+import type { EventStore, NewEvent } from './event-store.port';
 import { EventStoreError, EventStoreErrorCode } from './event-store.errors';
 import { STORED_FORM } from './integrity/stored-form';
 

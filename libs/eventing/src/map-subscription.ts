@@ -1,4 +1,4 @@
-import { StoredEvent, Subscription } from './event-store.port';
+import type { StoredEvent, Subscription } from './event-store.port';
 
 /** `subscription` with `map` applied to every event it delivers: for decorators that rewrite events on read. */
 export function mapSubscription(subscription: Subscription, map: (event: StoredEvent) => StoredEvent): Subscription {

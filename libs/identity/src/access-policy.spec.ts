@@ -2,9 +2,9 @@ import fc from 'fast-check';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { allows, answersCaptureBlind, canActOnLead, leadListScope, scopeOf } from './access-policy';
-import { Permission, PERMISSIONS } from './permissions';
-import { Principal } from './principal';
-import { Role, ROLE_DEFINITIONS, ROLES } from './roles';
+import { type Permission, PERMISSIONS } from './permissions';
+import type { Principal } from './principal';
+import { type Role, ROLE_DEFINITIONS, ROLES } from './roles';
 import { roleTableMarkdown } from './role-table';
 
 const READS: readonly Permission[] = ['lead:read', 'lead:history', 'lead:list', 'opportunity:read', 'readmodel:read', 'projection:status'];

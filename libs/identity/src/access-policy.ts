@@ -1,6 +1,6 @@
-import { LEAD_BOUND_PERMISSIONS, Permission } from './permissions';
+import { LEAD_BOUND_PERMISSIONS, type Permission } from './permissions';
 import type { Principal } from './principal';
-import { ROLE_DEFINITIONS, RoleScope } from './roles';
+import { ROLE_DEFINITIONS, type RoleScope } from './roles';
 
 /**
  * The one authorisation decision: may this principal use a route that requires `permission`?

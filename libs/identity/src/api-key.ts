@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FieldProblem } from '@lead-lifecycle/domain';
 import { isTenantId } from './principal';
-import { isRole, Role, ROLES } from './roles';
+import { isRole, type Role, ROLES } from './roles';
 
 /**
  * Our API keys look like `llk_<keyId>_<secret>`: the prefix tells them from JWTs (and lets secret scanners

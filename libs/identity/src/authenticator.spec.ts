@@ -2,7 +2,7 @@ import { ManualClock } from '../../../test/support/domain/manual-clock';
 import { AuthError, AuthErrorCode, authErrorBody } from './auth-error';
 import { CredentialAuthenticator, ResolverAuthenticator } from './authenticator';
 import { PlatformKey } from './platform-key';
-import { PLATFORM_TENANT, Principal, RequestHeaders } from './principal';
+import { PLATFORM_TENANT, type Principal, type RequestHeaders } from './principal';
 import { SqliteApiKeyStore } from './sqlite-api-key.store';
 
 const PLATFORM = `llp_${'p'.repeat(43)}`;

@@ -2,9 +2,9 @@ import type { Clock } from '@lead-lifecycle/domain';
 import { looksLikeApiKey } from './api-key';
 import type { ApiKeyStore } from './api-key.store';
 import { AuthError, AuthErrorCode } from './auth-error';
-import { JwtVerifier } from './jwt-verifier';
+import type { JwtVerifier } from './jwt-verifier';
 import type { PlatformKey } from './platform-key';
-import { isTenantId, PLATFORM_TENANT, Principal, PrincipalResolver, RequestHeaders } from './principal';
+import { isTenantId, PLATFORM_TENANT, type Principal, type PrincipalResolver, type RequestHeaders } from './principal';
 import { isRole } from './roles';
 
 /** Turns a request's headers into the caller's principal, or throws an {@link AuthError}. */

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ForgottenController, ForgottenGuardedController, IdentityTestApp, probeCalls, ProbeController, startIdentityTestApp } from '../../../test/support/identity-test-app';
-import { JwksTestServer, startJwksTestServer } from '../../../test/support/jwks-test-server';
+import { ForgottenController, ForgottenGuardedController, type IdentityTestApp, probeCalls, ProbeController, startIdentityTestApp } from '../../../test/support/identity-test-app';
+import { type JwksTestServer, startJwksTestServer } from '../../../test/support/jwks-test-server';
 
 const bearer = (key: string) => ({ Authorization: `Bearer ${key}` });
 

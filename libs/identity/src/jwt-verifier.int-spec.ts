@@ -1,8 +1,8 @@
 import { createSecretKey } from 'node:crypto';
 import { SignJWT } from 'jose';
-import { JwksTestServer, startJwksTestServer, unsignedToken } from '../../../test/support/jwks-test-server';
+import { type JwksTestServer, startJwksTestServer, unsignedToken } from '../../../test/support/jwks-test-server';
 import { AuthConfig } from './auth.config';
-import { JwtVerifier, JwtVerification } from './jwt-verifier';
+import { JwtVerifier, type JwtVerification } from './jwt-verifier';
 
 const NOW = new Date('2026-03-01T12:00:00Z');
 const now = Math.floor(NOW.getTime() / 1000);

@@ -1,8 +1,8 @@
-import { createRemoteJWKSet, importSPKI, JWTPayload, jwtVerify, JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, importSPKI, type JWTPayload, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import type { AsymmetricAlgorithm, AuthConfig } from './auth.config';
 import type { UnauthenticatedReason } from './auth-error';
-import { isTenantId, Principal } from './principal';
-import { isRole, Role } from './roles';
+import { isTenantId, type Principal } from './principal';
+import { isRole, type Role } from './roles';
 
 /** What a JWT must satisfy, and where its tenant and roles are. */
 export interface JwtVerifierOptions {

@@ -1,4 +1,4 @@
-import { Permission, PERMISSIONS } from './permissions';
+import { type Permission, PERMISSIONS } from './permissions';
 
 export const ROLES = ['admin', 'manager', 'rep', 'marketing', 'auditor', 'privacy_officer', 'capture'] as const;
 

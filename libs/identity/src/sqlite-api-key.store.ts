@@ -2,19 +2,19 @@ import Database from 'better-sqlite3';
 import { dirname } from 'node:path';
 import { InvalidCommandError } from '@lead-lifecycle/domain';
 import {
-  ApiKeyRecord,
-  ApiKeyVerification,
-  CreatedApiKey,
+  type ApiKeyRecord,
+  type ApiKeyVerification,
+  type CreatedApiKey,
   generateApiKey,
   hashSecret,
-  NewApiKey,
+  type NewApiKey,
   parseApiKey,
   secretMatches,
   validateNewApiKey,
 } from './api-key';
 import type { ApiKeyStore } from './api-key.store';
 import { ensurePrivateDir, ensurePrivateFile } from '@lead-lifecycle/eventing';
-import { isRole, Role } from './roles';
+import { isRole, type Role } from './roles';
 
 /** Last use is written at most this often per key: a busy key must not turn every read into a write. */
 const LAST_USE_RESOLUTION_MS = 60_000;

@@ -1,5 +1,5 @@
 import { parseBusinessTime } from '@lead-lifecycle/domain';
-import { positionToString, StoredEvent } from '@lead-lifecycle/eventing';
+import { positionToString, type StoredEvent } from '@lead-lifecycle/eventing';
 
 /** A Kafka message in CloudEvents 1.0 binary content mode: attributes in `ce_` headers, data as the value. */
 export interface CloudEventMessage {

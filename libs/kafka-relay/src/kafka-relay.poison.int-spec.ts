@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { DomainEvent } from '@lead-lifecycle/domain';
-import { EventStore, SqliteEventStore } from '@lead-lifecycle/eventing';
+import type { DomainEvent } from '@lead-lifecycle/domain';
+import { type EventStore, SqliteEventStore } from '@lead-lifecycle/eventing';
 import { toNewEvents } from '@lead-lifecycle/lifecycle';
 import { ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { KafkaConfig } from './kafka.config';

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { FUNNEL_STAGES, FunnelStage } from './lead-stage-transitions';
+import { FUNNEL_STAGES, type FunnelStage } from './lead-stage-transitions';
 import { timeParam } from './read-model-time';
 
 export interface CohortFilter {
@@ -34,10 +34,22 @@ export const COUNTING_MODES = {
 export function cohortWhere(filter: CohortFilter): { sql: string; params: unknown[] } {
   const clauses = ['l.tenant_id = ?'];
   const params: unknown[] = [filter.tenantId];
-  if (filter.from) clauses.push('l.captured_at >= ?'), params.push(timeParam('from', filter.from));
-  if (filter.to) clauses.push('l.captured_at < ?'), params.push(timeParam('to', filter.to));
-  if (filter.channel) clauses.push('l.channel = ?'), params.push(filter.channel);
-  if (filter.campaign) clauses.push('l.campaign = ?'), params.push(filter.campaign);
+  if (filter.from) {
+    clauses.push('l.captured_at >= ?');
+    params.push(timeParam('from', filter.from));
+  }
+  if (filter.to) {
+    clauses.push('l.captured_at < ?');
+    params.push(timeParam('to', filter.to));
+  }
+  if (filter.channel) {
+    clauses.push('l.channel = ?');
+    params.push(filter.channel);
+  }
+  if (filter.campaign) {
+    clauses.push('l.campaign = ?');
+    params.push(filter.campaign);
+  }
   return { sql: clauses.join(' AND '), params };
 }
 

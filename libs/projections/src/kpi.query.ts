@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { FUNNEL_STAGES } from './lead-stage-transitions';
 import { fromMinorUnits, minorUnitsOf } from '@lead-lifecycle/domain';
-import { CohortFilter, cohortWhere } from './funnel.query';
+import { type CohortFilter, cohortWhere } from './funnel.query';
 import { exactSum, splitSum } from './read-model-money';
 
 export interface Duration {
@@ -70,7 +70,8 @@ export function queryKpis(db: Database.Database, filter: CohortFilter): KpiRepor
 function compute(db: Database.Database, filter: CohortFilter, group: Group, emptyRow = false): Kpis[] {
   const where = cohortWhere(filter);
   const key = group === 'overall' ? 'NULL' : `l.${group}`;
-  const keyOf = (value: unknown) => (value === null || value === undefined ? null : String(value));
+  // A group key as SQLite returns it: text or a number.
+  const keyOf = (value: unknown) => (value === null || value === undefined ? null : `${value as string | number | bigint}`);
   const all = <T>(sql: string) => db.prepare(sql).all(...where.params) as T[];
   // Money sums are read as bigint (safe integers) and joined exactly; see read-model-money.ts.
   const exact = <T>(sql: string) => db.prepare(sql).safeIntegers(true).all(...where.params) as T[];

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { positionToString, StoredEvent } from '@lead-lifecycle/eventing';
+import { positionToString, type StoredEvent } from '@lead-lifecycle/eventing';
 
 /** A lead a projection holds quarantined, as listed at `GET /v1/projections`: its first poison event still unrepaired. */
 export interface QuarantinedLead {

@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { LeadEvent, leadStreamId } from '@lead-lifecycle/domain';
-import { comparePositions, EventStore, GlobalPosition, positionToString, SqliteEventStore, StoredEvent } from '@lead-lifecycle/eventing';
+import { type LeadEvent, leadStreamId } from '@lead-lifecycle/domain';
+import { comparePositions, type EventStore, type GlobalPosition, positionToString, SqliteEventStore, type StoredEvent } from '@lead-lifecycle/eventing';
 import { toNewEvents } from '@lead-lifecycle/lifecycle';
-import { EventProcessor, PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
+import { type EventProcessor, type PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import {
   countQuarantinedInCohort,
   createProjections,
   PROJECTION_NAMES,
-  ProjectionName,
+  type ProjectionName,
   projectionCheckpointName,
   ProjectionsConfig,
   rebuildProjection,

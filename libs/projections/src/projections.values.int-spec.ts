@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { SqliteEventStore, StoredEvent, UpcastingEventStore } from '@lead-lifecycle/eventing';
+import { SqliteEventStore, type StoredEvent, UpcastingEventStore } from '@lead-lifecycle/eventing';
 import { upcastStoredEvent } from '@lead-lifecycle/lifecycle';
 import { ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { createProjections, PROJECTION_NAMES, queryFunnel, queryKpis, queryLeadList, SqliteProjectionProcessor } from '@lead-lifecycle/projections';

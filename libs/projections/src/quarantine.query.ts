@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { CohortFilter, cohortWhere } from './funnel.query';
-import { LeadQuarantine } from './lead-quarantine';
+import { type CohortFilter, cohortWhere } from './funnel.query';
+import type { LeadQuarantine } from './lead-quarantine';
 
 /**
  * How many leads of a capture cohort are quarantined by any of `quarantines`: they are counted in the

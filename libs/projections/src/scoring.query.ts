@@ -94,7 +94,7 @@ function encodeCursor(sort: string, value: string | number, leadId: string): str
 
 function decodeCursor(cursor: string, sort: string): [string | number, string] {
   try {
-    const [cursorSort, value, leadId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const [cursorSort, value, leadId] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown[];
     if (cursorSort !== sort || typeof leadId !== 'string' || (typeof value !== 'string' && typeof value !== 'number')) throw new Error();
     return [value, leadId];
   } catch {

@@ -1,4 +1,4 @@
-import { StoredEvent } from '@lead-lifecycle/eventing';
+import type { StoredEvent } from '@lead-lifecycle/eventing';
 
 /**
  * The columns of a `lead_scores` row that one event type sets outright (the latest such event wins,

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { comparePositions, GlobalPosition, positionFromString, positionToString, START_POSITION, StoredEvent } from '@lead-lifecycle/eventing';
-import { CheckpointMovedError, EventProcessor, ProcessorFailure } from '@lead-lifecycle/eventing';
+import { comparePositions, type GlobalPosition, positionFromString, positionToString, START_POSITION, type StoredEvent } from '@lead-lifecycle/eventing';
+import { CheckpointMovedError, type EventProcessor, type ProcessorFailure } from '@lead-lifecycle/eventing';
 import { LeadQuarantine, leadIdOf } from './lead-quarantine';
 
 /**
@@ -122,7 +122,7 @@ const statementCaches = new WeakMap<Database.Database, Map<string, Database.Stat
 /** Prepared statements reused per database, so folding a million events does not recompile SQL. */
 export function statement(db: Database.Database, sql: string): Database.Statement {
   let cache = statementCaches.get(db);
-  if (!cache) statementCaches.set(db, (cache = new Map()));
+  if (!cache) statementCaches.set(db, (cache = new Map<string, Database.Statement>()));
   let prepared = cache.get(sql);
   if (!prepared) cache.set(sql, (prepared = db.prepare(sql)));
   return prepared;

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import {
-  AllStreamResolvedEvent,
+  type AllStreamResolvedEvent,
   ANY,
   BACKWARDS,
   END,
@@ -16,8 +16,8 @@ import {
   jsonEvent,
   MaxAppendSizeExceededError,
   NO_STREAM,
-  Position,
-  ResolvedEvent,
+  type Position,
+  type ResolvedEvent,
   START,
   STREAM_EXISTS,
   StreamNotFoundError,

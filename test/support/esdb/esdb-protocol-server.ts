@@ -61,9 +61,9 @@ import { randomUUID } from 'node:crypto';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import { ServerFeaturesService } from '@eventstore/db-client/generated/serverfeatures_grpc_pb';
 import {
-  AppendReq,
+  type AppendReq,
   AppendResp,
-  BatchAppendReq,
+  type BatchAppendReq,
   BatchAppendResp,
   ReadReq,
   ReadResp,
@@ -82,7 +82,7 @@ import { Status } from '@eventstore/db-client/generated/status_pb';
 import { SupportedMethod, SupportedMethods } from '@eventstore/db-client/generated/serverfeatures_pb';
 import { Any } from 'google-protobuf/google/protobuf/any_pb';
 import { Empty as GoogleEmpty } from 'google-protobuf/google/protobuf/empty_pb';
-import { EventFilter, ExpectedVersion, filterMatches, InMemoryLog, LogRecord, ProposedEvent, ReadFrom } from './in-memory-log';
+import { type EventFilter, type ExpectedVersion, filterMatches, InMemoryLog, type LogRecord, type ProposedEvent, type ReadFrom } from './in-memory-log';
 
 export interface EsdbProtocolServerOptions {
   /** Advertise Streams.BatchAppend in the server features (the client then appends through it). Default true, as 21.10+. */

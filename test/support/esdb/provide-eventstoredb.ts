@@ -11,7 +11,7 @@ import { request } from 'node:http';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { EsdbProtocolServer, EsdbProtocolServerOptions } from './esdb-protocol-server';
+import { EsdbProtocolServer, type EsdbProtocolServerOptions } from './esdb-protocol-server';
 
 export type EventStoreDbForTests =
   | {

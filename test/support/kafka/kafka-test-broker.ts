@@ -14,7 +14,7 @@
  *   KAFKA_IMAGE          docker image for the testcontainers mode (default apache/kafka:<version>)
  *   KAFKA_TEST_NO_DOCKER=1  skip the Docker probe
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as http from 'node:http';

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
-  BantAssessment,
-  CompanyProfile,
-  Contact,
+  type BantAssessment,
+  type CompanyProfile,
+  type Contact,
   DEFAULT_LIFECYCLE_CONFIG,
-  DisqualificationReason,
+  type DisqualificationReason,
   DomainError,
   DomainErrorCode,
   decideLead,
@@ -14,20 +14,20 @@ import {
   identitiesOf,
   initialLeadState,
   initialOpportunityState,
-  LeadCommand,
-  LeadEvent,
-  LeadSource,
-  LeadState,
+  type LeadCommand,
+  type LeadEvent,
+  type LeadSource,
+  type LeadState,
   leadStreamId,
-  LifecycleConfig,
+  type LifecycleConfig,
   normaliseContact,
-  OpportunityCommand,
-  OpportunityEvent,
-  OpportunityState,
+  type OpportunityCommand,
+  type OpportunityEvent,
+  type OpportunityState,
   opportunityStreamId,
 } from '@lead-lifecycle/domain';
-import { EventStore, ExpectedRevision, GlobalPosition, NewEvent, StoredEvent } from '@lead-lifecycle/eventing';
-import { CommandContext, LeadIdentityRegistry, OpportunityLifecycleReaction, toDomainEvent, toNewEvents } from '@lead-lifecycle/lifecycle';
+import type { EventStore, ExpectedRevision, GlobalPosition, NewEvent, StoredEvent } from '@lead-lifecycle/eventing';
+import { type CommandContext, LeadIdentityRegistry, OpportunityLifecycleReaction, toDomainEvent, toNewEvents } from '@lead-lifecycle/lifecycle';
 
 /**
  * Builds event histories the way the engine does: the REAL deciders (decideLead / decideOpportunity)

@@ -1,5 +1,5 @@
-import { Channel } from '@lead-lifecycle/domain';
-import { HistoryBuilder, isoAt } from './history-builder';
+import type { Channel } from '@lead-lifecycle/domain';
+import { type HistoryBuilder, isoAt } from './history-builder';
 
 /**
  * A deterministic, busy history: `count` leads, each on one of six journeys, their commands interleaved

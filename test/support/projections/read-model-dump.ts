@@ -1,12 +1,12 @@
 import type Database from 'better-sqlite3';
 import {
   comparePositions,
-  EventStore,
-  GlobalPosition,
-  ReadAllOptions,
-  StoredEvent,
-  Subscription,
-  SubscribeOptions,
+  type EventStore,
+  type GlobalPosition,
+  type ReadAllOptions,
+  type StoredEvent,
+  type Subscription,
+  type SubscribeOptions,
 } from '@lead-lifecycle/eventing';
 
 /** Tables that are not read models (checkpoints and failures are compared separately). */

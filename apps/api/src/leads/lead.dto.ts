@@ -26,7 +26,7 @@ const BUSINESS_TIME = 'RFC 3339 date-time with seconds and a time zone offset';
 
 export class ContactDto {
   @ApiPropertyOptional({ example: 'ada@example.com' })
-  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
   @IsOptional()
   @IsEmail() @MaxLength(254) email?: string;
   @ApiPropertyOptional({ example: '+44 20 7946 0958' })

@@ -1,4 +1,4 @@
-import { FieldProblem } from '../shared/domain-error';
+import type { FieldProblem } from '../shared/domain-error';
 
 /** Personal data of a lead, kept in one object so it can be encrypted or erased in one place. */
 export interface Contact {

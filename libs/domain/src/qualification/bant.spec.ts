@@ -1,4 +1,4 @@
-import { BantAssessment, BantCriterion, BantRule, DEFAULT_LIFECYCLE_CONFIG, evaluateBant, LifecycleConfig } from '@lead-lifecycle/domain';
+import { type BantAssessment, type BantCriterion, type BantRule, DEFAULT_LIFECYCLE_CONFIG, evaluateBant, type LifecycleConfig } from '@lead-lifecycle/domain';
 
 /** An assessment where exactly the listed criteria are met. */
 const bant = (...met: BantCriterion[]): BantAssessment => ({

@@ -1,4 +1,4 @@
-import { BANT_CRITERIA, BantCriterion, LifecycleConfig } from '../config/lifecycle-config';
+import { BANT_CRITERIA, type BantCriterion, type LifecycleConfig } from '../config/lifecycle-config';
 
 export interface BantCriterionAssessment {
   readonly met: boolean;

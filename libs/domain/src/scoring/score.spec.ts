@@ -5,7 +5,7 @@ import {
   DEFAULT_LIFECYCLE_CONFIG,
   engagementScore,
   fitScore,
-  LifecycleConfig,
+  type LifecycleConfig,
   temperatureOf,
   ZERO_SCORE,
 } from '@lead-lifecycle/domain';

@@ -1,4 +1,4 @@
-import { LifecycleConfig, Temperature } from '../config/lifecycle-config';
+import type { LifecycleConfig, Temperature } from '../config/lifecycle-config';
 import { instantOf } from '../shared/business-time';
 import { DAY_MS } from '../shared/domain-event';
 

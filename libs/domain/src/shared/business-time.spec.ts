@@ -1,7 +1,7 @@
 import { LEGACY_ISO_TIME_FORMS } from '../../../../test/support/issue-11-time-forms';
 import fc from 'fast-check';
 import {
-  BusinessTimeWindow,
+  type BusinessTimeWindow,
   businessTimeProblem,
   businessTimeWindowProblem,
   calendarDateProblem,

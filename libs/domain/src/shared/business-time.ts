@@ -1,4 +1,4 @@
-import { FieldProblem, InvalidCommandError } from './domain-error';
+import { type FieldProblem, InvalidCommandError } from './domain-error';
 
 /**
  * The engine's one time type. A business time (when a fact happened in the world) is an RFC 3339

@@ -1,4 +1,4 @@
-import { FieldProblem } from './domain-error';
+import type { FieldProblem } from './domain-error';
 
 /**
  * Bounded, typed money. A currency is an ISO 4217 code that the runtime knows

@@ -5,7 +5,7 @@ import { OPPORTUNITY_UPCASTERS } from '../opportunity/opportunity.upcasters';
 import { OPPORTUNITY_EVENT_TYPES } from '../opportunity/opportunity.events';
 import { parseBusinessTime } from './business-time';
 import { normaliseLegacyDate, normaliseLegacyTime } from './legacy-iso-time';
-import { UpcastableEvent, Upcaster, UpcasterRegistry } from './upcaster';
+import { type UpcastableEvent, type Upcaster, UpcasterRegistry } from './upcaster';
 
 describe('legacy ISO 8601 times (stored before business times were RFC 3339)', () => {
   it.each([

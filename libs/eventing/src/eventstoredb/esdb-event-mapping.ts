@@ -1,5 +1,5 @@
-import { jsonEvent, JSONEventType, EventData, ResolvedEvent, AllStreamResolvedEvent } from '@eventstore/db-client';
-import { EventMetadata, GlobalPosition, NewEvent, StoredEvent } from '../event-store.port';
+import { jsonEvent, type JSONEventType, type EventData, type ResolvedEvent, type AllStreamResolvedEvent } from '@eventstore/db-client';
+import type { EventMetadata, GlobalPosition, NewEvent, StoredEvent } from '../event-store.port';
 import { EventStoreError, EventStoreErrorCode } from '../event-store.errors';
 
 /**
@@ -34,7 +34,7 @@ export function toEventData(event: NewEvent, recordedAt: string): EventData {
   };
   assertJsonObject(event, 'data', event.data);
   assertJsonObject(event, 'metadata', metadata);
-  return jsonEvent<JSONEventType>({ id: event.eventId, type: event.type, data: event.data as Record<string, unknown>, metadata });
+  return jsonEvent<JSONEventType>({ id: event.eventId, type: event.type, data: event.data, metadata });
 }
 
 function assertJsonObject(event: NewEvent, what: string, value: unknown): void {
@@ -80,7 +80,7 @@ export function toStoredEvent(resolved: ResolvedEvent | AllStreamResolvedEvent, 
     revision: event.revision,
     position: toPosition(event.position, resolved.commitPosition),
     data: toData(event.isJson, event.data),
-    metadata: meta as unknown as EventMetadata & { readonly recordedAt: string },
+    metadata: meta as EventMetadata & { readonly recordedAt: string },
   };
 }
 
@@ -103,8 +103,8 @@ function toData(isJson: boolean, data: unknown): Record<string, unknown> {
   const bytes = data as Uint8Array;
   const text = Buffer.from(bytes).toString('utf8');
   try {
-    const parsed = JSON.parse(text);
-    return parsed && typeof parsed === 'object' ? parsed : { value: parsed };
+    const parsed: unknown = JSON.parse(text);
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : { value: parsed };
   } catch {
     return { base64: Buffer.from(bytes).toString('base64') };
   }

@@ -9,10 +9,10 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { EventStoreDBClient, jsonEvent } from '@eventstore/db-client';
 import { EsdbProtocolServer } from '../../../../test/support/esdb/esdb-protocol-server';
-import { comparePositions, NewEvent, START_POSITION, StoredEvent } from '../event-store.port';
+import { comparePositions, type NewEvent, START_POSITION, type StoredEvent } from '../event-store.port';
 import { EventStoreError, EventStoreErrorCode, StoreUnavailableError, WrongExpectedRevisionError } from '../event-store.errors';
-import { EventStoreDbEventStore, EventStoreDbEventStoreOptions } from './eventstoredb-event-store';
-import { ResumableSubscription } from './resumable-subscription';
+import { EventStoreDbEventStore, type EventStoreDbEventStoreOptions } from './eventstoredb-event-store';
+import type { ResumableSubscription } from './resumable-subscription';
 
 jest.setTimeout(30_000);
 

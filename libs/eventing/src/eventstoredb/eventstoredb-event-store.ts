@@ -1,6 +1,6 @@
 import {
   ANY,
-  AppendExpectedRevision,
+  type AppendExpectedRevision,
   BACKWARDS,
   END,
   EventStoreDBClient,
@@ -11,22 +11,22 @@ import {
 } from '@eventstore/db-client';
 import { StreamsService } from '@eventstore/db-client/generated/streams_grpc_pb';
 import {
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  GlobalPosition,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type GlobalPosition,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
   START_POSITION,
-  StoredEvent,
-  SubscribeOptions,
-  Subscription,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
 } from '../event-store.port';
 import { EventStoreError, EventStoreErrorCode } from '../event-store.errors';
-import { assertValidNewEvents, DEFAULT_EVENT_LIMITS, EventLimits } from '../event-validation';
+import { assertValidNewEvents, DEFAULT_EVENT_LIMITS, type EventLimits } from '../event-validation';
 import { isStreamNotFound, isTransient, toPortError } from './esdb-errors';
-import { isSystemEvent, MappingOptions, toEventData, toStoredEvent } from './esdb-event-mapping';
+import { isSystemEvent, type MappingOptions, toEventData, toStoredEvent } from './esdb-event-mapping';
 import { ResumableSubscription } from './resumable-subscription';
 import { Semaphore } from './semaphore';
 
@@ -244,7 +244,9 @@ export class EventStoreDbEventStore implements EventStore {
     await Promise.all([...this.subscriptions].map((s) => s.close()));
     try {
       await this.client.dispose();
-      const channel = await (this.client as unknown as { getChannel?: () => Promise<{ close(): void }> }).getChannel?.();
+      // The client's gRPC channel stays open after dispose(); getChannel is internal, so looked up at run time.
+      const getChannel: unknown = Reflect.get(this.client, 'getChannel');
+      const channel = typeof getChannel === 'function' ? await (getChannel as () => Promise<{ close(): void }>).call(this.client) : undefined;
       channel?.close();
     } catch {
       // closing is best effort
@@ -293,14 +295,14 @@ function toClientExpected(expected: ExpectedRevision): AppendExpectedRevision {
  * this warns instead of failing, and the retry/idempotency guard still applies.
  */
 function forceUnaryAppend(client: EventStoreDBClient, warn: (message: string) => void): void {
-  const target = client as unknown as { supports?: (method: unknown, feature?: string) => Promise<boolean> };
-  const original = target.supports;
-  if (typeof original !== 'function' || !Object.prototype.hasOwnProperty.call(target, 'supports')) {
+  const original: unknown = Reflect.get(client, 'supports');
+  if (typeof original !== 'function' || !Object.prototype.hasOwnProperty.call(client, 'supports')) {
     warn('cannot disable BatchAppend on this @eventstore/db-client version; concurrent appends share one BatchAppend call');
     return;
   }
-  target.supports = (method: unknown, feature?: string) =>
-    method === StreamsService.batchAppend ? Promise.resolve(false) : original.call(client, method, feature);
+  const supports = original as (method: unknown, feature?: string) => Promise<boolean>;
+  Reflect.set(client, 'supports', (method: unknown, feature?: string) =>
+    method === StreamsService.batchAppend ? Promise.resolve(false) : supports.call(client, method, feature));
 }
 
 function describe(error: unknown): string {

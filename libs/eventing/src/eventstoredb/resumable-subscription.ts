@@ -1,6 +1,6 @@
-import { AllStreamResolvedEvent, AllStreamSubscription, EventStoreDBClient, START, streamNameFilter } from '@eventstore/db-client';
-import { comparePositions, GlobalPosition, StoredEvent, Subscription } from '../event-store.port';
-import { isSystemEvent, MappingOptions, toStoredEvent } from './esdb-event-mapping';
+import { type AllStreamResolvedEvent, type AllStreamSubscription, type EventStoreDBClient, START, streamNameFilter } from '@eventstore/db-client';
+import { comparePositions, type GlobalPosition, type StoredEvent, type Subscription } from '../event-store.port';
+import { isSystemEvent, type MappingOptions, toStoredEvent } from './esdb-event-mapping';
 
 export interface ResumableSubscriptionOptions {
   readonly after?: GlobalPosition;

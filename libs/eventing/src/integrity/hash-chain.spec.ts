@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { NewEvent, StoredEvent } from '../event-store.port';
+import type { NewEvent, StoredEvent } from '../event-store.port';
 import { SqliteEventStore } from '../sqlite/sqlite-event-store';
 import { ContactCipher, ERASED_CONTACT } from '../privacy/contact-cipher';
 import { EncryptingEventStore } from '../privacy/encrypting-event-store';
@@ -40,7 +40,7 @@ describe('hash chain', () => {
 
   it('seals each event with the previous hash, starting from the genesis hash', async () => {
     const events = await chain(4);
-    const seals = events.map((e) => (e.metadata as unknown as { integrity: { previousHash: string; hash: string } }).integrity);
+    const seals = events.map((e) => e.metadata.integrity as { previousHash: string; hash: string });
     expect(seals[0].previousHash).toBe(GENESIS_HASH);
     for (let i = 1; i < seals.length; i++) expect(seals[i].previousHash).toBe(seals[i - 1].hash);
     expect(new Set(seals.map((s) => s.hash)).size).toBe(4);

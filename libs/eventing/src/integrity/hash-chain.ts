@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { EventMetadata } from '../event-store.port';
+import type { EventMetadata } from '../event-store.port';
 import { canonicalJson } from './canonical-json';
 
 export const HASH_CHAIN_ALGORITHM = 'sha256-chain-v1';

@@ -1,4 +1,4 @@
-import { EventStore } from '../event-store.port';
+import type { EventStore } from '../event-store.port';
 
 /** A decorator that changes events on read (decryption) exposes the stored form under this key. */
 export const STORED_FORM = Symbol('STORED_FORM');

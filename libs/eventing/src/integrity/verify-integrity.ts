@@ -1,4 +1,4 @@
-import { EventStore, positionToString, StoredEvent } from '../event-store.port';
+import { type EventStore, positionToString, type StoredEvent } from '../event-store.port';
 import { eventHash, GENESIS_HASH, integrityOf } from './hash-chain';
 import { legacyMarker } from './hash-chaining-event-store';
 import { storedForm } from './stored-form';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { NewEvent, StoredEvent } from '../event-store.port';
+import type { NewEvent, StoredEvent } from '../event-store.port';
 import { HashChainingEventStore } from '../integrity/hash-chaining-event-store';
 import { storedForm } from '../integrity/stored-form';
 import { verifyIntegrity } from '../integrity/verify-integrity';

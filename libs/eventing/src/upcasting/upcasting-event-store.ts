@@ -1,5 +1,5 @@
 import { mapSubscription } from '../map-subscription';
-import {
+import type {
   AppendResult,
   EventStore,
   ExpectedRevision,

@@ -17,7 +17,7 @@ export const RATE_LIMITED = 'RATE_LIMITED';
 export class CredentialThrottlerGuard extends ThrottlerGuard {
   protected override async getTracker(request: Record<string, unknown>): Promise<string> {
     const principal = principalOf(request);
-    return principal ? `principal:${principal.actor}` : `ip:${String(request.ip ?? 'unknown')}`;
+    return principal ? `principal:${principal.actor}` : `ip:${typeof request.ip === 'string' ? request.ip : 'unknown'}`;
   }
 
   protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {

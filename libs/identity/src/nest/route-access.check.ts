@@ -28,7 +28,7 @@ export class RouteAccessCheck implements OnModuleInit {
     for (const wrapper of this.discovery.getControllers()) {
       const controller = wrapper.metatype as (new (...args: never[]) => object) | undefined;
       if (!controller?.prototype) continue;
-      for (const name of this.scanner.getAllMethodNames(controller.prototype)) {
+      for (const name of this.scanner.getAllMethodNames(controller.prototype as object)) {
         const handler = (controller.prototype as Record<string, unknown>)[name] as object;
         if (Reflect.getMetadata(PATH_METADATA, handler) === undefined) continue;
         if (this.reflector.getAllAndOverride(ROUTE_ACCESS, [handler as () => void, controller])) continue;

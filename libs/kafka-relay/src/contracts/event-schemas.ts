@@ -11,8 +11,7 @@ export const schemaId = (type: string, version: number) => `urn:lead-lifecycle:e
 
 /** Generates every event's schema from the TypeScript payload types in event-payloads.ts. */
 export function generateEventSchemas(): Map<string, object> {
-  // Loaded on demand: the generator pulls in the TypeScript compiler, which only tooling and tests need.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on demand: the generator pulls in the TypeScript compiler, which only tooling and tests need
   const { createGenerator } = require('ts-json-schema-generator') as typeof import('ts-json-schema-generator');
   const generator = createGenerator({
     path: join(__dirname, 'event-payloads.ts'),
@@ -47,6 +46,6 @@ export function loadEventSchemas(): Map<string, object> {
   return new Map(
     readdirSync(SCHEMA_DIR)
       .filter((f) => f.endsWith('.json'))
-      .map((f) => [f, JSON.parse(readFileSync(join(SCHEMA_DIR, f), 'utf8'))]),
+      .map((f) => [f, JSON.parse(readFileSync(join(SCHEMA_DIR, f), 'utf8')) as object]),
   );
 }

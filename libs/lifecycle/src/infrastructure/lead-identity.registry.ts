@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { IdentityKind, LeadIdentity } from '@lead-lifecycle/domain';
-import { EventStore, GlobalPosition, NewEvent, WrongExpectedRevisionError } from '@lead-lifecycle/eventing';
-import { CommandContext } from './command-context';
+import type { IdentityKind, LeadIdentity } from '@lead-lifecycle/domain';
+import { type EventStore, type GlobalPosition, type NewEvent, WrongExpectedRevisionError } from '@lead-lifecycle/eventing';
+import type { CommandContext } from './command-context';
 import { assertStorable } from './storable-events';
 
 /** Category of the streams that reserve a lead's email, phone and external id within a tenant. */

@@ -1,6 +1,6 @@
 import { DomainError, DomainErrorCode, leadStreamId, opportunityStreamId } from '@lead-lifecycle/domain';
 import type { OwnerScope } from './command-context';
-import { LeadRepository, OpportunityRepository, requireOpportunityOfTenant, withinOwnerScope } from './repositories';
+import { type LeadRepository, type OpportunityRepository, requireOpportunityOfTenant, withinOwnerScope } from './repositories';
 
 /**
  * For an owner-scoped caller, an opportunity is reachable only through its lead: the opportunity of a

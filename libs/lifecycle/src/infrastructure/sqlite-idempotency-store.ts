@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { preparePrivateDatabase } from '@lead-lifecycle/eventing';
-import { IdempotencyRecord, IdempotencyStore } from './idempotency-store';
+import type { IdempotencyRecord, IdempotencyStore } from './idempotency-store';
 
 interface Row {
   tenant_id: string;

@@ -1,5 +1,5 @@
-import { FieldProblem, InvalidCommandError } from '@lead-lifecycle/domain';
-import { EventStore, InvalidEventError, NewEvent, validateAppend } from '@lead-lifecycle/eventing';
+import { type FieldProblem, InvalidCommandError } from '@lead-lifecycle/domain';
+import { type EventStore, InvalidEventError, type NewEvent, validateAppend } from '@lead-lifecycle/eventing';
 
 /**
  * Runs the store's checks on events a command is about to write, writing nothing. A payload the store

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { parseCsv } from '../../../../test/support/rfc4180-csv';
 import { csvCell, csvHeader, CSV_COLUMNS, FORMULA_TRIGGERS, toCsvRow, toNdjsonLine } from './history-formats';
-import { HistoryEntry } from './lead-history';
+import type { HistoryEntry } from './lead-history';
 
 /** Text that a spreadsheet would run, and the characters that make CSV quoting hard. */
 const nasty = fc.string({ unit: fc.constantFrom('=', '+', '-', '@', '\t', '\r', '\n', '"', ',', "'", ' ', 'a', 'Z', '1', 'é', '😀') });

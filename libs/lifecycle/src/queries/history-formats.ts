@@ -1,4 +1,4 @@
-import { HistoryEntry } from './lead-history';
+import type { HistoryEntry } from './lead-history';
 
 /** One JSON object per line: the export format for machines. */
 export function toNdjsonLine(entry: HistoryEntry & { leadId?: string }): string {

@@ -1,4 +1,4 @@
-import { ExistingLead, OpportunityState } from '@lead-lifecycle/domain';
+import type { ExistingLead, OpportunityState } from '@lead-lifecycle/domain';
 
 /** The JSON shape of a lead in the HTTP API. */
 export function leadView(state: ExistingLead, revision: bigint | undefined) {

@@ -8,20 +8,20 @@ import {
   evolveOpportunity,
   initialLeadState,
   initialOpportunityState,
-  LeadEvent,
-  LeadState,
+  type LeadEvent,
+  type LeadState,
   leadStreamId,
-  LifecycleConfig,
-  OpportunityEvent,
-  OpportunityOpenedForLead,
-  OpportunityState,
+  type LifecycleConfig,
+  type OpportunityEvent,
+  type OpportunityOpenedForLead,
+  type OpportunityState,
   opportunityStreamId,
-  OpportunityLost,
-  OpportunityWon,
+  type OpportunityLost,
+  type OpportunityWon,
 } from '@lead-lifecycle/domain';
-import { EventMetadata, EventProcessor, EventStore, GlobalPosition, StoredEvent } from '@lead-lifecycle/eventing';
+import type { EventMetadata, EventProcessor, EventStore, GlobalPosition, StoredEvent } from '@lead-lifecycle/eventing';
 import { AggregateRepository } from '../infrastructure/aggregate-repository';
-import { CommandContext } from '../infrastructure/command-context';
+import type { CommandContext } from '../infrastructure/command-context';
 
 /** The part of an event a reaction needs; both freshly appended and stored events have it. */
 export interface ReactionInput {
