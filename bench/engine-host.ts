@@ -8,24 +8,24 @@
  * Configuration comes from the environment (DATA_DIR, SQLITE_DURABILITY, KAFKA_*), as for the API.
  */
 import 'reflect-metadata';
-import { INestApplication } from '@nestjs/common';
+import { type INestApplication } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { DEFAULT_LIFECYCLE_CONFIG } from '@lead-lifecycle/domain';
-import { EventStore, SqliteEventStore, SqliteKeyStore } from '@lead-lifecycle/eventing';
+import { type EventStore, SqliteEventStore, SqliteKeyStore } from '@lead-lifecycle/eventing';
 import { CaptureLeadCommand, createEventStore, createRawEventStore, EngineConfig, GetLeadHistoryQuery, GetLeadQuery, OpportunityLifecycleReaction, RecordEngagementCommand } from '@lead-lifecycle/lifecycle';
 import { CHECKPOINT_STORE, EVENT_STORE, ProcessorHost, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { KafkaConfig, KafkaRelayProcessor } from '@lead-lifecycle/kafka-relay';
 import { PROJECTION_NAMES, ProjectionsConfig, rebuildProjection } from '@lead-lifecycle/projections';
-import { API_KEY_STORE, ApiKeyStore, AuthConfig } from '@lead-lifecycle/identity';
+import { API_KEY_STORE, type ApiKeyStore, AuthConfig } from '@lead-lifecycle/identity';
 import { createApp } from '../apps/api/src/bootstrap';
 import { serve } from './lib/ipc';
 import { PhaseProfiler } from './lib/profile';
-import { StoreSnapshot } from './lib/store-snapshot';
+import { type StoreSnapshot } from './lib/store-snapshot';
 import { TimedKeyStore } from './lib/timed-key-store';
 import { nowMs, Samples } from './lib/stats';
-import { LiveCommand, LiveCommands, LivePool, TENANT } from './workload';
+import { type LiveCommand, LiveCommands, type LivePool, TENANT } from './workload';
 
 const mode = process.argv[2];
 /** With BENCH_CPU_PROF_DIR set, each measured phase is CPU-profiled into that folder. */

@@ -1,7 +1,7 @@
 /** HTTP load with autocannon (programmatic API) against the API on 127.0.0.1. */
 import autocannon from 'autocannon';
-import { LatencySummary, Samples, wallMs } from './lib/stats';
-import { LiveCommand, LiveCommands } from './workload';
+import { type LatencySummary, Samples, wallMs } from './lib/stats';
+import { type LiveCommand, type LiveCommands } from './workload';
 
 export interface HttpRun {
   readonly connections: number;

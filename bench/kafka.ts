@@ -4,11 +4,11 @@
  * latency from the `benchSentAt` stamp the load generator puts into each command.
  */
 import Database from 'better-sqlite3';
-import { CompressionTypes, Consumer, Kafka, logLevel } from 'kafkajs';
-import { positionFromString, StoredEvent } from '@lead-lifecycle/eventing';
+import { CompressionTypes, type Consumer, Kafka, logLevel } from 'kafkajs';
+import { positionFromString, type StoredEvent } from '@lead-lifecycle/eventing';
 import { toCloudEvent } from '@lead-lifecycle/kafka-relay';
 import { provideKafka } from '../test/support/kafka/kafka-test-broker';
-import { EventRow } from './lib/rows';
+import { type EventRow } from './lib/rows';
 import { nowMs, Samples, wallMs } from './lib/stats';
 
 export type Broker = { available: true; brokers: string[]; mode: string; stop(): Promise<void> } | { available: false; reason: string };

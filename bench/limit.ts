@@ -6,8 +6,8 @@
 import Database from 'better-sqlite3';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { LatencySummary, nowMs, Samples } from './lib/stats';
-import { EventRow, RAW_SCHEMA, readAppends, RowAppend } from './lib/rows';
+import { type LatencySummary, nowMs, Samples } from './lib/stats';
+import { type EventRow, RAW_SCHEMA, readAppends, type RowAppend } from './lib/rows';
 import { leadStreamId, opportunityStreamId } from '@lead-lifecycle/domain';
 
 export interface LimitOptions {

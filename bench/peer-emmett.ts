@@ -11,9 +11,9 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { evolveLead, initialLeadState, LeadEvent, LeadState, leadStreamId, opportunityStreamId } from '@lead-lifecycle/domain';
-import { LatencySummary, nowMs, Samples } from './lib/stats';
-import { readAppends, RowAppend } from './lib/rows';
+import { evolveLead, initialLeadState, type LeadEvent, type LeadState, leadStreamId, opportunityStreamId } from '@lead-lifecycle/domain';
+import { type LatencySummary, nowMs, Samples } from './lib/stats';
+import { readAppends, type RowAppend } from './lib/rows';
 
 export interface PeerOptions {
   readonly engineFile: string;
@@ -160,7 +160,7 @@ export async function runPeer(options: PeerOptions, log: (line: string) => void)
         const t0 = nowMs();
         await connection.withTransaction(async () => {
           for (const { a, messages } of slice) {
-            const result = await emmett.appendToStream(connection, a.streamId, streamType(a.streamId), messages as never, {
+            const result = await emmett.appendToStream(connection, a.streamId, streamType(a.streamId), messages, {
               expectedStreamVersion: expectedOf(a),
             });
             if (!result.success) throw new Error(`emmett refused the append to ${a.streamId}`);
@@ -253,18 +253,18 @@ export async function runPeer(options: PeerOptions, log: (line: string) => void)
     const readHistory = async (leadId: string) => {
       const own = await store.readStream(leadStreamId(leadId));
       const opportunities = own.events
-        .filter((e) => e!.type === 'OpportunityOpenedForLead')
-        .map((e) => String((e!.data as Record<string, unknown>).opportunityId));
+        .filter((e) => e.type === 'OpportunityOpenedForLead')
+        .map((e) => String((e.data as Record<string, unknown>).opportunityId));
       const theirs = await Promise.all(opportunities.map((id) => store.readStream(opportunityStreamId(id))));
       return [...own.events, ...theirs.flatMap((t) => t.events)].sort((a, b) =>
-        Number((a!.metadata as { globalPosition: bigint }).globalPosition - (b!.metadata as { globalPosition: bigint }).globalPosition),
+        Number((a.metadata as { globalPosition: bigint }).globalPosition - (b.metadata as { globalPosition: bigint }).globalPosition),
       );
     };
     const readState = (leadId: string) =>
       store.aggregateStream<LeadState, never>(leadStreamId(leadId), {
         evolve: (state: LeadState, event: { type: string; data: unknown }) => evolveLead(state, { type: event.type, data: event.data } as unknown as LeadEvent),
         initialState: () => initialLeadState,
-      } as never);
+      });
     for (const id of options.sampleLeads.slice(0, 20)) {
       await readHistory(id);
       await readState(id);

@@ -13,19 +13,19 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import { join } from 'node:path';
 import { LeadIdentityRegistry } from '@lead-lifecycle/lifecycle';
-import { commandLoad, HttpRun, readLoad, useApiKey } from './http-load';
-import { Broker, createTopic, LatencyConsumer, producerLimit, startBroker } from './kafka';
+import { commandLoad, type HttpRun, readLoad, useApiKey } from './http-load';
+import { type Broker, createTopic, LatencyConsumer, producerLimit, startBroker } from './kafka';
 import { Child, REPO_ROOT } from './lib/ipc';
 import { Rng } from './lib/rng';
-import { LatencySummary, nowMs } from './lib/stats';
-import { LimitResult, runLimit } from './limit';
-import { PeerResult, runPeer } from './peer-emmett';
-import { PostgresPeerResult, runPostgresPeer } from './peer-emmett-postgresql';
-import { formatSummary, PhaseProfiler, ProfileSummary } from './lib/profile';
+import { type LatencySummary, nowMs } from './lib/stats';
+import { type LimitResult, runLimit } from './limit';
+import { type PeerResult, runPeer } from './peer-emmett';
+import { type PostgresPeerResult, runPostgresPeer } from './peer-emmett-postgresql';
+import { formatSummary, PhaseProfiler, type ProfileSummary } from './lib/profile';
 import type { StoreSnapshot } from './lib/store-snapshot';
 import { renderReport } from './report';
-import { seedEngine, SeedResult } from './seed';
-import { LiveCommands, toLivePool, Workload, WorkloadStats } from './workload';
+import { seedEngine, type SeedResult } from './seed';
+import { LiveCommands, toLivePool, Workload, type WorkloadStats } from './workload';
 
 export interface Profile {
   readonly name: string;
@@ -333,7 +333,7 @@ async function main(): Promise<void> {
     if (args.kafka && results.api) {
       results.kafka = await phase('Kafka', async () => {
         broker = await startBroker(log);
-        if (!broker.available) return { broker } as KafkaRun;
+        if (!broker.available) return { broker };
         const run: KafkaRun = { broker: { available: true, mode: broker.mode } };
         const stamp = Date.now();
         try {

@@ -9,10 +9,10 @@ import { NestFactory } from '@nestjs/core';
 import type { EventStore } from '@lead-lifecycle/eventing';
 import { join } from 'node:path';
 import * as eventStore from '@lead-lifecycle/eventing';
-import { EngineConfig, LeadLifecycleModule, LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
+import { EngineConfig, LeadLifecycleModule, type LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
 import { EVENT_STORE } from '@lead-lifecycle/eventing';
 import { nowMs } from './lib/stats';
-import { SeedAppend, Workload } from './workload';
+import { type SeedAppend, type Workload } from './workload';
 
 export interface SeedResult {
   readonly events: number;

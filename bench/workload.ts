@@ -15,21 +15,21 @@
  * like months of traffic. The same seed gives the same events (ids included; only recordedAt differs).
  */
 import {
-  BantAssessment,
-  CHANNELS,
-  CompanyProfile,
-  Contact,
+  type BantAssessment,
+  type CHANNELS,
+  type CompanyProfile,
+  type Contact,
   DEFAULT_LIFECYCLE_CONFIG,
   DISQUALIFICATION_REASONS,
   DomainError,
-  LeadCommand,
-  LeadEvent,
-  LeadIdentity,
-  LeadState,
-  LifecycleConfig,
-  OpportunityCommand,
-  OpportunityEvent,
-  OpportunityState,
+  type LeadCommand,
+  type LeadEvent,
+  type LeadIdentity,
+  type LeadState,
+  type LifecycleConfig,
+  type OpportunityCommand,
+  type OpportunityEvent,
+  type OpportunityState,
   decideLead,
   decideOpportunity,
   decodeLeadEvent,
@@ -46,7 +46,7 @@ import {
   OPPORTUNITY_STREAM_PREFIX,
 } from '@lead-lifecycle/domain';
 import type { NewEvent } from '@lead-lifecycle/eventing';
-import { CommandContext, LEAD_IDENTITY_RESERVED, OpportunityLifecycleReaction, toNewEvents } from '@lead-lifecycle/lifecycle';
+import { type CommandContext, LEAD_IDENTITY_RESERVED, OpportunityLifecycleReaction, toNewEvents } from '@lead-lifecycle/lifecycle';
 import { CapturingEventStore, GeneratorRepository } from './lib/generator-repository';
 import { Rng } from './lib/rng';
 
@@ -293,7 +293,7 @@ export function captureFields(rng: Rng, tag: string, n: number): CaptureFields {
   const industry = rng.weighted(INDUSTRIES);
   const country = rng.weighted(COUNTRIES);
   const size = rng.chance(0.85) ? Math.max(1, Math.round(rng.logNormal(60, 1.6))) : undefined;
-  const cost = COST[channel] && rng.chance(0.9) ? Math.round(rng.uniform(...COST[channel]!) * 100) / 100 : undefined;
+  const cost = COST[channel] && rng.chance(0.9) ? Math.round(rng.uniform(...COST[channel]) * 100) / 100 : undefined;
   const company: CompanyProfile = {
     name: companyName,
     ...(size !== undefined ? { size } : {}),

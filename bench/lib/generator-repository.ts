@@ -1,14 +1,14 @@
 import type { DomainEvent } from '@lead-lifecycle/domain';
 import {
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  NewEvent,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type NewEvent,
   START_POSITION,
-  StoredEvent,
-  Subscription,
+  type StoredEvent,
+  type Subscription,
 } from '@lead-lifecycle/eventing';
-import { AggregateDefinition, AggregateRepository, CommandContext, Decided, HandleOptions, Loaded } from '@lead-lifecycle/lifecycle';
+import { type AggregateDefinition, AggregateRepository, type CommandContext, type Decided, type HandleOptions, type Loaded } from '@lead-lifecycle/lifecycle';
 import type { SeedAppend } from '../workload';
 
 /** Where the generator keeps a stream's state as folded so far, and takes the state a reaction left it in. */

@@ -9,15 +9,15 @@ import {
   decodeLeadEvent,
   DEFAULT_LIFECYCLE_CONFIG,
   evolveLead,
-  ExistingLead,
+  type ExistingLead,
   foldLead,
   initialLeadState,
-  LeadEvent,
-  LeadState,
+  type LeadEvent,
+  type LeadState,
   leadStreamId,
 } from '@lead-lifecycle/domain';
 import { SqliteEventStore, verifyIntegrity } from '@lead-lifecycle/eventing';
-import { removeDataDir, startTestApp, TestApp } from '../support/test-app';
+import { removeDataDir, startTestApp, type TestApp } from '../support/test-app';
 import { brokersForTests, TopicReader } from '../support/topic-reader';
 
 jest.setTimeout(120_000);
@@ -274,14 +274,14 @@ describe('for auditors: replay, time travel, exports, tamper evidence and erasur
       );
       await store.appendToStream(
         leadStreamId(legacyLead),
-        events.map((e) => ({ eventId: randomUUID(), type: e.type, schemaVersion: 1, data: e.data as Record<string, unknown>, metadata: { tenantId: 'legacy', occurredAt: at(0), actor: 'v0', correlationId: randomUUID(), causationId: randomUUID() } })),
+        events.map((e) => ({ eventId: randomUUID(), type: e.type, schemaVersion: 1, data: e.data, metadata: { tenantId: 'legacy', occurredAt: at(0), actor: 'v0', correlationId: randomUUID(), causationId: randomUUID() } })),
         'no_stream',
       );
       await store.close();
       const report = JSON.parse((await audit(dataDir, 'verify', '--lead', legacyLead, '--json')).stdout);
       expect(report).toMatchObject({ ok: false, verified: 0 });
       expect(report.unsealed[0]).toMatchObject({ streamId: leadStreamId(legacyLead), status: 'unsealed', unsealedEvents: 1 });
-      expect(evolveLead(initialLeadState, events[0] as LeadEvent).stage).toBe('lead');
+      expect(evolveLead(initialLeadState, events[0]).stage).toBe('lead');
     });
   });
 });

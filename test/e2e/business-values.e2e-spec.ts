@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decideLead, DEFAULT_LIFECYCLE_CONFIG, evolveLead, initialLeadState, LeadCommand, LeadEvent, LeadState, leadStreamId, opportunityStreamId } from '@lead-lifecycle/domain';
+import { decideLead, DEFAULT_LIFECYCLE_CONFIG, evolveLead, initialLeadState, type LeadCommand, type LeadEvent, type LeadState, leadStreamId, opportunityStreamId } from '@lead-lifecycle/domain';
 import { HashChainingEventStore, positionToString, SqliteEventStore, storedForm, verifyIntegrity } from '@lead-lifecycle/eventing';
 import { LEGACY_ISO_TIME_FORMS } from '../support/issue-11-time-forms';
-import { eventually, removeDataDir, startTestApp, TestApp } from '../support/test-app';
+import { eventually, removeDataDir, startTestApp, type TestApp } from '../support/test-app';
 
 jest.setTimeout(120_000);
 
@@ -182,7 +182,7 @@ describe('events stored with the legacy times the old validation let through', (
     let revision: bigint | undefined;
     const write = async (command: LeadCommand, legacyTimes: string[], legacyData: Record<string, unknown> = {}) => {
       const events = decideLead(command, state, DEFAULT_LIFECYCLE_CONFIG);
-      state = events.reduce<LeadState>((s, e) => evolveLead(s, e as LeadEvent), state);
+      state = events.reduce<LeadState>((s, e) => evolveLead(s, e), state);
       expect(events).toHaveLength(legacyTimes.length);
       const result = await store.appendToStream(
         leadStreamId(leadId),

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '../support/domain/manual-clock';
-import { GlobalPosition, StoredEvent } from '@lead-lifecycle/eventing';
-import { removeDataDir, startTestApp, TEST_PLATFORM_KEY, TestApp } from '../support/test-app';
+import { type GlobalPosition, type StoredEvent } from '@lead-lifecycle/eventing';
+import { removeDataDir, startTestApp, TEST_PLATFORM_KEY, type TestApp } from '../support/test-app';
 
 const highFit = { jobTitle: 'VP Engineering', company: { name: 'Acme', size: 5000, industry: 'software', country: 'US' } };
 const allBant = { budget: { met: true }, authority: { met: true }, need: { met: true }, timeline: { met: true } };
@@ -30,7 +30,7 @@ describe('Idempotency-Key (HTTP)', () => {
   /** `tenant`: sent as the admin key of that tenant; `platform`: with the platform key (key management). */
   const post = (path: string, body: object, key?: string, tenant = 'default'): Promise<Sent> => {
     const req = tenant === 'platform' ? t.http.post(path).set('Authorization', `Bearer ${TEST_PLATFORM_KEY}`) : t.http.post(path).set('X-Tenant-Id', tenant);
-    return (key === undefined ? req : req.set('Idempotency-Key', key)).send(body) as unknown as Promise<Sent>;
+    return (key === undefined ? req : req.set('Idempotency-Key', key)).send(body);
   };
   const newLead = (extra: object = {}) => ({ contact: { email: `${randomUUID()}@acme.test` }, source: { channel: 'seo' }, ...extra });
   async function sqlLead(tenant = 'default'): Promise<string> {

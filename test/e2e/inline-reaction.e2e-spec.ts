@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { positionToString, StoreUnavailableError, WrongExpectedRevisionError } from '@lead-lifecycle/eventing';
-import { FlakyEventStore, startTestAppWithFlakyStore } from '../support/flaky-event-store';
-import { eventually, removeDataDir, TestApp } from '../support/test-app';
+import { type FlakyEventStore, startTestAppWithFlakyStore } from '../support/flaky-event-store';
+import { eventually, removeDataDir, type TestApp } from '../support/test-app';
 import { OPPORTUNITY_STREAM_PREFIX, opportunityStreamId, leadStreamId, LEAD_STREAM_PREFIX } from '@lead-lifecycle/domain';
 
 const highFit = { jobTitle: 'VP Engineering', company: { name: 'Acme', size: 5000, industry: 'software', country: 'US' } };

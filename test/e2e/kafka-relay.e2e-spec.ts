@@ -1,14 +1,14 @@
-import Ajv, { ValidateFunction } from 'ajv';
+import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { CloudEvent, Kafka as CloudEventsKafka } from 'cloudevents';
-import { ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { loadEventSchemas, PUBLISHED_EVENT_TYPES } from '@lead-lifecycle/kafka-relay';
-import { KafkaForTests, provideKafka } from '../support/kafka/kafka-test-broker';
-import { eventually, removeDataDir, startTestApp, TestApp } from '../support/test-app';
-import { brokersForTests, ReadMessage, TopicReader } from '../support/topic-reader';
+import { type KafkaForTests, provideKafka } from '../support/kafka/kafka-test-broker';
+import { eventually, removeDataDir, startTestApp, type TestApp } from '../support/test-app';
+import { brokersForTests, type ReadMessage, TopicReader } from '../support/topic-reader';
 import { LEAD_STREAM_PREFIX, OPPORTUNITY_STREAM_PREFIX } from '@lead-lifecycle/domain';
 
 jest.setTimeout(180_000);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { comparePositions, EventStore, positionToString, StoredEvent } from '@lead-lifecycle/eventing';
-import { eventually, removeDataDir, startTestApp, TestApp } from '../support/test-app';
+import { comparePositions, type EventStore, positionToString, type StoredEvent } from '@lead-lifecycle/eventing';
+import { eventually, removeDataDir, startTestApp, type TestApp } from '../support/test-app';
 import { leadStreamId, opportunityStreamId } from '@lead-lifecycle/domain';
 
 /** How the scenarios reach the store under test. */

@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { positionToString, ProcessorHost, Processors } from '@lead-lifecycle/eventing';
-import { eventually, removeDataDir, startTestApp, TestApp } from '../support/test-app';
+import { eventually, removeDataDir, startTestApp, type TestApp } from '../support/test-app';
 
 /**
  * The API with its processors in a worker thread (PROCESSORS_IN=worker, the default outside the other

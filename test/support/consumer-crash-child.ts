@@ -8,7 +8,7 @@
  *   node -r ts-node/register -r tsconfig-paths/register consumer-crash-child.ts <events.sqlite> <read-models.sqlite> <outbox.txt> <killAtBatch> <batchSize>
  */
 import { appendFileSync } from 'node:fs';
-import { EventConsumer, EventProcessor, GlobalPosition, ProcessorRunner, SqliteCheckpointStore, SqliteEventStore, StoredEvent } from '@lead-lifecycle/eventing';
+import { EventConsumer, type EventProcessor, type GlobalPosition, ProcessorRunner, SqliteCheckpointStore, SqliteEventStore, type StoredEvent } from '@lead-lifecycle/eventing';
 import { createProjections, PROJECTION_NAMES, SqliteProjectionProcessor } from '@lead-lifecycle/projections';
 
 /** Appends the ids of the events it is handed to a file; its checkpoint is saved by the runner after it. */

@@ -1,4 +1,4 @@
-import { EventProcessor, GlobalPosition, StoredEvent } from '@lead-lifecycle/eventing';
+import { type EventProcessor, type GlobalPosition, type StoredEvent } from '@lead-lifecycle/eventing';
 
 /** The error a transiently failing processor throws: retryable, as an unreachable broker's. */
 export class SimulatedOutageError extends Error {

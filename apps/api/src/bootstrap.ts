@@ -1,10 +1,10 @@
-import { INestApplication } from '@nestjs/common';
+import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SwaggerModule } from '@nestjs/swagger';
-import { LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
-import { KafkaConfig } from '@lead-lifecycle/kafka-relay';
-import { ProjectionsConfig } from '@lead-lifecycle/projections';
+import { type LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
+import { type KafkaConfig } from '@lead-lifecycle/kafka-relay';
+import { type ProjectionsConfig } from '@lead-lifecycle/projections';
 import { applySecurityHeaders, AuthConfig } from '@lead-lifecycle/identity';
 import { AppModule } from './app.module';
 import { HttpConfig } from './config/http.config';

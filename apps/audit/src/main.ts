@@ -1,19 +1,19 @@
 import 'reflect-metadata';
-import { createWriteStream, WriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGGREGATE_STREAM_PREFIXES, decodeLeadEvent, evolveLead, initialLeadState, isBusinessTime, leadStreamId } from '@lead-lifecycle/domain';
-import { EventStore, GlobalPosition, IntegrityReport, SqliteKeyStore, StoredEvent, verifyIntegrity } from '@lead-lifecycle/eventing';
+import { type EventStore, type GlobalPosition, type IntegrityReport, SqliteKeyStore, type StoredEvent, verifyIntegrity } from '@lead-lifecycle/eventing';
 import {
   AggregateRepository,
-  AsOf,
+  type AsOf,
   asOfFilter,
   ConfigurationError,
   createEventStore,
   createRawEventStore,
   csvHeader,
   EngineConfig,
-  HistoryEntry,
+  type HistoryEntry,
   historyEntry,
   leadView,
   opportunityStreamsOf,

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { ConfigurationError, createEventStore, EngineConfig } from '@lead-lifecycle/lifecycle';
 import { SqliteCheckpointStore } from '@lead-lifecycle/eventing';
-import { PROJECTION_NAMES, ProjectionName, ProjectionsConfig, rebuildProjections } from '@lead-lifecycle/projections';
+import { PROJECTION_NAMES, type ProjectionName, ProjectionsConfig, rebuildProjections } from '@lead-lifecycle/projections';
 
 /** npm run projections:rebuild -- [funnel|scoring|kpi ... | all]   (no name or `all`: all of them, in one pass over the log) */
 async function main(): Promise<void> {

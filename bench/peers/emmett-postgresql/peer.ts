@@ -8,13 +8,13 @@
  * Each run creates a fresh database (bench_emmett_<pid>) on the server named by BENCH_POSTGRES_URL
  * (default postgres://postgres@127.0.0.1:5432/test) and drops it at the end.
  */
-import { getPostgreSQLEventStore, PostgresEventStore } from '@event-driven-io/emmett-postgresql';
+import { getPostgreSQLEventStore, type PostgresEventStore } from '@event-driven-io/emmett-postgresql';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { evolveLead, initialLeadState, LeadEvent, LeadState } from '@lead-lifecycle/domain';
+import { evolveLead, initialLeadState, type LeadEvent, type LeadState } from '@lead-lifecycle/domain';
 import { serve } from '../../lib/ipc';
-import { readAppends, RowAppend } from '../../lib/rows';
+import { readAppends, type RowAppend } from '../../lib/rows';
 import { nowMs, Samples } from '../../lib/stats';
 import type { PeerAppends, PeerOptions } from '../../peer-emmett';
 import type { PostgresPeerResult } from '../../peer-emmett-postgresql';

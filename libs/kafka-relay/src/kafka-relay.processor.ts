@@ -1,9 +1,9 @@
-import { CompressionTypes, Kafka, logLevel, Producer } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
 import { AGGREGATE_STREAM_PREFIXES } from '@lead-lifecycle/domain';
-import { StoredEvent } from '@lead-lifecycle/eventing';
-import { EventProcessor } from '@lead-lifecycle/eventing';
+import { type StoredEvent } from '@lead-lifecycle/eventing';
+import { type EventProcessor } from '@lead-lifecycle/eventing';
 import { toCloudEvent } from './cloud-event.mapper';
-import { KafkaConfig } from './kafka.config';
+import { type KafkaConfig } from './kafka.config';
 
 /** The broker did not take a batch; the runner keeps the checkpoint and retries with backoff. */
 export class RelayUnavailableError extends Error {

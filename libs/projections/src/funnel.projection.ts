@@ -1,11 +1,11 @@
 import type Database from 'better-sqlite3';
-import { decodeLeadEvent, isLeadEventType, LEAD_STREAM_PREFIX, LeadCaptured, LeadStage } from '@lead-lifecycle/domain';
-import { StoredEvent } from '@lead-lifecycle/eventing';
+import { decodeLeadEvent, isLeadEventType, LEAD_STREAM_PREFIX, type LeadCaptured, type LeadStage } from '@lead-lifecycle/domain';
+import { type StoredEvent } from '@lead-lifecycle/eventing';
 import { FUNNEL_STAGES, stageEnteredBy } from './lead-stage-transitions';
 import { costCents } from './read-model-money';
 import { refoldIfShapeChanged } from './read-model-shape';
 import { utcTime as utc } from './read-model-time';
-import { SqliteProjection, statement } from './sqlite-projection';
+import { type SqliteProjection, statement } from './sqlite-projection';
 
 interface FunnelLeadRow {
   lead_id: string;

@@ -4,15 +4,15 @@ import {
   decodeLeadEvent,
   decodeOpportunityEvent,
   isOpportunityEventType,
-  LeadDisqualified,
+  type LeadDisqualified,
   OPPORTUNITY_STREAM_PREFIX,
-  OpportunityLost,
+  type OpportunityLost,
 } from '@lead-lifecycle/domain';
-import { StoredEvent } from '@lead-lifecycle/eventing';
+import { type StoredEvent } from '@lead-lifecycle/eventing';
 import { minorUnits } from './read-model-money';
 import { refoldIfShapeChanged } from './read-model-shape';
 import { utcTime as utc } from './read-model-time';
-import { SqliteProjection, statement } from './sqlite-projection';
+import { type SqliteProjection, statement } from './sqlite-projection';
 
 /**
  * Opportunities with their amounts and outcomes, and every disqualification and loss reason. The KPI

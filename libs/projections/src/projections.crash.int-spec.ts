@@ -4,26 +4,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { LEAD_STREAM_PREFIX, QualifiedAsMQL } from '@lead-lifecycle/domain';
+import { LEAD_STREAM_PREFIX, type QualifiedAsMQL } from '@lead-lifecycle/domain';
 import {
   comparePositions,
-  EventStore,
+  type EventStore,
   positionFromString,
   positionToString,
-  ReadAllOptions,
+  type ReadAllOptions,
   SqliteEventStore,
-  StoredEvent,
+  type StoredEvent,
 } from '@lead-lifecycle/eventing';
 import { toNewEvents } from '@lead-lifecycle/lifecycle';
-import { PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
+import { type PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import {
   createProjections,
   PROJECTION_NAMES,
-  ProjectionName,
+  type ProjectionName,
   projectionCheckpointName,
   queryFunnel,
   rebuildProjection,
-  SqliteProjection,
+  type SqliteProjection,
   SqliteProjectionProcessor,
 } from '@lead-lifecycle/projections';
 import { HistoryBuilder } from '../../../test/support/projections/history-builder';
@@ -524,7 +524,7 @@ describe('a rebuild by a second process while the live runner keeps running', ()
         funnel_stage_visits: clean.tables.funnel_stage_visits,
       });
       // ... and `npm run projections:rebuild` should not exit 1 because the live API took over from it.
-      expect(rebuild.status === 'rejected' ? String((rebuild as PromiseRejectedResult).reason) : 'fulfilled').toBe('fulfilled');
+      expect(rebuild.status === 'rejected' ? String((rebuild).reason) : 'fulfilled').toBe('fulfilled');
     } finally {
       await api.live.stop();
       checkpoints2.close();

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { CHANNELS, DisqualificationReason, foldLead, initialLeadState, LEAD_STREAM_PREFIX, LeadCommand, LeadEvent, leadStreamId, OPPORTUNITY_STREAM_PREFIX } from '@lead-lifecycle/domain';
-import { positionToString, SqliteEventStore, StoredEvent } from '@lead-lifecycle/eventing';
+import { type CHANNELS, type DisqualificationReason, foldLead, initialLeadState, LEAD_STREAM_PREFIX, type LeadCommand, type LeadEvent, leadStreamId, OPPORTUNITY_STREAM_PREFIX } from '@lead-lifecycle/domain';
+import { positionToString, SqliteEventStore, type StoredEvent } from '@lead-lifecycle/eventing';
 import { toDomainEvent } from '@lead-lifecycle/lifecycle';
 import { ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import {
@@ -691,7 +691,7 @@ async function checkPlan(plan: Plan): Promise<void> {
 describe('read models: live = rebuild = independent fold', () => {
   afterAll(() => {
     // What the generated histories covered, to keep an eye on the generator.
-    // eslint-disable-next-line no-console
+     
     console.log(`property coverage: ${JSON.stringify(stats)}`);
   });
 

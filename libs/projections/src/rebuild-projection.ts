@@ -1,7 +1,7 @@
 import type { EventStore } from '@lead-lifecycle/eventing';
 import { positionToString } from '@lead-lifecycle/eventing';
-import { EventConsumer, PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
-import { createProjections, ProjectionName } from './read-models';
+import { EventConsumer, type PoisonPolicy, ProcessorRunner, type SqliteCheckpointStore } from '@lead-lifecycle/eventing';
+import { createProjections, type ProjectionName } from './read-models';
 import { SqliteProjectionProcessor } from './sqlite-projection';
 
 export interface RebuildReport {

@@ -1,10 +1,10 @@
 import type Database from 'better-sqlite3';
-import { decodeLeadEvent, isLeadEventType, LEAD_STREAM_PREFIX, LeadStage } from '@lead-lifecycle/domain';
-import { StoredEvent } from '@lead-lifecycle/eventing';
+import { decodeLeadEvent, isLeadEventType, LEAD_STREAM_PREFIX, type LeadStage } from '@lead-lifecycle/domain';
+import { type StoredEvent } from '@lead-lifecycle/eventing';
 import { stageEnteredBy } from './lead-stage-transitions';
 import { utcTime as utc } from './read-model-time';
 import { scoringReleases } from './scoring.release';
-import { SqliteProjection, statement } from './sqlite-projection';
+import { type SqliteProjection, statement } from './sqlite-projection';
 
 /** One row per lead with what sales needs to pick who to call next. */
 export class ScoringProjection implements SqliteProjection {

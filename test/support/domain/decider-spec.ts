@@ -1,5 +1,5 @@
 import { deepStrictEqual, fail } from 'node:assert/strict';
-import { DomainError, DomainErrorCode, InvalidCommandError, LifecycleError } from '@lead-lifecycle/domain';
+import { DomainError, type DomainErrorCode, InvalidCommandError, LifecycleError } from '@lead-lifecycle/domain';
 
 /**
  * Given/when/then for deciders: given these past events, when this command, then these new events

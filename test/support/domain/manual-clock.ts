@@ -1,4 +1,4 @@
-import { Clock } from '@lead-lifecycle/domain';
+import { type Clock } from '@lead-lifecycle/domain';
 
 /** A clock for tests and replays that moves only when told. */
 export class ManualClock implements Clock {

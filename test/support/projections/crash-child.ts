@@ -11,10 +11,10 @@
  * close, no exit handlers, like a power cut of the process.
  */
 import type Database from 'better-sqlite3';
-import { SqliteEventStore, StoredEvent } from '@lead-lifecycle/eventing';
-import { PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
-import { createProjections, PROJECTION_NAMES, ProjectionName } from '@lead-lifecycle/projections/read-models';
-import { SqliteProjection, SqliteProjectionProcessor } from '@lead-lifecycle/projections/sqlite-projection';
+import { SqliteEventStore, type StoredEvent } from '@lead-lifecycle/eventing';
+import { type PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
+import { createProjections, PROJECTION_NAMES, type ProjectionName } from '@lead-lifecycle/projections/read-models';
+import { type SqliteProjection, SqliteProjectionProcessor } from '@lead-lifecycle/projections/sqlite-projection';
 
 class KillOnApply implements SqliteProjection {
   readonly name: string;

@@ -2,7 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidCommandError } from '@lead-lifecycle/domain';
-import { ensurePrivateDir, GlobalPosition, positionFromString, positionToString, writePrivateFileOnce } from '@lead-lifecycle/eventing';
+import { ensurePrivateDir, type GlobalPosition, positionFromString, positionToString, writePrivateFileOnce } from '@lead-lifecycle/eventing';
 
 /** Injection token of the {@link ConsistencyTokens} of the application. */
 export const CONSISTENCY_TOKENS = Symbol('CONSISTENCY_TOKENS');

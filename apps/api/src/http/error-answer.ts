@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { STATUS_CODES } from 'node:http';
-import { DomainError, DomainErrorCode, FieldProblem } from '@lead-lifecycle/domain';
+import { DomainError, DomainErrorCode, type FieldProblem } from '@lead-lifecycle/domain';
 import { EventStoreError, EventStoreErrorCode } from '@lead-lifecycle/eventing';
 import { AuthError } from '@lead-lifecycle/identity';
 import { HttpErrorCode } from './api-error-code';

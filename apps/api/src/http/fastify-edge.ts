@@ -2,7 +2,7 @@ import { NotFoundException } from '@nestjs/common';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
 import type { IncomingHttpHeaders } from 'node:http';
-import { HttpConfig } from '../config/http.config';
+import { type HttpConfig } from '../config/http.config';
 import { HttpErrorCode } from './api-error-code';
 import { answerClientError } from './client-error.handler';
 import { EdgeHttpException } from './edge-http.exception';

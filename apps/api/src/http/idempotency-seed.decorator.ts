@@ -1,8 +1,8 @@
-import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
 import { deterministicUuid } from '@lead-lifecycle/lifecycle';
-import { IDEMPOTENT_REQUEST, IdempotentRequest } from './idempotency.interceptor';
+import { IDEMPOTENT_REQUEST, type IdempotentRequest } from './idempotency.interceptor';
 
 /**
  * The seed of the request's Idempotency-Key (same for every attempt of the same request), or undefined

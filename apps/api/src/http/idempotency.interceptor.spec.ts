@@ -1,7 +1,7 @@
-import { CallHandler, ExecutionContext, HttpException } from '@nestjs/common';
-import { firstValueFrom, lastValueFrom, Observable, of, Subject, throwError } from 'rxjs';
+import { type CallHandler, type ExecutionContext, type HttpException } from '@nestjs/common';
+import { firstValueFrom, lastValueFrom, type Observable, of, Subject, throwError } from 'rxjs';
 import { ManualClock } from '../../../../test/support/domain/manual-clock';
-import { EngineConfig, IdempotencyStore, SqliteIdempotencyStore } from '@lead-lifecycle/lifecycle';
+import { EngineConfig, type IdempotencyStore, SqliteIdempotencyStore } from '@lead-lifecycle/lifecycle';
 import { setPrincipal } from '@lead-lifecycle/identity';
 import { IdempotencyInterceptor } from './idempotency.interceptor';
 

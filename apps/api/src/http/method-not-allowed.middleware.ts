@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { HttpErrorCode } from './api-error-code';
 import { EdgeHttpException } from './edge-http.exception';
-import { RouteTable } from './route-table';
+import { type RouteTable } from './route-table';
 
 /**
  * 405 with an Allow header for a path the API serves with other methods (`DELETE /v1/leads`), before

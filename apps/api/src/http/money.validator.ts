@@ -1,4 +1,4 @@
-import { ValidateBy, ValidationArguments } from 'class-validator';
+import { ValidateBy, type ValidationArguments } from 'class-validator';
 import { amountProblem, costProblem, currencyProblem, isKnownCurrency, minorUnitsOf } from '@lead-lifecycle/domain';
 
 /**

@@ -1,5 +1,5 @@
-import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { type INestApplication } from '@nestjs/common';
+import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { BEARER_SCHEME } from '@lead-lifecycle/identity';
 import { ErrorResponseDto } from './error-response.dto';
 import { ApiOpenObject, openMarkedSchemas } from './open-object.decorator';

@@ -1,5 +1,5 @@
-import { GlobalPosition, positionToString } from '@lead-lifecycle/eventing';
-import { CommandResult } from '@lead-lifecycle/lifecycle';
+import { type GlobalPosition, positionToString } from '@lead-lifecycle/eventing';
+import { type CommandResult } from '@lead-lifecycle/lifecycle';
 
 /**
  * The common part of every command response: where its events landed. `position` is the highest global

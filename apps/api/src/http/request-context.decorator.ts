@@ -1,8 +1,8 @@
-import { BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { BadRequestException, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
-import { CommandContext } from '@lead-lifecycle/lifecycle';
-import { AuthError, auditIdentity, principalOf, ROUTE_ACCESS, RouteAccess, scopeOf } from '@lead-lifecycle/identity';
+import { type CommandContext } from '@lead-lifecycle/lifecycle';
+import { AuthError, auditIdentity, principalOf, ROUTE_ACCESS, type RouteAccess, scopeOf } from '@lead-lifecycle/identity';
 import { HttpErrorCode } from './api-error-code';
 import { httpStatusName } from './http-status-name';
 

@@ -1,9 +1,9 @@
 import { raw } from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { HttpConfig } from '../config/http.config';
+import { type HttpConfig } from '../config/http.config';
 import { parseJsonBody } from './json-body.parser';
 import { assertAcceptedInput, hasBody } from './request-input.rules';
-import { RouteTable } from './route-table';
+import { type RouteTable } from './route-table';
 
 /**
  * What the edge accepts before a DTO sees the request, on the routes the API serves (Express; the

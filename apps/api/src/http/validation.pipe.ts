@@ -1,5 +1,5 @@
 import { BadRequestException, ValidationPipe } from '@nestjs/common';
-import { ValidationError, ValidatorOptions } from 'class-validator';
+import { ValidationError, type ValidatorOptions } from 'class-validator';
 import { HttpErrorCode } from './api-error-code';
 import { httpStatusName } from './http-status-name';
 

@@ -1,4 +1,4 @@
-import { checkLifecycleConfig, DEFAULT_LIFECYCLE_CONFIG, LifecycleConfig } from './lifecycle-config';
+import { checkLifecycleConfig, DEFAULT_LIFECYCLE_CONFIG, type LifecycleConfig } from './lifecycle-config';
 
 const problemsOf = (value: unknown): string[] => {
   const checked = checkLifecycleConfig(value);

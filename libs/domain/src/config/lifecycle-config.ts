@@ -1,6 +1,6 @@
-import { BusinessTimeWindow } from '../shared/business-time';
-import { maxMinorUnits, MoneyRules } from '../shared/money';
-import { array, checkAgainst, number, object, oneOf, optional, record, regexSource, Schema, SchemaType, string } from './config-schema';
+import { type BusinessTimeWindow } from '../shared/business-time';
+import { maxMinorUnits, type MoneyRules } from '../shared/money';
+import { array, checkAgainst, number, object, oneOf, optional, record, regexSource, type Schema, type SchemaType, string } from './config-schema';
 
 /** Channels a lead can be captured from. Part of the public contract. */
 export const CHANNELS = ['web_form', 'trade_show', 'social', 'seo', 'paid_ads', 'referral', 'email', 'partner', 'import', 'other'] as const;

@@ -2,7 +2,7 @@ import {
   createEventDecoder,
   decodeLeadEvent,
   decodeOpportunityEvent,
-  DomainEvent,
+  type DomainEvent,
   EventDecodingError,
   isLeadEventType,
   LEAD_EVENT_SCHEMA_VERSIONS,

@@ -1,6 +1,6 @@
-import { createEventDecoder, EncodedEvent, EventDecoder } from '../shared/event-decoder';
+import { createEventDecoder, type EncodedEvent, type EventDecoder } from '../shared/event-decoder';
 import { UpcasterRegistry } from '../shared/upcaster';
-import { LeadEvent, LeadEventType } from './lead.events';
+import { type LeadEvent, type LeadEventType } from './lead.events';
 import { LEAD_UPCASTERS } from './lead.upcasters';
 
 /** The schema version today's code writes and reads for each lead event; bump it (with an upcaster) when a payload changes shape. */

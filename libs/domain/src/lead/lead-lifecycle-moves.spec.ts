@@ -1,25 +1,25 @@
 import fc from 'fast-check';
 import {
-  BantAssessment,
+  type BantAssessment,
   canMove,
   DAY_MS,
   decideLead,
   DEFAULT_LIFECYCLE_CONFIG,
   evolveLead,
-  ExistingLead,
+  type ExistingLead,
   foldLead,
   initialLeadState,
   LEAD_LIFECYCLE_MOVES,
   LEAD_STAGES,
-  LeadCommand,
-  LeadEvent,
-  LeadStage,
-  LeadState,
+  type LeadCommand,
+  type LeadEvent,
+  type LeadStage,
+  type LeadState,
   LifecycleError,
   lifecycleMoveOf,
   openOpportunityIds,
   stageEnteredBy,
-  StageMovingEventType,
+  type StageMovingEventType,
 } from '@lead-lifecycle/domain';
 
 const config = DEFAULT_LIFECYCLE_CONFIG;

@@ -1,4 +1,4 @@
-import { LeadEvent, LeadEventType, LeadStage } from './lead.events';
+import { type LeadEvent, type LeadEventType, type LeadStage } from './lead.events';
 
 /** The main stages of the funnel, in order: every lead starts at the first, a won one ends at the last. */
 export const FUNNEL_STAGES = ['lead', 'mql', 'sql', 'opportunity', 'customer'] as const;

@@ -1,15 +1,15 @@
-import { CHANNELS, DISQUALIFICATION_REASONS, DisqualificationReason, LifecycleConfig } from '../config/lifecycle-config';
-import { Contact, contactProblems, IdentityKind, normaliseContact } from '../contact/contact';
+import { CHANNELS, DISQUALIFICATION_REASONS, type DisqualificationReason, type LifecycleConfig } from '../config/lifecycle-config';
+import { type Contact, contactProblems, type IdentityKind, normaliseContact } from '../contact/contact';
 import { BANT_CRITERIA } from '../config/lifecycle-config';
-import { BantAssessment, evaluateBant } from '../qualification/bant';
-import { activityPoints, combineScore, engagementScore, fitScore, ScoredActivity, temperatureOf } from '../scoring/score';
-import { assertNever, DomainError, DomainErrorCode, FieldProblem, InvalidCommandError, LifecycleError } from '../shared/domain-error';
+import { type BantAssessment, evaluateBant } from '../qualification/bant';
+import { activityPoints, combineScore, engagementScore, fitScore, type ScoredActivity, temperatureOf } from '../scoring/score';
+import { assertNever, DomainError, DomainErrorCode, type FieldProblem, InvalidCommandError, LifecycleError } from '../shared/domain-error';
 import { calendarDateProblem, withBusinessTime } from '../shared/business-time';
 import { laterOf } from '../shared/domain-event';
 import { companySizeProblem, costProblem, moneyProblems } from '../shared/money';
-import { canMove, LEAD_LIFECYCLE_MOVES, StageMovingEventType } from './lead-lifecycle-moves';
-import { CompanyProfile, LeadEvent, LeadSource, ScoreChanged } from './lead.events';
-import { ExistingLead, LeadState, openOpportunityIds } from './lead.state';
+import { canMove, LEAD_LIFECYCLE_MOVES, type StageMovingEventType } from './lead-lifecycle-moves';
+import { type CompanyProfile, type LeadEvent, type LeadSource, type ScoreChanged } from './lead.events';
+import { type ExistingLead, type LeadState, openOpportunityIds } from './lead.state';
 
 export interface CaptureLead {
   readonly type: 'CaptureLead';

@@ -1,8 +1,8 @@
-import { Channel, DisqualificationReason } from '../config/lifecycle-config';
-import { Contact, IdentityKind } from '../contact/contact';
-import { BantAssessment } from '../qualification/bant';
-import { Score } from '../scoring/score';
-import { DomainEvent } from '../shared/domain-event';
+import { type Channel, type DisqualificationReason } from '../config/lifecycle-config';
+import { type Contact, type IdentityKind } from '../contact/contact';
+import { type BantAssessment } from '../qualification/bant';
+import { type Score } from '../scoring/score';
+import { type DomainEvent } from '../shared/domain-event';
 
 /** Where a capture came from. `cost` is the cost of acquiring this lead, in the tenant's currency. */
 export interface LeadSource {

@@ -1,11 +1,11 @@
-import { Contact } from '../contact/contact';
-import { DisqualificationReason } from '../config/lifecycle-config';
-import { BantAssessment } from '../qualification/bant';
-import { Score, ScoredActivity, ZERO_SCORE } from '../scoring/score';
+import { type Contact } from '../contact/contact';
+import { type DisqualificationReason } from '../config/lifecycle-config';
+import { type BantAssessment } from '../qualification/bant';
+import { type Score, type ScoredActivity, ZERO_SCORE } from '../scoring/score';
 import { assertNever } from '../shared/domain-error';
 import { laterOf } from '../shared/domain-event';
-import { LEAD_LIFECYCLE_MOVES, StageMovingEventType } from './lead-lifecycle-moves';
-import { CompanyProfile, LeadEvent, LeadSource, LeadStage } from './lead.events';
+import { LEAD_LIFECYCLE_MOVES, type StageMovingEventType } from './lead-lifecycle-moves';
+import { type CompanyProfile, type LeadEvent, type LeadSource, type LeadStage } from './lead.events';
 
 export type OpportunityStatus = 'open' | 'won' | 'lost';
 

@@ -1,4 +1,4 @@
-import { legacyTimesUpcaster, Upcaster } from '../shared/upcaster';
+import { legacyTimesUpcaster, type Upcaster } from '../shared/upcaster';
 import { LEAD_EVENT_TYPES } from './lead.events';
 
 /**

@@ -1,6 +1,6 @@
-import { createEventDecoder, EncodedEvent, EventDecoder } from '../shared/event-decoder';
+import { createEventDecoder, type EncodedEvent, type EventDecoder } from '../shared/event-decoder';
 import { UpcasterRegistry } from '../shared/upcaster';
-import { OpportunityEvent, OpportunityEventType } from './opportunity.events';
+import { type OpportunityEvent, type OpportunityEventType } from './opportunity.events';
 import { OPPORTUNITY_UPCASTERS } from './opportunity.upcasters';
 
 /** The schema version today's code writes and reads for each opportunity event. */

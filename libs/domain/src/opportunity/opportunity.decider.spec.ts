@@ -8,15 +8,15 @@ import {
   foldOpportunity,
   initialOpportunityState,
   InvalidCommandError,
-  LifecycleConfig,
+  type LifecycleConfig,
   LifecycleError,
-  OpportunityCommand,
-  OpportunityEvent,
-  OpportunityLost,
-  OpportunityOpened,
-  OpportunityStageChanged,
-  OpportunityWon,
-  OpenOpportunityCommand,
+  type OpportunityCommand,
+  type OpportunityEvent,
+  type OpportunityLost,
+  type OpportunityOpened,
+  type OpportunityStageChanged,
+  type OpportunityWon,
+  type OpenOpportunityCommand,
 } from '@lead-lifecycle/domain';
 import { deciderSpec } from '../../../../test/support/domain/decider-spec';
 
@@ -321,7 +321,7 @@ describe('opportunity decider: business times and money (library users bypass th
   it.each(['2026-W05-1', '2026-02-01', '2026-02-01T10:00:00', '2026-02-01T10:00Z'])('refuses every command at %j, naming occurredAt', (occurredAt) => {
     opportunity.given([]).when(open({ occurredAt })).thenThrows({ type: InvalidCommandError, fields: ['occurredAt'] });
     for (const command of [moveTo('proposal'), win(), lose('price')]) {
-      opportunity.given(asOpen).when({ ...command, occurredAt } as OpportunityCommand).thenThrows({ type: InvalidCommandError, fields: ['occurredAt'] });
+      opportunity.given(asOpen).when({ ...command, occurredAt }).thenThrows({ type: InvalidCommandError, fields: ['occurredAt'] });
     }
   });
 

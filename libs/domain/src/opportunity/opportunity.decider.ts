@@ -1,9 +1,9 @@
-import { LifecycleConfig } from '../config/lifecycle-config';
+import { type LifecycleConfig } from '../config/lifecycle-config';
 import { calendarDateProblem, withBusinessTime } from '../shared/business-time';
-import { assertNever, DomainError, DomainErrorCode, FieldProblem, InvalidCommandError, LifecycleError } from '../shared/domain-error';
+import { assertNever, DomainError, DomainErrorCode, type FieldProblem, InvalidCommandError, LifecycleError } from '../shared/domain-error';
 import { amountProblem, isKnownCurrency, minorUnitsOf, moneyProblems } from '../shared/money';
-import { OpportunityEvent } from './opportunity.events';
-import { OpportunityState } from './opportunity.state';
+import { type OpportunityEvent } from './opportunity.events';
+import { type OpportunityState } from './opportunity.state';
 
 /** Issued by the lead reaction after OpportunityOpenedForLead; repeating it is harmless. */
 export interface OpenOpportunityCommand {

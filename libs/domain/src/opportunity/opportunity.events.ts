@@ -1,4 +1,4 @@
-import { DomainEvent } from '../shared/domain-event';
+import { type DomainEvent } from '../shared/domain-event';
 
 export type OpportunityOpened = DomainEvent<
   'OpportunityOpened',

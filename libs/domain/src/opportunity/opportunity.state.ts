@@ -1,5 +1,5 @@
 import { assertNever } from '../shared/domain-error';
-import { OpportunityEvent } from './opportunity.events';
+import { type OpportunityEvent } from './opportunity.events';
 
 export interface OpportunityDetails {
   readonly opportunityId: string;

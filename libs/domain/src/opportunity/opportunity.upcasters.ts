@@ -1,4 +1,4 @@
-import { legacyTimesUpcaster, Upcaster } from '../shared/upcaster';
+import { legacyTimesUpcaster, type Upcaster } from '../shared/upcaster';
 import { OPPORTUNITY_EVENT_TYPES } from './opportunity.events';
 
 /** Opportunity events of schema version 1: legacy times normalised on read, as for lead events. */

@@ -1,5 +1,5 @@
-import { DomainEvent } from './domain-event';
-import { UpcasterRegistry } from './upcaster';
+import { type DomainEvent } from './domain-event';
+import { type UpcasterRegistry } from './upcaster';
 
 /** An event as a store gives it back: its type, the schema version it was written in, its payload. */
 export interface EncodedEvent {

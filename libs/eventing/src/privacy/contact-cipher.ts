@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { KeyStore } from './key-store';
+import { type KeyStore } from './key-store';
 import { ERASED_PERSONAL_DATA } from './personal-data-policy';
 
 /** How an encrypted personal-data field is stored in the event log. */
@@ -11,7 +11,7 @@ export interface EncryptedField {
 export const ERASED_CONTACT = ERASED_PERSONAL_DATA;
 
 export function isEncrypted(value: unknown): value is EncryptedField {
-  return !!value && typeof value === 'object' && '$encrypted' in (value as object);
+  return !!value && typeof value === 'object' && '$encrypted' in (value);
 }
 
 /**

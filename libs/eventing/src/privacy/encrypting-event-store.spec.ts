@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { CountingKeyStore } from '../../../../test/support/counting-key-store';
-import { NewEvent, StoredEvent, Subscription } from '../event-store.port';
+import { type NewEvent, type StoredEvent, type Subscription } from '../event-store.port';
 import { SqliteEventStore } from '../sqlite/sqlite-event-store';
 import { ContactCipher, isEncrypted } from './contact-cipher';
 import { EncryptingEventStore } from './encrypting-event-store';
 import { SqliteKeyStore } from './key-store';
-import { ERASED_PERSONAL_DATA, PersonalDataPolicy } from './personal-data-policy';
+import { ERASED_PERSONAL_DATA, type PersonalDataPolicy } from './personal-data-policy';
 
 /** A policy that is not the lifecycle's: patients, whose `name` and `address` are theirs, visits named by `patientId`. */
 const POLICY: PersonalDataPolicy = {

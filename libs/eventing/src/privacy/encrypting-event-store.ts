@@ -1,18 +1,18 @@
 import { mapSubscription } from '../map-subscription';
 import {
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  GlobalPosition,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  StoredEvent,
-  SubscribeOptions,
-  Subscription,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type GlobalPosition,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
 } from '../event-store.port';
-import { ContactCipher, isEncrypted } from './contact-cipher';
-import { ERASED_PERSONAL_DATA, PersonalDataPolicy, PersonalDataRules } from './personal-data-policy';
+import { type ContactCipher, isEncrypted } from './contact-cipher';
+import { ERASED_PERSONAL_DATA, type PersonalDataPolicy, PersonalDataRules } from './personal-data-policy';
 import { STORED_FORM } from '../integrity/stored-form';
 import { InvalidEventError, plainJsonProblem, validateAppend } from '../event-validation';
 
@@ -89,7 +89,7 @@ export class EncryptingEventStore implements EventStore {
   private encrypt(event: NewEvent, seal: Seal = (s, p) => this.cipher.encrypt(s, p), check?: (field: string, plaintext: unknown) => void): NewEvent {
     const rules = this.rules.of(event.type);
     if (rules.length === 0) return event;
-    const data = event.data as Record<string, unknown>;
+    const data = event.data;
     let sealed: Record<string, unknown> | undefined;
     for (const rule of rules) {
       const subject = data[rule.subjectField];

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { preparePrivateDatabase } from '../private-files';
-import { GlobalPosition, positionFromString, positionToString } from '../event-store.port';
+import { type GlobalPosition, positionFromString, positionToString } from '../event-store.port';
 
 /** Durable positions of the processors that follow the store's global order. */
 export interface CheckpointStore {

@@ -1,14 +1,14 @@
 import {
   comparePositions,
-  EventStore,
-  GlobalPosition,
+  type EventStore,
+  type GlobalPosition,
   positionToString,
   START_POSITION,
-  StoredEvent,
+  type StoredEvent,
 } from '../event-store.port';
 import { EventStoreError } from '../event-store.errors';
-import { CheckpointStore, ProcessorFailure } from './checkpoint-store';
-import { EventConsumer, ProcessorMetrics } from './event-consumer';
+import { type CheckpointStore, type ProcessorFailure } from './checkpoint-store';
+import { EventConsumer, type ProcessorMetrics } from './event-consumer';
 
 /** Something that follows the store's global order: a projection, a reaction, the Kafka relay. */
 export interface EventProcessor {

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   comparePositions,
   EventConsumer,
-  EventStore,
-  NewEvent,
+  type EventStore,
+  type NewEvent,
   ProcessorHost,
   ProcessorRunner,
   SqliteCheckpointStore,

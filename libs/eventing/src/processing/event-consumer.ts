@@ -1,4 +1,4 @@
-import { comparePositions, EventStore, GlobalPosition, StoredEvent } from '../event-store.port';
+import { comparePositions, type EventStore, type GlobalPosition, type StoredEvent } from '../event-store.port';
 import type { ProcessorRunner } from './checkpointed-processor';
 
 /** How one consumer reads the global order for all its processors. */

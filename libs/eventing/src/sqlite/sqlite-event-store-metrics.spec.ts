@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { NewEvent } from '../event-store.port';
+import { type NewEvent } from '../event-store.port';
 import { WrongExpectedRevisionError } from '../event-store.errors';
 import { SqliteEventStore } from './sqlite-event-store';
 

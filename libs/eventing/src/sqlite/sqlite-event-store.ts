@@ -2,21 +2,21 @@ import Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { preparePrivateDatabase } from '../private-files';
 import {
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  GlobalPosition,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
+  type AppendResult,
+  type EventStore,
+  type ExpectedRevision,
+  type GlobalPosition,
+  type NewEvent,
+  type ReadAllOptions,
+  type ReadStreamOptions,
   START_POSITION,
-  StoredEvent,
-  SubscribeOptions,
-  Subscription,
+  type StoredEvent,
+  type SubscribeOptions,
+  type Subscription,
 } from '../event-store.port';
 import { EventStoreError, EventStoreErrorCode, WrongExpectedRevisionError } from '../event-store.errors';
-import { assertValidNewEvents, DEFAULT_EVENT_LIMITS, EventLimits } from '../event-validation';
-import { SqliteStoreCounters, SqliteStoreMetrics } from './sqlite-store-metrics';
+import { assertValidNewEvents, DEFAULT_EVENT_LIMITS, type EventLimits } from '../event-validation';
+import { SqliteStoreCounters, type SqliteStoreMetrics } from './sqlite-store-metrics';
 
 /** Options of the embedded store. */
 export interface SqliteEventStoreOptions {

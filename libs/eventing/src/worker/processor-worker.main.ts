@@ -5,7 +5,7 @@
  * closed) before it ends. Started by ProcessorWorker, never on its own.
  */
 import 'reflect-metadata';
-import { INestApplicationContext, Type } from '@nestjs/common';
+import { type INestApplicationContext, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { parentPort, workerData } from 'node:worker_threads';
 import { positionToString } from '../event-store.port';

@@ -1,8 +1,8 @@
-import { Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { comparePositions, GlobalPosition, START_POSITION } from '../event-store.port';
+import { comparePositions, type GlobalPosition, START_POSITION } from '../event-store.port';
 import type { ProcessorStatus } from '../processing/checkpointed-processor';
 import type { ProcessorHandle } from '../nest/processors';
 import type { ProcessorWorkerData, WorkerCommand, WorkerReport } from './processor-worker.messages';

@@ -1,5 +1,5 @@
-import { comparePositions, GlobalPosition } from '@lead-lifecycle/eventing';
-import { Decided } from '../infrastructure/aggregate-repository';
+import { comparePositions, type GlobalPosition } from '@lead-lifecycle/eventing';
+import { type Decided } from '../infrastructure/aggregate-repository';
 
 /** What every command answers: the stream it changed and where the events the request caused sit in the global order. */
 export interface CommandResult {

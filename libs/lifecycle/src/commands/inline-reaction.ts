@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { GlobalPosition, NewEvent } from '@lead-lifecycle/eventing';
-import { OpportunityLifecycleReaction } from '../reactions/opportunity-lifecycle.reaction';
+import { type GlobalPosition, type NewEvent } from '@lead-lifecycle/eventing';
+import { type OpportunityLifecycleReaction } from '../reactions/opportunity-lifecycle.reaction';
 
 const logger = new Logger('InlineReaction');
 

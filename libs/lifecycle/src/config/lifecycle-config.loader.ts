@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { checkLifecycleConfig, DEFAULT_LIFECYCLE_CONFIG, LifecycleConfig } from '@lead-lifecycle/domain';
+import { checkLifecycleConfig, DEFAULT_LIFECYCLE_CONFIG, type LifecycleConfig } from '@lead-lifecycle/domain';
 import { ConfigurationError } from './validate-config';
 
 /**

@@ -1,6 +1,6 @@
-import { DomainError, DomainErrorCode, DomainEvent } from '@lead-lifecycle/domain';
-import { AppendResult, EventStore, ExpectedRevision, NewEvent, StoredEvent, WrongExpectedRevisionError } from '@lead-lifecycle/eventing';
-import { CommandContext } from './command-context';
+import { DomainError, DomainErrorCode, type DomainEvent } from '@lead-lifecycle/domain';
+import { type AppendResult, type EventStore, type ExpectedRevision, type NewEvent, type StoredEvent, WrongExpectedRevisionError } from '@lead-lifecycle/eventing';
+import { type CommandContext } from './command-context';
 import { toNewEvents } from './event-envelope';
 import { assertStorable } from './storable-events';
 

@@ -3,14 +3,14 @@ import { AGGREGATE_STREAM_PREFIXES, DOMAIN_UPCASTERS } from '@lead-lifecycle/dom
 import {
   ContactCipher,
   EncryptingEventStore,
-  EventStore,
+  type EventStore,
   HashChainingEventStore,
-  KeyStore,
+  type KeyStore,
   SqliteEventStore,
-  StoredEvent,
+  type StoredEvent,
   UpcastingEventStore,
 } from '@lead-lifecycle/eventing';
-import { EngineConfig } from '../config/engine.config';
+import { type EngineConfig } from '../config/engine.config';
 import { LEAD_PERSONAL_DATA_POLICY } from './lead-personal-data.policy';
 
 export interface EventStoreOptions {

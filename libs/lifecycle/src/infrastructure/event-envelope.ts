@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { DomainEvent, schemaVersionOf } from '@lead-lifecycle/domain';
-import { NewEvent, StoredEvent } from '@lead-lifecycle/eventing';
-import { CommandContext } from './command-context';
+import { type DomainEvent, schemaVersionOf } from '@lead-lifecycle/domain';
+import { type NewEvent, type StoredEvent } from '@lead-lifecycle/eventing';
+import { type CommandContext } from './command-context';
 import { deterministicUuid } from './deterministic-id';
 
 /**

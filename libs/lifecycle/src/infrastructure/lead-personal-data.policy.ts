@@ -1,4 +1,4 @@
-import { LeadEventType } from '@lead-lifecycle/domain';
+import { type LeadEventType } from '@lead-lifecycle/domain';
 import type { PersonalDataPolicy } from '@lead-lifecycle/eventing';
 
 /** The lead events that carry the lead's contact (name, email, phone: personal data). */

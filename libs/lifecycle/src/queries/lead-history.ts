@@ -7,14 +7,14 @@ import {
   evolveOpportunity,
   initialLeadState,
   initialOpportunityState,
-  LeadState,
+  type LeadState,
   LEAD_STREAM_PREFIX,
   leadStreamId,
   OPPORTUNITY_STREAM_PREFIX,
-  OpportunityState,
+  type OpportunityState,
   opportunityStreamId,
 } from '@lead-lifecycle/domain';
-import { comparePositions, EventStore, positionToString, StoredEvent } from '@lead-lifecycle/eventing';
+import { comparePositions, type EventStore, positionToString, type StoredEvent } from '@lead-lifecycle/eventing';
 import type { OwnerScope } from '../infrastructure/command-context';
 import { withinOwnerScope } from '../infrastructure/repositories';
 
