@@ -46,7 +46,7 @@ async function run(options: autocannon.Options): Promise<HttpRun> {
   const statuses: Record<string, number> = {};
   // The callback form returns the running instance, whose responses are counted as they come.
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
-    const instance = autocannon(options, (error: unknown, done: autocannon.Result) => (error ? reject(error) : resolve(done)));
+    const instance = autocannon(options, (error: Error | null, done: autocannon.Result) => (error ? reject(error) : resolve(done)));
     instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
       statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
       if (statusCode < 300) latency.add(responseTime);
