@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { DEFAULT_LIFECYCLE_CONFIG } from '@lead-lifecycle/domain';
 import { type EventStore, SqliteEventStore, SqliteKeyStore } from '@lead-lifecycle/eventing';
 import { CaptureLeadCommand, createEventStore, createRawEventStore, EngineConfig, GetLeadHistoryQuery, GetLeadQuery, OpportunityLifecycleReaction, RecordEngagementCommand } from '@lead-lifecycle/lifecycle';
-import { CHECKPOINT_STORE, EVENT_STORE, ProcessorHost, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
+import { CHECKPOINT_STORE, type CheckpointStore, EVENT_STORE, ProcessorHost, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { KafkaConfig, KafkaRelayProcessor } from '@lead-lifecycle/kafka-relay';
 import { PROJECTION_NAMES, ProjectionsConfig, rebuildProjection } from '@lead-lifecycle/projections';
 import { API_KEY_STORE, type ApiKeyStore, AuthConfig } from '@lead-lifecycle/identity';
@@ -184,7 +184,7 @@ async function api(): Promise<void> {
   }
   await app.listen(0, '127.0.0.1');
   const listening = nowMs();
-  probe.watchProcessors(host, app.get(CHECKPOINT_STORE) as never);
+  probe.watchProcessors(host, app.get<CheckpointStore>(CHECKPOINT_STORE));
   const port = (app.getHttpServer().address() as { port: number }).port;
   let pool: LivePool | undefined;
 
@@ -304,10 +304,8 @@ async function api(): Promise<void> {
 
       close: async () => {
         const peak = peakRssBytes();
-        setTimeout(async () => {
-          await app.close();
-          process.exit(0);
-        }, 10);
+        // After this reply has gone: close the app, then leave (a failed close crashes the host instead).
+        setTimeout(() => void app.close().then(() => process.exit(0)), 10);
         return { peakRss: peak };
       },
     },

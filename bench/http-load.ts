@@ -44,12 +44,14 @@ function commandRequest(command: LiveCommand, stamp: boolean): RawRequest {
 async function run(options: autocannon.Options): Promise<HttpRun> {
   const latency = new Samples();
   const statuses: Record<string, number> = {};
-  const instance = autocannon(options) as unknown as autocannon.Instance;
-  instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
-    statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
-    if (statusCode < 300) latency.add(responseTime);
+  // The callback form returns the running instance, whose responses are counted as they come.
+  const result = await new Promise<autocannon.Result>((resolve, reject) => {
+    const instance = autocannon(options, (error: Error | null, done: autocannon.Result) => (error ? reject(error) : resolve(done)));
+    instance.on('response', (_client: unknown, statusCode: number, _bytes: number, responseTime: number) => {
+      statuses[statusCode] = (statuses[statusCode] ?? 0) + 1;
+      if (statusCode < 300) latency.add(responseTime);
+    });
   });
-  const result = await (instance as unknown as Promise<autocannon.Result>);
   const ok = Object.entries(statuses)
     .filter(([code]) => Number(code) < 300)
     .reduce((n, [, count]) => n + count, 0);

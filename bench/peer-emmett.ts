@@ -11,7 +11,7 @@ import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { evolveLead, initialLeadState, type LeadEvent, type LeadState, leadStreamId, opportunityStreamId } from '@lead-lifecycle/domain';
+import { decodeLeadEvent, evolveLead, initialLeadState, type LeadState, leadStreamId, opportunityStreamId, schemaVersionOf } from '@lead-lifecycle/domain';
 import { type LatencySummary, nowMs, Samples } from './lib/stats';
 import { readAppends, type RowAppend } from './lib/rows';
 
@@ -262,7 +262,9 @@ export async function runPeer(options: PeerOptions, log: (line: string) => void)
     };
     const readState = (leadId: string) =>
       store.aggregateStream<LeadState, never>(leadStreamId(leadId), {
-        evolve: (state: LeadState, event: { type: string; data: unknown }) => evolveLead(state, { type: event.type, data: event.data } as unknown as LeadEvent),
+        // Read as the engine reads its own (the domain's decoder); the workload wrote today's schema versions.
+        evolve: (state: LeadState, event: { type: string; data: Record<string, unknown> }) =>
+          evolveLead(state, decodeLeadEvent({ type: event.type, schemaVersion: schemaVersionOf(event.type), data: event.data })),
         initialState: () => initialLeadState,
       });
     for (const id of options.sampleLeads.slice(0, 20)) {

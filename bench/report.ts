@@ -1,7 +1,7 @@
 /** The one table, and the few lines around it that say what was measured and on what. */
 import type { InprocRun, Results } from './run-bench';
 import type { HttpRun } from './http-load';
-import type { LimitResult, TimedAppends } from './limit';
+import type { TimedAppends } from './limit';
 import type { PeerAppends } from './peer-emmett';
 import { fmtInt, fmtMB, fmtMs, fmtRatio, type LatencySummary } from './lib/stats';
 
@@ -32,7 +32,7 @@ function limitAppends(t: TimedAppends, label: string): string {
 export function renderReport(r: Results): string {
   const w = r.workload;
   const n = r.seed.head;
-  const limit = r.limit && !('error' in r.limit) ? (r.limit) : undefined;
+  const limit = r.limit && !('error' in r.limit) ? r.limit : undefined;
   const limitError = r.limit && 'error' in r.limit ? `limit failed: ${r.limit.error}` : undefined;
   const peer = r.peer?.available ? r.peer : undefined;
   const peerNone = r.peer && !r.peer.available ? `**not measured**: ${r.peer.reason}` : '–';

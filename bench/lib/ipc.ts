@@ -110,7 +110,7 @@ export function procStatusKb(pid: number, field: string): number | undefined {
 /** The child side: answer requests with the handlers, announce readiness with `info`. */
 export function serve(handlers: Record<string, (args: any) => Promise<unknown> | unknown>, info: Record<string, unknown> = {}): void {
   process.on('disconnect', () => process.exit(1));
-  process.on('message', async (request: Request) => {
+  const answer = async (request: Request): Promise<void> => {
     const handler = handlers[request.op];
     try {
       if (!handler) throw new Error(`unknown op ${request.op}`);
@@ -119,6 +119,8 @@ export function serve(handlers: Record<string, (args: any) => Promise<unknown> |
     } catch (error) {
       process.send!({ id: request.id, ok: false, error: (error as Error)?.stack ?? String(error) } satisfies Reply);
     }
-  });
+  };
+  // Every failure of a handler is answered as a reply; the listener itself has nothing to wait for.
+  process.on('message', (request: Request) => void answer(request));
   process.send!({ type: 'ready', ...info });
 }

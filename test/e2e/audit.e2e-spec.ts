@@ -12,7 +12,6 @@ import {
   type ExistingLead,
   foldLead,
   initialLeadState,
-  type LeadEvent,
   type LeadState,
   leadStreamId,
 } from '@lead-lifecycle/domain';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decideLead, DEFAULT_LIFECYCLE_CONFIG, evolveLead, initialLeadState, type LeadCommand, type LeadEvent, type LeadState, leadStreamId, opportunityStreamId } from '@lead-lifecycle/domain';
+import { decideLead, DEFAULT_LIFECYCLE_CONFIG, evolveLead, initialLeadState, type LeadCommand, type LeadState, leadStreamId, opportunityStreamId } from '@lead-lifecycle/domain';
 import { HashChainingEventStore, positionToString, SqliteEventStore, storedForm, verifyIntegrity } from '@lead-lifecycle/eventing';
 import { LEGACY_ISO_TIME_FORMS } from '../support/issue-11-time-forms';
 import { eventually, removeDataDir, startTestApp, type TestApp } from '../support/test-app';

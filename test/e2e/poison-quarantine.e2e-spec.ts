@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { type DomainEvent, leadStreamId } from '@lead-lifecycle/domain';
+import { leadStreamId } from '@lead-lifecycle/domain';
 import { positionToString } from '@lead-lifecycle/eventing';
-import { toNewEvents } from '@lead-lifecycle/lifecycle';
 import { type EventStoreDbForTests, provideEventStoreDb, warnIfNotRealEventStoreDb } from '../support/esdb/provide-eventstoredb';
+import { rawLeadEvent } from '../support/raw-lead-event';
 import { removeDataDir, startTestApp, type TestApp } from '../support/test-app';
 
 /**
@@ -41,11 +41,14 @@ describe('poison quarantine over HTTP', () => {
     await post(`/v1/leads/${poisoned}/activities`, { type: 'demo_request' }, 't1').expect(200);
 
     // A ScoreChanged whose score is null, as the old time bug stored them.
-    const bad = {
-      type: 'ScoreChanged',
-      data: { leadId: poisoned, previous: { total: 25, fit: 0, engagement: 25 }, current: { total: null, fit: 0, engagement: null }, temperature: 'cold', reasons: ['old bug'], occurredAt: new Date().toISOString() },
-    } as unknown as DomainEvent;
-    const [raw] = toNewEvents([bad], { tenantId: 't1', actor: 'old-build', correlationId: randomUUID(), causationId: randomUUID() });
+    const raw = rawLeadEvent('t1', 'ScoreChanged', {
+      leadId: poisoned,
+      previous: { total: 25, fit: 0, engagement: 25 },
+      current: { total: null, fit: 0, engagement: null },
+      temperature: 'cold',
+      reasons: ['old bug'],
+      occurredAt: new Date().toISOString(),
+    });
     poisonEventId = raw.eventId;
     const appended = await t.store.appendToStream(leadStreamId(poisoned), [raw], 'any');
 

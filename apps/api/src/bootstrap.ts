@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -44,7 +45,10 @@ export async function createApp(options: AppOptions = {}): Promise<INestApplicat
     bodyParser: false,
   };
   const fastify = http.HTTP_ADAPTER === 'fastify';
-  const app = fastify ? await NestFactory.create<NestFastifyApplication>(module, createFastifyAdapter(http), nestOptions) : await NestFactory.create(module, nestOptions);
+  // Without an adapter Nest uses Express, whose server is Node's http.Server.
+  const app = fastify
+    ? await NestFactory.create<NestFastifyApplication>(module, createFastifyAdapter(http), nestOptions)
+    : await NestFactory.create<INestApplication<Server>>(module, nestOptions);
   // First, so that every answer (a refusal of the edge too) carries the security headers and no X-Powered-By.
   applySecurityHeaders(app, auth);
   if (fastify) {

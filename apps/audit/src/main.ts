@@ -48,6 +48,9 @@ const options = {
   help: { type: 'boolean' },
 } as const;
 
+/** The options as parseArgs gives them: a string or a flag each, absent when not given. */
+type AuditOptions = { readonly [K in keyof typeof options]?: (typeof options)[K]['type'] extends 'string' ? string : boolean };
+
 class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
@@ -98,6 +101,9 @@ async function history(store: EventStore, leadId: string, tenant: string | undef
 
 export function timelineLine(e: HistoryEntry): string {
   const m = e.metadata;
+  // Metadata beyond the envelope's own fields is open-ended; the command side writes these two as strings.
+  const actorName = typeof m.actorName === 'string' ? m.actorName : undefined;
+  const onBehalfOf = typeof m.onBehalfOf === 'string' ? m.onBehalfOf : undefined;
   const t = e.transition;
   const changes = [
     t.stage && `stage ${t.stage.before} → ${t.stage.after}`,
@@ -108,21 +114,22 @@ export function timelineLine(e: HistoryEntry): string {
   return [
     `${m.occurredAt}  ${e.type.padEnd(26)} ${e.streamId.split('-')[0].padEnd(11)} #${e.revision}`,
     changes.length ? `    ${changes.join(', ')}` : undefined,
-    `    by ${m.actor}${m.actorName ? ` "${m.actorName}"` : ''}${m.onBehalfOf ? ` on behalf of ${m.onBehalfOf}` : ''}${m.command ? ` (${m.command})` : ''}, recorded ${m.recordedAt}, position ${e.position}`,
+    `    by ${m.actor}${actorName ? ` "${actorName}"` : ''}${onBehalfOf ? ` on behalf of ${onBehalfOf}` : ''}${m.command ? ` (${m.command})` : ''}, recorded ${m.recordedAt}, position ${e.position}`,
     `    correlation ${m.correlationId}, caused by ${m.causationId}`,
   ]
     .filter(Boolean)
     .join('\n');
 }
 
-async function state(store: EventStore, leadId: string, values: Record<string, unknown>, json: boolean): Promise<number> {
+async function state(store: EventStore, leadId: string, values: AuditOptions, json: boolean): Promise<number> {
   if (values.time !== undefined && values.time !== 'business' && values.time !== 'recorded') throw new UsageError('--time must be business or recorded');
-  const at = values['as-of'] as string | undefined;
+  const at = values['as-of'];
   if (at !== undefined && !isBusinessTime(at)) throw new UsageError('--as-of must be an ISO 8601 time: an RFC 3339 date-time with seconds and offset, e.g. 2026-02-01T10:00:00Z');
-  if (values.revision !== undefined && !/^\d+$/.test(String(values.revision))) throw new UsageError('--revision must be a whole number');
+  const revision = values.revision;
+  if (revision !== undefined && !/^\d+$/.test(revision)) throw new UsageError('--revision must be a whole number');
   const asOf: AsOf | undefined =
-    values.revision !== undefined
-      ? { revision: BigInt(values.revision as string) }
+    revision !== undefined
+      ? { revision: BigInt(revision) }
       : at !== undefined
         ? values.time === 'recorded'
           ? { recordedTime: at }
@@ -147,17 +154,17 @@ async function state(store: EventStore, leadId: string, values: Record<string, u
   return 0;
 }
 
-async function exportEvents(store: EventStore, values: Record<string, unknown>): Promise<number> {
-  const format = (values.format as string | undefined) ?? 'ndjson';
+async function exportEvents(store: EventStore, values: AuditOptions): Promise<number> {
+  const format = values.format ?? 'ndjson';
   if (format !== 'ndjson' && format !== 'csv') throw new UsageError('--format must be ndjson or csv');
   if (!values.lead === !values.tenant) throw new UsageError('export needs exactly one of --lead or --tenant');
-  const out: NodeJS.WritableStream = values.out ? createWriteStream(String(values.out)) : process.stdout;
+  const out: NodeJS.WritableStream = values.out ? createWriteStream(values.out) : process.stdout;
   const write = (text: string) => (out.write(text) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
   const line = (e: HistoryEntry) => (format === 'csv' ? toCsvRow(e) : toNdjsonLine(e));
   if (format === 'csv') await write(csvHeader());
   let exported = 0;
   if (values.lead) {
-    const h = await readLeadHistory(store, String(values.lead));
+    const h = await readLeadHistory(store, values.lead);
     for (const e of h.events) await write(line(e));
     exported = h.events.length;
   } else {

@@ -130,7 +130,16 @@ describe('validateAppend through the decorators', () => {
   });
 
   it('reaches the checks beneath a read-side decorator that has no validateAppend of its own', () => {
-    const readSide = { [STORED_FORM]: () => store } as unknown as EventStore;
+    // The store's reads and appends, its inner store exposed, and no validateAppend of its own.
+    const readSide: EventStore & { readonly [STORED_FORM]: () => EventStore } = {
+      [STORED_FORM]: () => store,
+      appendToStream: (streamId, events, expectedRevision) => store.appendToStream(streamId, events, expectedRevision),
+      readStream: (streamId, options) => store.readStream(streamId, options),
+      readAll: (options) => store.readAll(options),
+      subscribeToAll: (options) => store.subscribeToAll(options),
+      headPosition: () => store.headPosition(),
+      close: () => store.close(),
+    };
     const leadId = randomUUID();
     const tooLarge = [event({ leadId, contact: { email: 'a'.repeat(3000) } })];
     expect(() => validateAppend(readSide, `lead-${leadId}`, tooLarge)).toThrow(InvalidEventError);

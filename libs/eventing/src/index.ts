@@ -14,6 +14,7 @@ export * from './privacy/encrypting-event-store';
 export * from './upcasting/upcasting-event-store';
 export * from './private-files';
 export * from './eventing.tokens';
+export * from './config/validate-config';
 export * from './processing/checkpoint-store';
 export * from './processing/checkpointed-processor';
 export * from './processing/event-consumer';

@@ -1,17 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import type { DomainEvent } from '@lead-lifecycle/domain';
 import { type EventStore, SqliteEventStore } from '@lead-lifecycle/eventing';
-import { toNewEvents } from '@lead-lifecycle/lifecycle';
 import { ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { KafkaConfig } from './kafka.config';
 import { KafkaRelayProcessor, RelayUnavailableError } from './kafka-relay.processor';
+import { rawLeadEvent } from '../../../test/support/raw-lead-event';
 
 jest.setTimeout(120_000);
 
 /** Appends one LeadAssigned as it is (no decider), with `data` as given: an older build could write a bad one. */
 async function appendRaw(store: EventStore, streamId: string, tenantId: string, data: Record<string, unknown>): Promise<string> {
-  const event = { type: 'LeadAssigned', data: { ...data, occurredAt: '2026-03-01T00:00:00.000Z' } } as unknown as DomainEvent;
-  const [raw] = toNewEvents([event], { tenantId, actor: 'old-build', correlationId: randomUUID(), causationId: randomUUID() });
+  const raw = rawLeadEvent(tenantId, 'LeadAssigned', { ...data, occurredAt: '2026-03-01T00:00:00.000Z' });
   await store.appendToStream(streamId, [raw], 'any');
   return raw.eventId;
 }

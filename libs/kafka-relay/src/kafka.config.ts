@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
-import { settingsFromEnv, validateConfig } from '@lead-lifecycle/lifecycle';
+import { settingsFromEnv, validateConfig } from '@lead-lifecycle/eventing';
 
 /** Where and how lifecycle events are published. Read from the environment; Kafka is off without KAFKA_BROKERS. */
 export class KafkaConfig {

@@ -1,7 +1,6 @@
 /** Injection tokens of the lifecycle module, for embedders who provide their own adapters. */
-export const CLOCK = Symbol('CLOCK');
 export const LIFECYCLE_CONFIG = Symbol('LIFECYCLE_CONFIG');
 export const ENGINE_CONFIG = Symbol('ENGINE_CONFIG');
 export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
-// The store, checkpoint and key tokens belong to the eventing library; re-exported for embedders.
-export { CHECKPOINT_STORE, EVENT_STORE, KEY_STORE } from '@lead-lifecycle/eventing';
+// The clock, store, checkpoint and key tokens belong to the eventing library; re-exported for embedders.
+export { CHECKPOINT_STORE, CLOCK, EVENT_STORE, KEY_STORE } from '@lead-lifecycle/eventing';

@@ -1,8 +1,7 @@
 import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Clock, DomainError, DomainErrorCode } from '@lead-lifecycle/domain';
-import { GlobalPosition } from '@lead-lifecycle/eventing';
-import { CLOCK } from '@lead-lifecycle/lifecycle';
+import { CLOCK, GlobalPosition } from '@lead-lifecycle/eventing';
 import { COUNTING_MODES, FunnelGroup, FunnelQuery, queryFunnel, queryTimeInStage, StageTime } from './funnel.query';
 import { CohortFilter } from './funnel.query';
 import { KpiReport, queryKpis } from './kpi.query';

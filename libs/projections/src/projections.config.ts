@@ -1,7 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, Max, Min } from 'class-validator';
-import { pick, validateConfig } from '@lead-lifecycle/lifecycle';
-import { POISON_POLICIES, PoisonPolicy } from '@lead-lifecycle/eventing';
+import { pick, POISON_POLICIES, PoisonPolicy, validateConfig } from '@lead-lifecycle/eventing';
 
 /** How the read models follow the event log. Read from the environment. */
 export class ProjectionsConfig {

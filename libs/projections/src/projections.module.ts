@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { Clock, systemClock } from '@lead-lifecycle/domain';
-import { CLOCK } from '@lead-lifecycle/lifecycle';
+import { CLOCK } from '@lead-lifecycle/eventing';
 import { GetFunnelHandler, GetKpisHandler, GetTimeInStageHandler, ListLeadsHandler } from './projection-queries';
 import { GetProjectionStatusHandler } from './projection-status';
 import { ProjectionsConfig } from './projections.config';

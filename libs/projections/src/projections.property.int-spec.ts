@@ -1,7 +1,6 @@
 import fc from 'fast-check';
-import { type CHANNELS, type DisqualificationReason, foldLead, initialLeadState, LEAD_STREAM_PREFIX, type LeadCommand, type LeadEvent, leadStreamId, OPPORTUNITY_STREAM_PREFIX } from '@lead-lifecycle/domain';
+import { type CHANNELS, decodeLeadEvent, type DisqualificationReason, foldLead, initialLeadState, LEAD_STREAM_PREFIX, type LeadCommand, leadStreamId, OPPORTUNITY_STREAM_PREFIX } from '@lead-lifecycle/domain';
 import { positionToString, SqliteEventStore, type StoredEvent } from '@lead-lifecycle/eventing';
-import { toDomainEvent } from '@lead-lifecycle/lifecycle';
 import { ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import {
   createProjections,
@@ -599,7 +598,7 @@ async function checkPlan(plan: Plan): Promise<void> {
 
     // the model agrees with the write model (the domain's own fold of each lead stream)
     for (const lead of leads.values()) {
-      const stream = events.filter((e) => e.streamId === leadStreamId(lead.leadId)).map((e) => toDomainEvent<LeadEvent>(e));
+      const stream = events.filter((e) => e.streamId === leadStreamId(lead.leadId)).map(decodeLeadEvent);
       const state = foldLead(stream, initialLeadState);
       if (state.stage === 'none') throw new Error('lead not captured');
       expect({ stage: lead.stage, score: lead.score, temperature: lead.temperature, ownerId: lead.ownerId ?? undefined, last: Date.parse(lead.lastActivityAt) }).toEqual({

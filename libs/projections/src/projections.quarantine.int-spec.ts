@@ -1,11 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
-import { type LeadEvent, leadStreamId } from '@lead-lifecycle/domain';
-import { comparePositions, type EventStore, type GlobalPosition, positionToString, SqliteEventStore, type StoredEvent } from '@lead-lifecycle/eventing';
-import { toNewEvents } from '@lead-lifecycle/lifecycle';
+import { leadStreamId } from '@lead-lifecycle/domain';
+import { comparePositions, type EventStore, type GlobalPosition, type NewEvent, positionToString, SqliteEventStore, type StoredEvent } from '@lead-lifecycle/eventing';
 import { type EventProcessor, type PoisonPolicy, ProcessorRunner, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import {
   countQuarantinedInCohort,
@@ -20,6 +18,7 @@ import {
 import { HistoryBuilder, isoAt } from '../../../test/support/projections/history-builder';
 import { playJourneys } from '../../../test/support/projections/journeys';
 import { checkpointPositions, dumpReadModels, TruncatedStore } from '../../../test/support/projections/read-model-dump';
+import { rawLeadEvent } from '../../../test/support/raw-lead-event';
 
 jest.setTimeout(60_000);
 
@@ -38,16 +37,19 @@ const t = (days: number) => isoAt(START, days);
 const ALL_TABLES = PROJECTION_NAMES.flatMap((name) => createProjections()[name].tables);
 
 /** A ScoreChanged whose score is null, as the old time bug stored them: lead_scores cannot take it (NOT NULL). */
-function nullScore(leadId: string, occurredAt: string): LeadEvent {
-  return {
-    type: 'ScoreChanged',
-    data: { leadId, previous: { total: 63, fit: 38, engagement: 25 }, current: { total: null, fit: 38, engagement: null }, temperature: 'warm', reasons: ['old bug'], occurredAt },
-  } as unknown as LeadEvent;
+function nullScore(tenantId: string, leadId: string, occurredAt: string): NewEvent {
+  return rawLeadEvent(tenantId, 'ScoreChanged', {
+    leadId,
+    previous: { total: 63, fit: 38, engagement: 25 },
+    current: { total: null, fit: 38, engagement: null },
+    temperature: 'warm',
+    reasons: ['old bug'],
+    occurredAt,
+  });
 }
 
-/** Appends `event` to a lead stream as it is, bypassing the deciders (like an older build did). */
-async function appendRaw(store: EventStore, streamId: string, tenantId: string, event: LeadEvent): Promise<StoredEvent> {
-  const [raw] = toNewEvents([event], { tenantId, actor: 'old-build', correlationId: randomUUID(), causationId: randomUUID() });
+/** Appends `raw` to a lead stream as it is, bypassing the deciders (like an older build did). */
+async function appendRaw(store: EventStore, streamId: string, raw: NewEvent): Promise<StoredEvent> {
   await store.appendToStream(streamId, [raw], 'any');
   return (await store.readStream(streamId)).find((e) => e.eventId === raw.eventId)!;
 }
@@ -61,7 +63,7 @@ async function historyWithPoisonedLead(store: EventStore = new SqliteEventStore(
   await playJourneys(builder, { prefix: 'before', count: 6 });
   await builder.capture({ tenantId: 'acme', leadId: LEAD, at: t(0), source: { channel: 'web_form' }, jobTitle: 'Marketing Manager', company: { size: 120, industry: 'fintech', country: 'DE' } });
   await builder.engage(LEAD, 'demo_request', t(1));
-  const poison = await appendRaw(store, leadStreamId(LEAD), 'acme', nullScore(LEAD, t(2)));
+  const poison = await appendRaw(store, leadStreamId(LEAD), nullScore('acme', LEAD, t(2)));
   await builder.assign(LEAD, 'rep-a', t(3)); // a later event of the lead, of another kind
   const next = (await store.readAll({ after: poison.position, maxCount: 1 }))[0];
   await playJourneys(builder, { prefix: 'after', count: 6, firstIndex: 6 });
@@ -209,8 +211,8 @@ describe("poison policy 'quarantine' (the default)", () => {
     await playJourneys(builder, { prefix: 'j', count: 6 });
     await builder.capture({ tenantId: 'globex', leadId: 'late', at: t(0), source: { channel: 'referral' } });
     // An activity whose time cannot be read: funnel and scoring both fail on it.
-    const bad = { type: 'EngagementRecorded', data: { leadId: 'late', activityType: 'webinar', points: 10, occurredAt: 'not-a-time' } } as unknown as LeadEvent;
-    const poison = await appendRaw(store, leadStreamId('late'), 'globex', bad);
+    const bad = rawLeadEvent('globex', 'EngagementRecorded', { leadId: 'late', activityType: 'webinar', points: 10, occurredAt: 'not-a-time' });
+    const poison = await appendRaw(store, leadStreamId('late'), bad);
     await builder.disqualify('late', 'no_budget', t(3));
     const checkpoints = new SqliteCheckpointStore(':memory:');
     const runners = projectionRunners(store, checkpoints, 'quarantine', 7);
@@ -246,7 +248,7 @@ describe("poison policy 'quarantine' (the default)", () => {
     const store = new SqliteEventStore({ filename: ':memory:' });
     const builder = new HistoryBuilder(store);
     await playJourneys(builder, { prefix: 'p', count: 4 });
-    const anonymous = await appendRaw(store, 'lead-nobody', 'acme', { type: 'LeadAssigned', data: { ownerId: 'x', occurredAt: t(1) } } as unknown as LeadEvent);
+    const anonymous = await appendRaw(store, 'lead-nobody', rawLeadEvent('acme', 'LeadAssigned', { ownerId: 'x', occurredAt: t(1) }));
     await playJourneys(builder, { prefix: 'q', count: 4, firstIndex: 4 });
     const checkpoints = new SqliteCheckpointStore(':memory:');
     const runners = projectionRunners(store, checkpoints);

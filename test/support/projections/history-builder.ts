@@ -9,6 +9,8 @@ import {
   DomainErrorCode,
   decideLead,
   decideOpportunity,
+  decodeLeadEvent,
+  decodeOpportunityEvent,
   evolveLead,
   evolveOpportunity,
   identitiesOf,
@@ -27,7 +29,7 @@ import {
   opportunityStreamId,
 } from '@lead-lifecycle/domain';
 import type { EventStore, ExpectedRevision, GlobalPosition, NewEvent, StoredEvent } from '@lead-lifecycle/eventing';
-import { type CommandContext, LeadIdentityRegistry, OpportunityLifecycleReaction, toDomainEvent, toNewEvents } from '@lead-lifecycle/lifecycle';
+import { type CommandContext, LeadIdentityRegistry, OpportunityLifecycleReaction, toNewEvents } from '@lead-lifecycle/lifecycle';
 
 /**
  * Builds event histories the way the engine does: the REAL deciders (decideLead / decideOpportunity)
@@ -118,11 +120,11 @@ export class HistoryBuilder {
   }
 
   async leadState(leadId: string): Promise<LeadState> {
-    return (await this.load(leadStreamId(leadId), initialLeadState, evolveLead)).state;
+    return (await this.load(leadStreamId(leadId), initialLeadState, evolveLead, decodeLeadEvent)).state;
   }
 
   async opportunityState(opportunityId: string): Promise<OpportunityState> {
-    return (await this.load(opportunityStreamId(opportunityId), initialOpportunityState, evolveOpportunity)).state;
+    return (await this.load(opportunityStreamId(opportunityId), initialOpportunityState, evolveOpportunity, decodeOpportunityEvent)).state;
   }
 
   // ---- generic commands -------------------------------------------------------------------------
@@ -130,7 +132,7 @@ export class HistoryBuilder {
   /** Decides `command` on the lead stream with decideLead and appends; then runs the reaction. */
   async lead(tenantId: string, leadId: string, command: LeadCommand): Promise<Outcome> {
     const streamId = leadStreamId(leadId);
-    const loaded = await this.load(streamId, initialLeadState, evolveLead);
+    const loaded = await this.load(streamId, initialLeadState, evolveLead, decodeLeadEvent);
     if (command.type !== 'CaptureLead' && loaded.state.stage !== 'none' && loaded.state.tenantId !== tenantId) {
       throw new DomainError(DomainErrorCode.LeadNotFound, `lead ${leadId} not found`);
     }
@@ -144,7 +146,7 @@ export class HistoryBuilder {
   async opportunity(opportunityId: string, command: OpportunityCommand): Promise<Outcome> {
     const tenantId = this.tenantOfOpportunity(opportunityId);
     const streamId = opportunityStreamId(opportunityId);
-    const loaded = await this.load(streamId, initialOpportunityState, evolveOpportunity);
+    const loaded = await this.load(streamId, initialOpportunityState, evolveOpportunity, decodeOpportunityEvent);
     const decided = decideOpportunity(command, loaded.state, this.config);
     return this.append(streamId, decided, loaded.revision, tenantId, command.type);
   }
@@ -250,9 +252,10 @@ export class HistoryBuilder {
     streamId: string,
     initial: S,
     evolve: (state: S, event: E) => S,
+    decode: (stored: StoredEvent) => E,
   ): Promise<{ state: S; revision: bigint | undefined }> {
     const events: StoredEvent[] = await this.store.readStream(streamId);
-    const state = events.reduce((s, stored) => evolve(s, toDomainEvent<E>(stored)), initial);
+    const state = events.reduce((s, stored) => evolve(s, decode(stored)), initial);
     return { state, revision: events.length ? events[events.length - 1].revision : undefined };
   }
 

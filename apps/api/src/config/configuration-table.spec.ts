@@ -9,13 +9,21 @@ import { HttpConfig } from './http.config';
 /** Every environment variable the API reads, with its default, from the config classes. */
 const CONFIG_CLASSES: ReadonlyArray<new () => object> = [EngineConfig, ProjectionsConfig, KafkaConfig, AuthConfig, HttpConfig];
 
-function declaredSettings(): Map<string, unknown> {
-  const settings = new Map<string, unknown>();
+/** A setting's default as the README writes it: every setting is a string, a number or a flag. */
+type SettingDefault = string | number | boolean | undefined;
+
+function settingDefault(name: string, value: unknown): SettingDefault {
+  if (value === undefined || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
+  throw new Error(`${name} has a default of type ${typeof value}, which the README cannot write as one value`);
+}
+
+function declaredSettings(): Map<string, SettingDefault> {
+  const settings = new Map<string, SettingDefault>();
   for (const cls of CONFIG_CLASSES) {
     const defaults: Record<string, unknown> = { ...new cls() };
     for (const name of settingNames(cls)) {
       expect(settings.has(name)).toBe(false); // one class per setting
-      settings.set(name, defaults[name]);
+      settings.set(name, settingDefault(name, defaults[name]));
     }
   }
   return settings;

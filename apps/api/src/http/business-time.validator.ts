@@ -14,7 +14,7 @@ export function IsBusinessTime(): PropertyDecorator {
   return applyDecorators(
     // class-transformer runs before class-validator: a valid time is normalised, anything else is
     // left as sent for the validator to refuse.
-    Transform(({ value }) => parseBusinessTime(value) ?? value),
+    Transform(({ value }: { value: unknown }) => parseBusinessTime(value) ?? value),
     ValidateBy({
       name: 'isBusinessTime',
       validator: {

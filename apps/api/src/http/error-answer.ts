@@ -142,7 +142,7 @@ function fromHttpException(exception: HttpException, request: RequestFacts): Err
     return answer(404, HttpErrorCode.RouteNotFound, `no route ${request.method ?? ''} ${request.path ?? ''}`.replace(/\s+/g, ' ').trim());
   }
   if (Array.isArray(problems)) return answer(status, resolvedCode, text, { ...details, problems: problems as FieldProblem[] });
-  if (resolvedCode !== HttpErrorCode.ValidationFailed) return answer(status, resolvedCode, text, details);
+  if (!isValidationFailed(resolvedCode)) return answer(status, resolvedCode, text, details);
   const derived = problemsOf(text, request);
   const said = derived.some((p) => p.field === 'request') ? text : derived.map((p) => `${p.field}: ${p.reason}`).join('; ');
   return answer(status, resolvedCode, said, { ...details, problems: derived });
@@ -182,7 +182,13 @@ function isHttpError(exception: unknown): exception is BodyParserError {
   return typeof e.type === 'string' || typeof e.status === 'number' || typeof e.statusCode === 'number';
 }
 
-function codeForStatus(status: number): string {
+/** Whether an answer's code, ours or one an exception's payload carried (a plain string), is VALIDATION_FAILED. */
+function isValidationFailed(code: string): boolean {
+  const validationFailed: string = HttpErrorCode.ValidationFailed;
+  return code === validationFailed;
+}
+
+function codeForStatus(status: number): HttpErrorCode {
   return CODE_BY_STATUS[status] ?? (status >= 500 ? HttpErrorCode.InternalError : HttpErrorCode.RequestRefused);
 }
 

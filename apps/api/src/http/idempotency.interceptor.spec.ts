@@ -1,4 +1,5 @@
 import { type CallHandler, type ExecutionContext, type HttpException } from '@nestjs/common';
+import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import { firstValueFrom, lastValueFrom, type Observable, of, Subject, throwError } from 'rxjs';
 import { ManualClock } from '../../../../test/support/domain/manual-clock';
 import { EngineConfig, type IdempotencyStore, SqliteIdempotencyStore } from '@lead-lifecycle/lifecycle';
@@ -28,11 +29,8 @@ function http(request: { method?: string; path?: string; body?: unknown; headers
   // As the AuthGuard leaves it: the principal of an admin key of the tenant the test names.
   const tenantId = req.headers['x-tenant-id'] ?? 'default';
   setPrincipal(req, { tenantId, roles: ['admin'], actor: `apikey:${tenantId}-admin`, kind: 'api-key' });
-  const context = {
-    getType: () => 'http',
-    getHandler: () => function handlerOfTheRoute() {},
-    switchToHttp: () => ({ getRequest: () => req, getResponse: () => res }),
-  } as unknown as ExecutionContext;
+  // Nest's own context of an HTTP call (type 'http'), over the request and response, for a route handler without metadata.
+  const context: ExecutionContext = new ExecutionContextHost([req, res], null, function handlerOfTheRoute() {});
   return { context, req, res };
 }
 

@@ -32,6 +32,7 @@ import {
   DomainError,
 } from '@lead-lifecycle/domain';
 import { deciderSpec } from '../../../../test/support/domain/decider-spec';
+import { illTyped } from '../../../../test/support/domain/ill-typed';
 
 const config = DEFAULT_LIFECYCLE_CONFIG;
 const lead = deciderSpec({ decide: decideLead, evolve: evolveLead, initialState: initialLeadState, config });
@@ -716,21 +717,21 @@ describe('lead decider', () => {
     it('refuses an assessment with missing criteria as invalid, naming each field', () => {
       lead
         .given(asMql)
-        .when(promote({ budget: { met: true } } as unknown as BantAssessment))
+        .when(promote(illTyped<BantAssessment>({ budget: { met: true } })))
         .thenThrows({ type: InvalidCommandError, fields: ['bant.authority.met', 'bant.need.met', 'bant.timeline.met'] });
     });
 
     it('refuses a non-boolean "met"', () => {
       lead
         .given(asMql)
-        .when(promote({ ...ALL_FOUR, need: { met: 'yes' } } as unknown as BantAssessment))
+        .when(promote(illTyped<BantAssessment>({ ...ALL_FOUR, need: { met: 'yes' } })))
         .thenThrows({ type: InvalidCommandError, fields: ['bant.need.met'] });
     });
 
     it('refuses a missing assessment and an empty qualifiedBy together', () => {
       lead
         .given(asMql)
-        .when(promote(undefined as unknown as BantAssessment, 1, '  '))
+        .when(promote(illTyped<BantAssessment>(undefined), 1, '  '))
         .thenThrows({
           type: InvalidCommandError,
           fields: ['bant.budget.met', 'bant.authority.met', 'bant.need.met', 'bant.timeline.met', 'qualifiedBy'],

@@ -174,7 +174,7 @@ export class EventConsumer {
 
   private async run(): Promise<void> {
     // Yields first, so that `this.loop` is set before the loop can end.
-    await null;
+    await Promise.resolve();
     try {
       while (this.runners.some((r) => r.isActive())) {
         const groups = groupByPosition(this.runners.filter((r) => r.isReady(Date.now())));
@@ -291,14 +291,13 @@ export class EventConsumer {
   /** A pause that {@link notify} cuts short (a stop must not wait for the coalescing). */
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      const self = this;
-      this.wake = done;
-      function done() {
+      const done = (): void => {
         clearTimeout(timer);
-        if (self.wake === done) self.wake = undefined;
+        if (this.wake === done) this.wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
     });
   }
 }

@@ -300,12 +300,15 @@ export class SqliteEventStore implements EventStore {
     this.appended.on('appended', onAppend);
     const batchSize = options.maxCount ?? 500;
     const prefixes = options.streamPrefixes;
-    const store = this;
+    // A generator function has its own `this`: what it needs of the store, as closures.
+    const { appended, pollIntervalMs } = this;
+    const closed = () => this.closed;
+    const readBatch = (after: GlobalPosition) => this.readAllSync(after, batchSize);
     async function* iterate(): AsyncGenerator<StoredEvent> {
       let after = options.after ?? START_POSITION;
       try {
-        while (open && !store.closed) {
-          const batch = store.readAllSync(after, batchSize);
+        while (open && !closed()) {
+          const batch = readBatch(after);
           for (const event of batch) {
             after = event.position;
             if (prefixes && !prefixes.some((p) => event.streamId.startsWith(p))) continue;
@@ -314,7 +317,7 @@ export class SqliteEventStore implements EventStore {
           }
           if (batch.length < batchSize) {
             await new Promise<void>((resolve) => {
-              const timer = setTimeout(resolve, store.pollIntervalMs);
+              const timer = setTimeout(resolve, pollIntervalMs);
               wake = () => {
                 clearTimeout(timer);
                 resolve();
@@ -324,7 +327,7 @@ export class SqliteEventStore implements EventStore {
           }
         }
       } finally {
-        store.appended.off('appended', onAppend);
+        appended.off('appended', onAppend);
       }
     }
     const iterator = iterate();
@@ -333,7 +336,7 @@ export class SqliteEventStore implements EventStore {
       close: async () => {
         open = false;
         wake?.();
-        store.appended.off('appended', onAppend);
+        appended.off('appended', onAppend);
       },
     };
   }
@@ -382,7 +385,8 @@ function toStoredEvent(row: EventRow): StoredEvent {
     streamId: row.stream_id,
     revision: BigInt(row.stream_revision),
     position: { commit: position, prepare: position },
-    data: JSON.parse(row.data),
-    metadata: JSON.parse(row.metadata),
+    // The store wrote both columns from a validated event: a JSON object each, the metadata with its recordedAt.
+    data: JSON.parse(row.data) as StoredEvent['data'],
+    metadata: JSON.parse(row.metadata) as StoredEvent['metadata'],
   };
 }

@@ -125,7 +125,7 @@ export class AggregateRepository<State, Event extends DomainEvent> {
       await options.preflight?.(appended);
       try {
         const result = await this.store.appendToStream(streamId, appended, expected);
-        const state = events.reduce(this.definition.evolve, loaded.state);
+        const state = events.reduce((s, event) => this.definition.evolve(s, event), loaded.state);
         // Remember only a fresh append: an idempotent replay answers with the original, older revision.
         if (result.nextExpectedRevision === (loaded.revision ?? -1n) + BigInt(events.length)) {
           this.remember(streamId, state, result.nextExpectedRevision);

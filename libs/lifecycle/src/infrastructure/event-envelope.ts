@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type DomainEvent, schemaVersionOf } from '@lead-lifecycle/domain';
-import { type NewEvent, type StoredEvent } from '@lead-lifecycle/eventing';
+import { type NewEvent } from '@lead-lifecycle/eventing';
 import { type CommandContext } from './command-context';
 import { deterministicUuid } from './deterministic-id';
 
@@ -25,14 +25,6 @@ export function toNewEvents(events: readonly DomainEvent[], context: CommandCont
       ...(context.command ? { command: context.command } : {}),
     },
   }));
-}
-
-/**
- * @deprecated Trusts the stored type and version blindly; read with the domain's decoders instead
- * (decodeLeadEvent, decodeOpportunityEvent), which check both. Kept for the test history builders only.
- */
-export function toDomainEvent<E extends DomainEvent>(stored: StoredEvent): E {
-  return { type: stored.type, data: stored.data } as unknown as E;
 }
 
 /**
