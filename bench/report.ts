@@ -164,6 +164,20 @@ export function renderReport(r: Results): string {
     );
   }
 
+  const onePass = rebuild?.allInOnePass;
+  const onePassRate = onePass ? perSecond(Number(rebuild.head), onePass.seconds) : NaN;
+  row(
+    '3',
+    `Projection rebuild: all three in one pass (rebuildProjections, one read of all ${fmtInt(n)} events)`,
+    onePass ? `**${rate(onePassRate, ' ev/s')}** (${onePass.seconds.toFixed(1)} s, ${fmtInt(onePass.reads)} reads of the log, ${fmtInt(onePass.events)} events applied in all)` : '–',
+    limit ? `read and parse every row: ${rate(rawRead, ' rows/s')}` : (limitError ?? '–'),
+    onePass && limit ? fmtRatio(onePassRate / rawRead) : '–',
+    'n/a (these read models exist only in the engine)',
+    'n/a',
+    '≥ 0.8× the raw read and parse',
+    onePass && limit ? met(onePassRate >= 0.8 * rawRead) : '—',
+  );
+
   // 4. One lead
   const readsNote = api ? `, ${fmtInt(api.reads.eventsPerHistory)} events per history on average` : '';
   row(
@@ -303,7 +317,8 @@ export function renderReport(r: Results): string {
     return (
       `${run.callers} caller${run.callers > 1 ? 's' : ''}: ${s.meanAppendsPerCommit.toFixed(1)} appends (${s.meanEventsPerCommit.toFixed(1)} events) per group commit (at most ${fmtInt(s.maxAppendsPerCommit)}), ` +
       `${((100 * s.commitMs) / wall).toFixed(0)} % of the time in COMMIT (fsync), ${((100 * (s.flushMs - s.commitMs)) / wall).toFixed(0)} % in the rest of the group commit, ` +
-      `${((100 * run.store.keys.ms) / wall).toFixed(0)} % in the key store, ${((100 * run.store.processorsMs) / wall).toFixed(0)} % in the live projections' and reaction's transactions and checkpoints, event loop busy ${(100 * run.eventLoopUtilization).toFixed(0)} %, ` +
+      `${run.store.keys ? `${((100 * run.store.keys.ms) / wall).toFixed(0)} % in the key store` : 'key store not timed (the engine built its own)'}, ` +
+      `${run.store.processorsIn === 'worker' ? 'the live projections, relay and reaction in the worker thread (none on this loop)' : `${((100 * run.store.processorsMs) / wall).toFixed(0)} % in the live projections' and reaction's transactions and checkpoints`}, event loop busy ${(100 * run.eventLoopUtilization).toFixed(0)} %, ` +
       `${fmtInt(s.conflicts)} of ${fmtInt(s.appends)} appends refused for a concurrent change and retried${s.otherFailures + s.failedCommits ? ` (other refusals ${fmtInt(s.otherFailures)}, failed commits ${fmtInt(s.failedCommits)})` : ''}; ` +
       `capture ${lat(run.capture)}, activity ${lat(run.activity)}`
     );

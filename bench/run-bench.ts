@@ -103,6 +103,8 @@ export interface ReadsRun {
 export interface RebuildRun {
   head: string;
   reports: Array<{ projection: string; events: number; position: string; seconds: number; eventsPerSecond: number }>;
+  /** rebuildProjections of all three from one read of the log: wall time, readAll calls, events applied. */
+  allInOnePass?: { seconds: number; reads: number; events: number };
   peakRss: number;
 }
 

@@ -24,3 +24,4 @@ export * from './worker/processor-worker';
 export * from './nest/eventing.nest-tokens';
 export * from './nest/processors';
 export * from './nest/eventing.module';
+export * from './store-layers';

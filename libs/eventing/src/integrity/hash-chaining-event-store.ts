@@ -24,7 +24,8 @@ export class HashChainingEventStore implements EventStore {
   private readonly lastSeals = new Map<string, { revision: bigint; hash: string }>();
 
   constructor(
-    private readonly inner: EventStore,
+    /** The store this one decorates (see findStoreLayer). */
+    readonly inner: EventStore,
     private readonly chainedPrefixes: readonly string[] = ['lead-', 'opportunity-'],
     private readonly cachedSeals = 10_000,
   ) {}

@@ -34,7 +34,8 @@ export class EncryptingEventStore implements EventStore {
   private readonly rules: PersonalDataRules;
 
   constructor(
-    private readonly inner: EventStore,
+    /** The store this one decorates (see findStoreLayer). */
+    readonly inner: EventStore,
     private readonly cipher: ContactCipher,
     policy: PersonalDataPolicy,
   ) {

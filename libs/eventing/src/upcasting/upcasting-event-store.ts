@@ -27,7 +27,8 @@ export class UpcastingEventStore implements EventStore {
   readonly [STORED_FORM] = (): EventStore => this.inner;
 
   constructor(
-    private readonly inner: EventStore,
+    /** The store this one decorates (see findStoreLayer). */
+    readonly inner: EventStore,
     private readonly upcast: Upcast,
   ) {}
 
