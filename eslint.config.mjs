@@ -8,7 +8,7 @@ import js from '@eslint/js';
 import { defineConfig } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-const LIBS = ['domain', 'eventing', 'lifecycle', 'projections', 'kafka-relay', 'identity'];
+const LIBS = ['domain', 'eventing', 'lifecycle', 'projections', 'kafka-relay', 'identity', 'automation'];
 
 /** The test tiers' file names (jest.config.js). */
 const SPEC = '{spec,int-spec,e2e-spec}';
@@ -140,6 +140,7 @@ export default defineConfig(
   ...boundary('apps/*/src'),
   ...boundary('libs/lifecycle/src'),
   ...boundary('libs/identity/src'),
+  ...boundary('libs/automation/src'),
   ...boundary('libs/domain/src', DOMAIN_RULES),
   ...boundary('libs/eventing/src', EVENTING_RULES),
   // Their tests may drive the engine: the command library writes the events the read models and

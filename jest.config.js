@@ -6,7 +6,7 @@
  * Servers are started once for the whole run in test/support/global-setup.ts.
  */
 const moduleNameMapper = {
-  '^@lead-lifecycle/(domain|eventing|lifecycle|projections|kafka-relay|identity)(/.*)?$': '<rootDir>/libs/$1/src$2',
+  '^@lead-lifecycle/(domain|eventing|lifecycle|projections|kafka-relay|identity|automation)(/.*)?$': '<rootDir>/libs/$1/src$2',
 };
 // jose 6 ships ES modules only: jest 29 cannot require them, so its files are compiled to CommonJS like ours.
 const transform = {

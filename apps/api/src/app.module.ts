@@ -16,6 +16,8 @@ import { ProcessorWorkerOptions } from '@lead-lifecycle/eventing';
 import { join } from 'node:path';
 import { processorsWorkerModule, ProcessorsWorkerData, settingsOf } from './processors/processors-worker.module';
 import { OpportunitiesController } from './opportunities/opportunities.controller';
+import { AutomationModule } from '@lead-lifecycle/automation';
+import { loadLifecycleConfig } from '@lead-lifecycle/lifecycle';
 
 @Module({})
 export class AppModule {
@@ -60,6 +62,14 @@ export class AppModule {
         LeadLifecycleModule.forRoot({ ...lifecycle, eventing, runReactions: inWorker ? false : options.runReactions }),
         ProjectionsModule.forRoot({ eventing, config: projectionsConfig, clock: options.clock }),
         KafkaRelayModule.forRoot({ eventing, config: kafkaConfig, inProcess: inWorker ? false : undefined }),
+        // Its reactions and sweepers run where the other processors run; here it always answers its reads.
+        AutomationModule.forRoot({
+          eventing,
+          lifecycleConfig: options.lifecycleConfig ?? loadLifecycleConfig(engine.LIFECYCLE_CONFIG),
+          dataDir: engine.DATA_DIR,
+          clock: options.clock,
+          runReactions: !inWorker && options.runReactions !== false,
+        }),
         IdentityModule.forRoot({
           config: auth ?? AuthConfig.fromEnv(),
           baseUrl: http && `http://localhost:${http.PORT}`,

@@ -19,6 +19,7 @@ export * from './processing/checkpoint-store';
 export * from './processing/checkpointed-processor';
 export * from './processing/event-consumer';
 export * from './processing/processor-host';
+export * from './processing/deadline-sweeper';
 export * from './privacy/personal-data-policy';
 export * from './worker/processor-worker';
 export * from './nest/eventing.nest-tokens';

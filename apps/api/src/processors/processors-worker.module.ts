@@ -3,6 +3,7 @@ import { LifecycleConfig } from '@lead-lifecycle/domain';
 import { EngineConfig, LeadLifecycleModule, loadLifecycleConfig, OpportunityReactionModule } from '@lead-lifecycle/lifecycle';
 import { KafkaConfig, KafkaRelayModule } from '@lead-lifecycle/kafka-relay';
 import { ProjectionsConfig, ProjectionsModule } from '@lead-lifecycle/projections';
+import { AutomationModule } from '@lead-lifecycle/automation';
 
 /**
  * What the API hands its processor worker: its settings as plain values (validated again in the
@@ -33,7 +34,7 @@ class ProcessorsWorkerModule {}
 
 /**
  * The API's processor worker (see ProcessorWorker): the three projections, the Kafka relay (when the
- * API would run it) and the durable opportunity reaction, on their own EventingModule, so on their own
+ * API would run it), the durable opportunity reaction and the automation (routing, SLAs, aging), on their own EventingModule, so on their own
  * connections to the same files (WAL) or their own EventStoreDB client. Looked up by name from the
  * worker thread: keep the export name in step with app.module.ts.
  */
@@ -44,13 +45,15 @@ export function processorsWorkerModule(data: ProcessorsWorkerData): DynamicModul
   // The API appends on another connection, which wakes no subscription here: the embedded store is
   // polled often instead, so read-your-writes waits milliseconds, not the store's default 250 ms.
   const eventing = LeadLifecycleModule.eventing({ engine }, { store: { pollIntervalMs: WORKER_STORE_POLL_MS } });
+  const lifecycleConfig = data.lifecycleConfig ?? loadLifecycleConfig(engine.LIFECYCLE_CONFIG);
   return {
     module: ProcessorsWorkerModule,
     imports: [
       eventing,
       ProjectionsModule.forRoot({ eventing, config: ProjectionsConfig.fromEnv(data.projections) }),
       KafkaRelayModule.forRoot({ eventing, config: kafka }),
-      OpportunityReactionModule.forRoot({ eventing, lifecycleConfig: data.lifecycleConfig ?? loadLifecycleConfig(engine.LIFECYCLE_CONFIG) }),
+      OpportunityReactionModule.forRoot({ eventing, lifecycleConfig }),
+      AutomationModule.forRoot({ eventing, lifecycleConfig, dataDir: engine.DATA_DIR, runReactions: true }),
     ],
   };
 }

@@ -82,7 +82,7 @@ const promoted = (day: number, assessment: BantAssessment = ALL_FOUR): PromotedT
 });
 const assigned = (ownerId: string, day: number, previousOwnerId?: string): LeadAssigned => ({
   type: 'LeadAssigned',
-  data: { leadId: LEAD, ownerId, previousOwnerId, occurredAt: at(day) },
+  data: { leadId: LEAD, ownerId, previousOwnerId, reason: 'manual', occurredAt: at(day) },
 });
 const disqualified = (reason: DisqualificationReason, fromStage: LeadStage, day: number, note?: string): LeadDisqualified => ({
   type: 'LeadDisqualified',
@@ -1200,7 +1200,7 @@ describe('lead decider: business times and money (library users bypass the DTOs)
     const { events } = lead.given([]).when(capture({ occurredAt: '2026-01-01T01:00:00.5+01:00' })).then([captured({ occurredAt: '2026-01-01T00:00:00.500Z' })]);
     expect((events[0] as LeadCaptured).data.occurredAt).toBe('2026-01-01T00:00:00.500Z');
     lead.given(asLead).when({ type: 'AssignLead', ownerId: 'rep-1', occurredAt: '2026-01-02T00:00:00-05:00' }).then([
-      { type: 'LeadAssigned', data: { leadId: LEAD, ownerId: 'rep-1', occurredAt: '2026-01-02T05:00:00.000Z' } },
+      { type: 'LeadAssigned', data: { leadId: LEAD, ownerId: 'rep-1', reason: 'manual', occurredAt: '2026-01-02T05:00:00.000Z' } },
     ]);
   });
 

@@ -130,7 +130,7 @@ export function decideLead(command: LeadCommand, state: LeadState, config: Lifec
       return [
         {
           type: 'LeadAssigned',
-          data: { leadId: state.leadId, ownerId: command.ownerId, previousOwnerId: state.ownerId, occurredAt: command.occurredAt },
+          data: { leadId: state.leadId, ownerId: command.ownerId, previousOwnerId: state.ownerId, reason: 'manual', occurredAt: command.occurredAt },
         },
       ];
     case 'DisqualifyLead':

@@ -68,7 +68,70 @@ export type PromotedToSQL = DomainEvent<
   { leadId: string; bant: BantAssessment; qualifiedBy: string; occurredAt: string }
 >;
 
-export type LeadAssigned = DomainEvent<'LeadAssigned', { leadId: string; ownerId: string; previousOwnerId?: string; occurredAt: string }>;
+/** Why a lead got its owner: by hand, by a routing rule, moved on after a breached SLA, or because its owner became unavailable. */
+export type AssignmentReason = 'manual' | 'rule' | 'sla_escalation' | 'owner_unavailable';
+export const ASSIGNMENT_REASONS: readonly AssignmentReason[] = ['manual', 'rule', 'sla_escalation', 'owner_unavailable'];
+
+/** How a team picks a member. */
+export type RoutingStrategy = 'round_robin' | 'weighted' | 'load_balanced';
+export const ROUTING_STRATEGIES: readonly RoutingStrategy[] = ['round_robin', 'weighted', 'load_balanced'];
+
+/**
+ * Schema version 2: `reason` always, and for a routed assignment the rule, team and strategy that chose
+ * the owner. Version 1 events (before routing existed) were all manual; their upcaster says so.
+ */
+export type LeadAssigned = DomainEvent<
+  'LeadAssigned',
+  {
+    leadId: string;
+    ownerId: string;
+    previousOwnerId?: string;
+    reason: AssignmentReason;
+    ruleId?: string;
+    teamId?: string;
+    strategy?: RoutingStrategy;
+    occurredAt: string;
+  }
+>;
+
+/** Why a lead waits in the routing queue. */
+export type QueueReason = 'no_matching_rule' | 'no_eligible_member' | 'sla_exhausted' | 'owner_unavailable';
+export const QUEUE_REASONS: readonly QueueReason[] = ['no_matching_rule', 'no_eligible_member', 'sla_exhausted', 'owner_unavailable'];
+
+/** The lead waits for routing: no rule matched, or no member of the rule's team could take it. */
+export type LeadQueued = DomainEvent<'LeadQueued', { leadId: string; reason: QueueReason; ruleId?: string; teamId?: string; occurredAt: string }>;
+
+/** A response SLA started for the lead's owner: the first sales touch is due by `dueAt`. */
+export type SlaStarted = DomainEvent<
+  'SlaStarted',
+  { leadId: string; slaId: string; policyId: string; ownerId: string; teamId?: string; startedAt: string; dueAt: string; occurredAt: string }
+>;
+
+/** The owner touched the lead in time. `secondsToFirstTouch` is wall-clock time since the SLA started. */
+export type SlaMet = DomainEvent<
+  'SlaMet',
+  { leadId: string; slaId: string; policyId: string; ownerId: string; touchType: string; secondsToFirstTouch: number; occurredAt: string }
+>;
+
+/**
+ * Nobody touched the lead by `dueAt` (its `occurredAt` is `dueAt`, so every instance writes the same
+ * event). `onBreach: 'reassign'` asks routing to move the lead to the next eligible member of `teamId`;
+ * `reassignments` counts the reassignments of this lead's SLA chain so far.
+ */
+export type SlaBreached = DomainEvent<
+  'SlaBreached',
+  {
+    leadId: string;
+    slaId: string;
+    policyId: string;
+    ownerId: string;
+    teamId?: string;
+    dueAt: string;
+    onBreach: 'record' | 'reassign';
+    reassignments: number;
+    occurredAt: string;
+  }
+>;
 
 export type LeadDisqualified = DomainEvent<
   'LeadDisqualified',
@@ -113,6 +176,10 @@ export type LeadEvent =
   | QualifiedAsMQL
   | PromotedToSQL
   | LeadAssigned
+  | LeadQueued
+  | SlaStarted
+  | SlaMet
+  | SlaBreached
   | LeadDisqualified
   | LeadRecycled
   | OpportunityOpenedForLead
@@ -130,6 +197,10 @@ export const LEAD_EVENT_TYPES: readonly LeadEventType[] = [
   'QualifiedAsMQL',
   'PromotedToSQL',
   'LeadAssigned',
+  'LeadQueued',
+  'SlaStarted',
+  'SlaMet',
+  'SlaBreached',
   'LeadDisqualified',
   'LeadRecycled',
   'OpportunityOpenedForLead',

@@ -5,7 +5,7 @@ import { type Score, type ScoredActivity, ZERO_SCORE } from '../scoring/score';
 import { assertNever } from '../shared/domain-error';
 import { laterOf } from '../shared/domain-event';
 import { LEAD_LIFECYCLE_MOVES, type StageMovingEventType } from './lead-lifecycle-moves';
-import { type CompanyProfile, type LeadEvent, type LeadSource, type LeadStage } from './lead.events';
+import { type CompanyProfile, type LeadEvent, type LeadSource, type LeadStage, type QueueReason } from './lead.events';
 
 export type OpportunityStatus = 'open' | 'won' | 'lost';
 
@@ -26,6 +26,10 @@ export interface LeadProfile {
   readonly activities: readonly ScoredActivity[];
   readonly lastActivityAt?: string;
   readonly ownerId?: string;
+  /** Set while the lead waits in the routing queue; an assignment clears it. */
+  readonly queued?: { readonly reason: QueueReason; readonly since: string };
+  /** The response SLA running for the current owner, until it is met or breached. */
+  readonly openSla?: { readonly slaId: string; readonly policyId: string; readonly ownerId: string; readonly dueAt: string };
   readonly bant?: BantAssessment;
   readonly qualifiedBy?: string;
   readonly opportunities: Readonly<Record<string, OpportunityStatus>>;
@@ -146,7 +150,16 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
     case 'PromotedToSQL':
       return { ...enter(state, event.data.occurredAt, event.type), bant: event.data.bant, qualifiedBy: event.data.qualifiedBy };
     case 'LeadAssigned':
-      return { ...state, ownerId: event.data.ownerId };
+      return { ...state, ownerId: event.data.ownerId, queued: undefined };
+    case 'LeadQueued':
+      return { ...state, queued: { reason: event.data.reason, since: event.data.occurredAt } };
+    case 'SlaStarted': {
+      const { slaId, policyId, ownerId, dueAt } = event.data;
+      return { ...state, openSla: { slaId, policyId, ownerId, dueAt } };
+    }
+    case 'SlaMet':
+    case 'SlaBreached':
+      return state.openSla?.slaId === event.data.slaId ? { ...state, openSla: undefined } : state;
     case 'LeadDisqualified': {
       const { reason, note, fromStage } = event.data;
       return enter(state, event.data.occurredAt, event.type, { disqualification: { reason, note, fromStage } });

@@ -110,10 +110,21 @@ const stored = (type: string, data: Record<string, unknown>, metadata: Record<st
 describe('upcasters of stored events', () => {
   const registry = new UpcasterRegistry([...LEAD_UPCASTERS, ...OPPORTUNITY_UPCASTERS]);
 
-  it('covers every event type at schema version 1', () => {
-    expect(LEAD_UPCASTERS.map((u) => u.type)).toEqual(LEAD_EVENT_TYPES);
+  it('covers every event type at schema version 1; only LeadAssigned moves on (to v2)', () => {
+    expect([...LEAD_UPCASTERS.map((u) => u.type)].sort()).toEqual([...LEAD_EVENT_TYPES].sort());
     expect(OPPORTUNITY_UPCASTERS.map((u) => u.type)).toEqual(OPPORTUNITY_EVENT_TYPES);
-    expect([...LEAD_UPCASTERS, ...OPPORTUNITY_UPCASTERS].every((u) => u.fromVersion === 1 && (u.toVersion ?? 1) === 1)).toBe(true);
+    expect([...LEAD_UPCASTERS, ...OPPORTUNITY_UPCASTERS].every((u) => u.fromVersion === 1)).toBe(true);
+    expect([...LEAD_UPCASTERS, ...OPPORTUNITY_UPCASTERS].filter((u) => (u.toVersion ?? 1) !== 1).map((u) => [u.type, u.toVersion])).toEqual([['LeadAssigned', 2]]);
+  });
+
+  it('upcasts LeadAssigned v1 to v2 as a manual assignment, its legacy times normalised', () => {
+    const event = stored('LeadAssigned', { leadId: 'l', ownerId: 'o', occurredAt: '2026-W05-1' });
+    expect(registry.upcast(event)).toEqual({
+      ...event,
+      schemaVersion: 2,
+      data: { leadId: 'l', ownerId: 'o', reason: 'manual', occurredAt: '2026-01-26T00:00:00.000Z' },
+      metadata: { ...event.metadata, occurredAt: '2026-01-26T00:00:00.000Z' },
+    });
   });
 
   it('rewrites legacy times in the data and the metadata, and nothing else', () => {
@@ -137,18 +148,20 @@ describe('upcasters of stored events', () => {
   });
 
   it('returns the very same event when its times are current', () => {
-    const event = stored('LeadAssigned', { leadId: 'l', ownerId: 'o', occurredAt: '2026-02-01T10:00:00.000Z' });
+    const event = stored('LeadRecycled', { leadId: 'l', fromStage: 'lead', occurredAt: '2026-02-01T10:00:00.000Z' });
     expect(registry.upcast(event)).toBe(event);
+    const current = stored('LeadAssigned', { leadId: 'l', ownerId: 'o', reason: 'rule', occurredAt: '2026-02-01T10:00:00.000Z' }, {}, 2);
+    expect(registry.upcast(current)).toBe(current);
   });
 
   it('leaves a time it cannot interpret as it was written', () => {
-    const event = stored('LeadAssigned', { leadId: 'l', ownerId: 'o', occurredAt: '2026-02-30' });
+    const event = stored('LeadRecycled', { leadId: 'l', fromStage: 'lead', occurredAt: '2026-02-30' });
     expect(registry.upcast(event)).toBe(event);
   });
 
   it('leaves events of other types and versions alone', () => {
     const other = stored('LeadIdentityReserved', { occurredAt: '2026-02-01' });
-    const newer = stored('LeadAssigned', { occurredAt: '2026-02-01' }, {}, 2);
+    const newer = stored('LeadAssigned', { occurredAt: '2026-02-01' }, {}, 3);
     expect(registry.upcast(other)).toBe(other);
     expect(registry.upcast(newer)).toBe(newer);
   });

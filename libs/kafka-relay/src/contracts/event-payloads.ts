@@ -10,6 +10,7 @@ import type {
   LeadCaptured,
   LeadDisqualified,
   LeadRecaptured,
+  LeadQueued,
   LeadRecycled,
   OpportunityLostForLead,
   OpportunityOpenedForLead,
@@ -17,6 +18,9 @@ import type {
   PromotedToSQL,
   QualifiedAsMQL,
   ScoreChanged,
+  SlaBreached,
+  SlaMet,
+  SlaStarted,
 } from '../../../domain/src/lead/lead.events';
 import type { OpportunityLost, OpportunityOpened, OpportunityStageChanged, OpportunityWon } from '../../../domain/src/opportunity/opportunity.events';
 
@@ -26,7 +30,13 @@ export type EngagementRecordedV1 = EngagementRecorded['data'];
 export type ScoreChangedV1 = ScoreChanged['data'];
 export type QualifiedAsMQLV1 = QualifiedAsMQL['data'];
 export type PromotedToSQLV1 = PromotedToSQL['data'];
-export type LeadAssignedV1 = LeadAssigned['data'];
+// Version 1, before routing: no reason, rule, team or strategy (every such assignment was manual).
+export type LeadAssignedV1 = Omit<LeadAssigned['data'], 'reason' | 'ruleId' | 'teamId' | 'strategy'>;
+export type LeadAssignedV2 = LeadAssigned['data'];
+export type LeadQueuedV1 = LeadQueued['data'];
+export type SlaStartedV1 = SlaStarted['data'];
+export type SlaMetV1 = SlaMet['data'];
+export type SlaBreachedV1 = SlaBreached['data'];
 export type LeadDisqualifiedV1 = LeadDisqualified['data'];
 export type LeadRecycledV1 = LeadRecycled['data'];
 export type OpportunityOpenedForLeadV1 = OpportunityOpenedForLead['data'];

@@ -1,0 +1,3 @@
+export * from './automation-part';
+export * from './automation.tokens';
+export * from './automation.module';
