@@ -1,5 +1,6 @@
 import {
   type AppendResult,
+  DelegatingEventStore,
   type EventStore,
   type ExpectedRevision,
   type GlobalPosition,
@@ -26,45 +27,43 @@ import {
 export type StoreFault = 'none' | 'unavailable' | 'broken' | 'conflicting' | 'processors-stalled';
 
 /** A test double around a real store that fails on demand, to provoke the 409, 500 and 503 answers. */
-export class FaultInjectingEventStore implements EventStore {
+export class FaultInjectingEventStore extends DelegatingEventStore {
   fault: StoreFault = 'none';
 
-  constructor(private readonly inner: EventStore) {}
+  constructor(inner: EventStore) {
+    super(inner);
+  }
 
   private fail(operation: string): void {
     if (this.fault === 'unavailable') throw new StoreUnavailableError(`injected: the event store is unreachable (${operation})`);
     if (this.fault === 'broken') throw new Error(`injected fault in ${operation}`);
   }
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision?: ExpectedRevision): Promise<AppendResult> {
+  override async appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision?: ExpectedRevision): Promise<AppendResult> {
     this.fail('appendToStream');
     if (this.fault === 'conflicting') throw new WrongExpectedRevisionError(streamId, String(expectedRevision ?? 'any'), 'injected');
     return this.inner.appendToStream(streamId, events, expectedRevision);
   }
 
-  async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
+  override async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
     this.fail('readStream');
     return this.inner.readStream(streamId, options);
   }
 
-  async readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
+  override async readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
     this.fail('readAll');
     if (this.fault === 'processors-stalled') throw new StoreUnavailableError('injected: the global order cannot be read');
     return this.inner.readAll(options);
   }
 
-  subscribeToAll(options?: SubscribeOptions): Subscription {
+  override subscribeToAll(options?: SubscribeOptions): Subscription {
     if (this.fault !== 'none' && this.fault !== 'conflicting') return silentSubscription();
     return this.inner.subscribeToAll(options);
   }
 
-  async headPosition(): Promise<GlobalPosition> {
+  override async headPosition(): Promise<GlobalPosition> {
     this.fail('headPosition');
     return this.inner.headPosition();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 }
 

@@ -1,17 +1,10 @@
 import {
   type AppendResult,
+  DelegatingEventStore,
   type EventStore,
   type ExpectedRevision,
-  type GlobalPosition,
   type NewEvent,
-  type ReadAllOptions,
-  type ReadStreamOptions,
-  type StoredEvent,
-  type SubscribeOptions,
   SqliteKeyStore,
-  STORED_FORM,
-  type Subscription,
-  validateAppend,
 } from '@lead-lifecycle/eventing';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,15 +23,14 @@ interface Fault {
  * A test double around a real store that fails appends to streams of a given prefix, a number of times
  * or until healed, without writing them. Everything else goes to the real store.
  */
-export class FlakyEventStore implements EventStore {
+export class FlakyEventStore extends DelegatingEventStore {
   private faults: Fault[] = [];
   /** Streams of the appends that were failed, in order. */
   readonly failed: string[] = [];
 
-  /** Integrity checks read through to the real store. */
-  readonly [STORED_FORM] = (): EventStore => this.inner;
-
-  constructor(private readonly inner: EventStore) {}
+  constructor(inner: EventStore) {
+    super(inner);
+  }
 
   /** The next `times` appends to streams starting with `prefix` fail with `error()`. */
   failAppends(prefix: string, error: () => Error, times = 1): void {
@@ -54,7 +46,7 @@ export class FlakyEventStore implements EventStore {
     this.faults = [];
   }
 
-  appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision?: ExpectedRevision): Promise<AppendResult> {
+  override appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision?: ExpectedRevision): Promise<AppendResult> {
     const fault = this.faults.find((f) => f.remaining > 0 && streamId.startsWith(f.prefix));
     if (fault) {
       fault.remaining -= 1;
@@ -64,25 +56,6 @@ export class FlakyEventStore implements EventStore {
     return this.inner.appendToStream(streamId, events, expectedRevision);
   }
 
-  validateAppend(streamId: string, events: readonly NewEvent[]): void {
-    validateAppend(this.inner, streamId, events);
-  }
-
-  readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
-    return this.inner.readStream(streamId, options);
-  }
-  readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
-    return this.inner.readAll(options);
-  }
-  subscribeToAll(options?: SubscribeOptions): Subscription {
-    return this.inner.subscribeToAll(options);
-  }
-  headPosition(): Promise<GlobalPosition> {
-    return this.inner.headPosition();
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
 }
 
 /**

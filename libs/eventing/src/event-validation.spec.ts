@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { EventStore, NewEvent } from './event-store.port';
-import { STORED_FORM } from './integrity/stored-form';
+import { DECORATED_STORE } from './store-layers';
 import { EventStoreErrorCode } from './event-store.errors';
 import { assertValidNewEvents, DEFAULT_EVENT_LIMITS, InvalidEventError, validateAppend, validateNewEvents } from './event-validation';
 import { HashChainingEventStore } from './integrity/hash-chaining-event-store';
@@ -131,8 +131,8 @@ describe('validateAppend through the decorators', () => {
 
   it('reaches the checks beneath a read-side decorator that has no validateAppend of its own', () => {
     // The store's reads and appends, its inner store exposed, and no validateAppend of its own.
-    const readSide: EventStore & { readonly [STORED_FORM]: () => EventStore } = {
-      [STORED_FORM]: () => store,
+    const readSide: EventStore & { readonly [DECORATED_STORE]: () => EventStore } = {
+      [DECORATED_STORE]: () => store,
       appendToStream: (streamId, events, expectedRevision) => store.appendToStream(streamId, events, expectedRevision),
       readStream: (streamId, options) => store.readStream(streamId, options),
       readAll: (options) => store.readAll(options),

@@ -1,6 +1,6 @@
 import type { EventStore, NewEvent } from './event-store.port';
 import { EventStoreError, EventStoreErrorCode } from './event-store.errors';
-import { STORED_FORM } from './integrity/stored-form';
+import { decoratedStore } from './store-layers';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -82,13 +82,13 @@ export function assertValidNewEvents(streamId: string, events: readonly NewEvent
 /**
  * The checks `store` would run on this append, run now and writing nothing: the store's own
  * `validateAppend` when it has one (decorators pass it the events as they would reach the log); for a
- * decorator without one that exposes its inner store (STORED_FORM, a read-side decorator), the inner
+ * decorator without one that exposes its inner store (DECORATED_STORE, a read-side decorator), the inner
  * store's; the default checks otherwise. A decorator that changes appends should implement it.
  */
 export function validateAppend(store: EventStore, streamId: string, events: readonly NewEvent[]): void {
   if (store.validateAppend) return store.validateAppend(streamId, events);
-  const inner = (store as { [STORED_FORM]?: () => EventStore })[STORED_FORM];
-  if (inner) return validateAppend(inner(), streamId, events);
+  const inner = decoratedStore(store);
+  if (inner) return validateAppend(inner, streamId, events);
   assertValidNewEvents(streamId, events);
 }
 

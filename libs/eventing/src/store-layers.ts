@@ -1,12 +1,25 @@
 import type { EventStore } from './event-store.port';
 
-/** A store that decorates another one (hash chain, encryption, upcasting): it names what it wraps. */
-interface DecoratingStore extends EventStore {
-  readonly inner: EventStore;
+/**
+ * A store decorator (hash chain, encryption, upcasting) exposes the store it decorates under this key
+ * (DelegatingEventStore does), and nothing else about its layers.
+ */
+export const DECORATED_STORE = Symbol('DECORATED_STORE');
+
+type Decorator = EventStore & { readonly [DECORATED_STORE]: () => EventStore };
+
+const beneath = (store: EventStore): EventStore | undefined => (store as Partial<Decorator>)[DECORATED_STORE]?.();
+
+/** The store beneath every decorator: the adapter, with events exactly as written (for integrity checks). */
+export function storedForm(store: EventStore): EventStore {
+  let layer = store;
+  for (let next = beneath(layer); next; next = beneath(layer)) layer = next;
+  return layer;
 }
 
-function decorates(store: EventStore): store is DecoratingStore {
-  return typeof (store as Partial<DecoratingStore>).inner === 'object' && (store as Partial<DecoratingStore>).inner !== null;
+/** The store `store` decorates, or undefined for an adapter. */
+export function decoratedStore(store: EventStore): EventStore | undefined {
+  return beneath(store);
 }
 
 /**
@@ -15,7 +28,7 @@ function decorates(store: EventStore): store is DecoratingStore {
  * the engine built) without the engine handing out its adapter or the reader building a copy of the stack.
  */
 export function findStoreLayer<T extends EventStore>(store: EventStore, type: abstract new (...args: never[]) => T): T | undefined {
-  for (let layer: EventStore | undefined = store; layer; layer = decorates(layer) ? layer.inner : undefined) {
+  for (let layer: EventStore | undefined = store; layer; layer = beneath(layer)) {
     if (layer instanceof type) return layer;
   }
   return undefined;

@@ -1,15 +1,5 @@
-import type {
-  AppendResult,
-  EventStore,
-  ExpectedRevision,
-  GlobalPosition,
-  NewEvent,
-  ReadAllOptions,
-  ReadStreamOptions,
-  StoredEvent,
-  SubscribeOptions,
-  Subscription,
-} from '../event-store.port';
+import { DelegatingEventStore } from '../delegating-event-store';
+import type { AppendResult, EventStore, ExpectedRevision, NewEvent, StoredEvent } from '../event-store.port';
 import { WrongExpectedRevisionError } from '../event-store.errors';
 import { validateAppend } from '../event-validation';
 import { eventHash, GENESIS_HASH, HASH_CHAIN_ALGORITHM, integrityOf } from './hash-chain';
@@ -19,18 +9,19 @@ import { eventHash, GENESIS_HASH, HASH_CHAIN_ALGORITHM, integrityOf } from './ha
  * that chains it to the previous event of the same stream, in `metadata.integrity`. Editing any stored
  * event, or removing or reordering one, breaks the chain from there on; `verifyIntegrity` finds it.
  */
-export class HashChainingEventStore implements EventStore {
+export class HashChainingEventStore extends DelegatingEventStore {
   /** The last seal of recently written streams, so an append at the expected revision need not read it back. */
   private readonly lastSeals = new Map<string, { revision: bigint; hash: string }>();
 
   constructor(
-    /** The store this one decorates (see findStoreLayer). */
-    readonly inner: EventStore,
+    inner: EventStore,
     private readonly chainedPrefixes: readonly string[] = ['lead-', 'opportunity-'],
     private readonly cachedSeals = 10_000,
-  ) {}
+  ) {
+    super(inner);
+  }
 
-  async appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision = 'any'): Promise<AppendResult> {
+  override async appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision: ExpectedRevision = 'any'): Promise<AppendResult> {
     if (!this.chainedPrefixes.some((p) => streamId.startsWith(p)) || events.length === 0) {
       return this.inner.appendToStream(streamId, events, expectedRevision);
     }
@@ -59,7 +50,7 @@ export class HashChainingEventStore implements EventStore {
   }
 
   /** Checks the events as they would reach the log: with a seal of the real one's size (the chain itself is not read). */
-  validateAppend(streamId: string, events: readonly NewEvent[]): void {
+  override validateAppend(streamId: string, events: readonly NewEvent[]): void {
     if (!this.chainedPrefixes.some((p) => streamId.startsWith(p))) return validateAppend(this.inner, streamId, events);
     const stand = { alg: HASH_CHAIN_ALGORITHM, previousHash: GENESIS_HASH, hash: GENESIS_HASH };
     validateAppend(
@@ -83,21 +74,6 @@ export class HashChainingEventStore implements EventStore {
     if (this.lastSeals.size > this.cachedSeals) this.lastSeals.delete(this.lastSeals.keys().next().value!);
   }
 
-  readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
-    return this.inner.readStream(streamId, options);
-  }
-  readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
-    return this.inner.readAll(options);
-  }
-  subscribeToAll(options?: SubscribeOptions): Subscription {
-    return this.inner.subscribeToAll(options);
-  }
-  headPosition(): Promise<GlobalPosition> {
-    return this.inner.headPosition();
-  }
-  close(): Promise<void> {
-    return this.inner.close();
-  }
 }
 
 /** An event written before chaining existed: the chain continues from a marker naming it, never from a silent pass. */

@@ -1,7 +1,7 @@
 import { type EventStore, positionToString, type StoredEvent } from '../event-store.port';
 import { eventHash, GENESIS_HASH, integrityOf } from './hash-chain';
 import { legacyMarker } from './hash-chaining-event-store';
-import { storedForm } from './stored-form';
+import { storedForm } from '../store-layers';
 
 export type LinkProblem = 'hash-mismatch' | 'previous-hash-mismatch' | 'unsealed';
 

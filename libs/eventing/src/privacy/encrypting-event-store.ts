@@ -1,9 +1,9 @@
+import { DelegatingEventStore } from '../delegating-event-store';
 import { mapSubscription } from '../map-subscription';
 import {
   type AppendResult,
   type EventStore,
   type ExpectedRevision,
-  type GlobalPosition,
   type NewEvent,
   type ReadAllOptions,
   type ReadStreamOptions,
@@ -13,7 +13,6 @@ import {
 } from '../event-store.port';
 import { type ContactCipher, isEncrypted } from './contact-cipher';
 import { ERASED_PERSONAL_DATA, type PersonalDataPolicy, PersonalDataRules } from './personal-data-policy';
-import { STORED_FORM } from '../integrity/stored-form';
 import { InvalidEventError, plainJsonProblem, validateAppend } from '../event-validation';
 
 /** How deep a personal-data field may nest for the plaintext check (the store's own depth limit applies to the encrypted form). */
@@ -28,26 +27,25 @@ type Seal = (subject: string, plaintext: unknown) => unknown;
  * default `{ erased: true }`), while the rest of the event and its hash stay intact. A reader that asks
  * for `personalData: 'sealed'` gets the fields as stored, encrypted, and the key store is not touched.
  */
-export class EncryptingEventStore implements EventStore {
-  /** The events as stored (personal data encrypted), which is what the hash chain covers. */
-  readonly [STORED_FORM] = (): EventStore => this.inner;
+export class EncryptingEventStore extends DelegatingEventStore {
   private readonly rules: PersonalDataRules;
 
+  /** `inner` holds the events as stored (personal data encrypted), which is what the hash chain covers. */
   constructor(
-    /** The store this one decorates (see findStoreLayer). */
-    readonly inner: EventStore,
+    inner: EventStore,
     private readonly cipher: ContactCipher,
     policy: PersonalDataPolicy,
   ) {
+    super(inner);
     this.rules = new PersonalDataRules(policy);
   }
 
-  appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision?: ExpectedRevision): Promise<AppendResult> {
+  override appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision?: ExpectedRevision): Promise<AppendResult> {
     return this.inner.appendToStream(streamId, events.map((e) => this.encrypt(e)), expectedRevision);
   }
 
   /** Checks the events as they would reach the log: with a stand-in of each encrypted field, of its size. */
-  validateAppend(streamId: string, events: readonly NewEvent[]): void {
+  override validateAppend(streamId: string, events: readonly NewEvent[]): void {
     const encrypted = events.map((event, index) => {
       let path = 'data';
       try {
@@ -65,26 +63,18 @@ export class EncryptingEventStore implements EventStore {
     validateAppend(this.inner, streamId, encrypted);
   }
 
-  async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
+  override async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
     return (await this.inner.readStream(streamId, options)).map((e) => this.decrypt(e));
   }
 
-  async readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
+  override async readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
     const events = await this.inner.readAll(options);
     return options?.personalData === 'sealed' ? events : events.map((e) => this.decrypt(e));
   }
 
-  subscribeToAll(options?: SubscribeOptions): Subscription {
+  override subscribeToAll(options?: SubscribeOptions): Subscription {
     const subscription = this.inner.subscribeToAll(options);
     return options?.personalData === 'sealed' ? subscription : mapSubscription(subscription, (e) => this.decrypt(e));
-  }
-
-  headPosition(): Promise<GlobalPosition> {
-    return this.inner.headPosition();
-  }
-
-  close(): Promise<void> {
-    return this.inner.close();
   }
 
   private encrypt(event: NewEvent, seal: Seal = (s, p) => this.cipher.encrypt(s, p), check?: (field: string, plaintext: unknown) => void): NewEvent {
