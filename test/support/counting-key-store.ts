@@ -9,6 +9,10 @@ export class CountingKeyStore implements KeyStore {
     this.calls++;
     return this.inner.currentKey(subjectId);
   }
+  prepareKeys(subjectIds: readonly string[]): Promise<void> {
+    this.calls++;
+    return this.inner.prepareKeys?.(subjectIds) ?? Promise.resolve();
+  }
   key(subjectId: string, version: number): DataKey | undefined {
     this.calls++;
     return this.inner.key(subjectId, version);

@@ -60,13 +60,25 @@ export function fitScore(profile: FitProfile, config: LifecycleConfig): Scored {
   return { points, reasons };
 }
 
+/**
+ * Each activity's instant, parsed once: a lead's state keeps the same activity objects from event to
+ * event, and every rescore reads all of them, so parsing their times each time made scoring a lead
+ * with many activities cost a parse per activity per command.
+ */
+const instants = new WeakMap<ScoredActivity, number>();
+function instantOfActivity(activity: ScoredActivity): number {
+  let ms = instants.get(activity);
+  if (ms === undefined) instants.set(activity, (ms = instantOf(activity.occurredAt)));
+  return ms;
+}
+
 /** Engagement as of `at`: each activity's points halve every half-life. Activities after `at` do not count. */
 export function engagementScore(activities: readonly ScoredActivity[], at: string, config: LifecycleConfig): number {
   const now = instantOf(at);
   const halfLifeMs = config.scoring.engagement.halfLifeDays * DAY_MS;
   let total = 0;
   for (const activity of activities) {
-    const age = now - instantOf(activity.occurredAt);
+    const age = now - instantOfActivity(activity);
     // Later activities do not count yet; nor does one whose time cannot be read (stored before times
     // were validated), which would otherwise turn the whole score into NaN for good.
     if (!(age >= 0)) continue;

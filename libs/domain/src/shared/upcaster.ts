@@ -56,6 +56,14 @@ export class UpcasterRegistry {
 const keyOf = (type: string, version: number) => `${type}@v${version}`;
 
 /**
+ * The shape every time written since validation has (`YYYY-MM-DDTHH:mm:ss.sssZ`): such a value is
+ * either its own normalised form or, as an impossible date, one that cannot be interpreted; both are
+ * left as written, so it needs no parse. This keeps reading current events (nearly all) cheap.
+ */
+const NORMALISED_SHAPE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
  * An upcaster within a version that rewrites the business times the old validation let through
  * (ISO 8601 week, ordinal and basic forms, reduced precision, no offset; see legacy-iso-time.ts) into
  * the normalised UTC form: `occurredAt` in the data and the metadata, and the named `times`; the named
@@ -69,17 +77,22 @@ export function legacyTimesUpcaster(type: string, version: number, fields: { tim
     type,
     fromVersion: version,
     upcast: ({ data, metadata }) => ({
-      data: rewrite(rewrite(data, times, normaliseLegacyTime), dates, normaliseLegacyDate),
-      metadata: rewrite(metadata, ['occurredAt'], normaliseLegacyTime),
+      data: rewrite(rewrite(data, times, normaliseLegacyTime, NORMALISED_SHAPE), dates, normaliseLegacyDate, DATE_SHAPE),
+      metadata: rewrite(metadata, ['occurredAt'], normaliseLegacyTime, NORMALISED_SHAPE),
     }),
   };
 }
 
-function rewrite<T extends Readonly<Record<string, unknown>>>(record: T, fields: readonly string[], normalise: (value: unknown) => string | undefined): T {
+function rewrite<T extends Readonly<Record<string, unknown>>>(
+  record: T,
+  fields: readonly string[],
+  normalise: (value: unknown) => string | undefined,
+  settled: RegExp,
+): T {
   let out = record;
   for (const field of fields) {
     const value = record[field];
-    if (typeof value !== 'string') continue;
+    if (typeof value !== 'string' || settled.test(value)) continue;
     const normalised = normalise(value);
     if (normalised === undefined || normalised === value) continue;
     if (out === record) out = { ...record };

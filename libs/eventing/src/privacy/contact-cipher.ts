@@ -21,6 +21,11 @@ export function isEncrypted(value: unknown): value is EncryptedField {
 export class ContactCipher {
   constructor(private readonly keys: KeyStore) {}
 
+  /** Makes sure these subjects have keys, created together where the key store can (see KeyStore.prepareKeys). */
+  async prepare(subjectIds: readonly string[]): Promise<void> {
+    if (subjectIds.length > 0) await this.keys.prepareKeys?.(subjectIds);
+  }
+
   encrypt(subjectId: string, plaintext: unknown): EncryptedField {
     const { key, version } = this.keys.currentKey(subjectId);
     const iv = randomBytes(12);

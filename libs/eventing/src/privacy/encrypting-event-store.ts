@@ -40,7 +40,8 @@ export class EncryptingEventStore extends DelegatingEventStore {
     this.rules = new PersonalDataRules(policy);
   }
 
-  override appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision?: ExpectedRevision): Promise<AppendResult> {
+  override async appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision?: ExpectedRevision): Promise<AppendResult> {
+    await this.cipher.prepare(this.subjectsToSeal(events));
     return this.inner.appendToStream(streamId, events.map((e) => this.encrypt(e)), expectedRevision);
   }
 
@@ -75,6 +76,19 @@ export class EncryptingEventStore extends DelegatingEventStore {
   override subscribeToAll(options?: SubscribeOptions): Subscription {
     const subscription = this.inner.subscribeToAll(options);
     return options?.personalData === 'sealed' ? subscription : mapSubscription(subscription, (e) => this.decrypt(e));
+  }
+
+  /** The data subjects whose personal data these events carry in plaintext. */
+  private subjectsToSeal(events: readonly NewEvent[]): string[] {
+    const subjects = new Set<string>();
+    for (const event of events) {
+      for (const rule of this.rules.of(event.type)) {
+        const subject = event.data[rule.subjectField];
+        if (typeof subject !== 'string') continue;
+        if (rule.fields.some((field) => event.data[field] && !isEncrypted(event.data[field]))) subjects.add(subject);
+      }
+    }
+    return [...subjects];
   }
 
   private encrypt(event: NewEvent, seal: Seal = (s, p) => this.cipher.encrypt(s, p), check?: (field: string, plaintext: unknown) => void): NewEvent {

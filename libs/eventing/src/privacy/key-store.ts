@@ -15,6 +15,12 @@ export interface DataKey {
 export interface KeyStore {
   /** The subject's current key, created when it has none (or only destroyed ones). */
   currentKey(subjectId: string): DataKey;
+  /**
+   * Optional: makes sure each subject has a current key, creating the missing ones of every caller of
+   * the same moment together (one durable write for all), so that `currentKey` then answers them from
+   * memory. The encrypting store calls it before it encrypts an append.
+   */
+  prepareKeys?(subjectIds: readonly string[]): Promise<void>;
   /** A key by version; undefined once destroyed or never made. */
   key(subjectId: string, version: number): DataKey | undefined;
   /** Destroys every key of the subject; returns how many were destroyed. */
@@ -28,6 +34,8 @@ export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
   private readonly cache = new Map<string, DataKey | null>();
   private readonly current = new Map<string, DataKey>();
+  /** The subjects whose keys the next batch creates, and the promise its callers wait for. */
+  private batch?: { readonly subjects: Set<string>; readonly done: Promise<void> };
 
   constructor(filename: string) {
     // Owner only: the folder holds personal data and every lead's data key.
@@ -44,24 +52,60 @@ export class SqliteKeyStore implements KeyStore {
   currentKey(subjectId: string): DataKey {
     const known = this.current.get(subjectId);
     if (known) return known;
-    const key = this.loadOrCreateCurrent(subjectId);
+    return this.remember(this.loadCurrent(subjectId) ?? this.db.transaction(() => this.createCurrent(subjectId))());
+  }
+
+  private remember(key: DataKey): DataKey {
     if (this.current.size > 10000) this.current.clear();
-    this.current.set(subjectId, key);
+    this.current.set(key.subjectId, key);
     return key;
   }
 
-  private loadOrCreateCurrent(subjectId: string): DataKey {
+  /**
+   * Creates the missing keys of every subject asked for in this turn of the event loop in one
+   * transaction: a new key must be durable before any event encrypted with it is, and one fsync per
+   * new lead on the command loop cost more than the events' own group commit.
+   */
+  prepareKeys(subjectIds: readonly string[]): Promise<void> {
+    const missing = subjectIds.filter((subject) => !this.current.has(subject));
+    if (missing.length === 0) return Promise.resolve();
+    if (!this.batch) {
+      const subjects = new Set<string>();
+      const done = new Promise<void>((resolve, reject) => {
+        setImmediate(() => {
+          this.batch = undefined;
+          try {
+            this.db.transaction(() => {
+              for (const subject of subjects) {
+                if (!this.current.has(subject)) this.remember(this.loadCurrent(subject) ?? this.createCurrent(subject));
+              }
+            })();
+            resolve();
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        });
+      });
+      this.batch = { subjects, done };
+    }
+    for (const subject of missing) this.batch.subjects.add(subject);
+    return this.batch.done;
+  }
+
+  private loadCurrent(subjectId: string): DataKey | undefined {
     const row = this.db
       .prepare('SELECT version, key FROM data_keys WHERE subject_id = ? AND key IS NOT NULL ORDER BY version DESC LIMIT 1')
       .get(subjectId) as { version: number; key: Buffer } | undefined;
-    if (row) return { subjectId, version: row.version, key: row.key };
-    return this.db.transaction(() => {
-      const last = this.db.prepare('SELECT max(version) FROM data_keys WHERE subject_id = ?').pluck().get(subjectId) as number | null;
-      const version = (last ?? 0) + 1;
-      const key = randomBytes(32);
-      this.db.prepare('INSERT INTO data_keys (subject_id, version, key, created_at) VALUES (?, ?, ?, ?)').run(subjectId, version, key, new Date().toISOString());
-      return { subjectId, version, key };
-    })();
+    return row && { subjectId, version: row.version, key: row.key };
+  }
+
+  /** A new current key for a subject that has none; inside a transaction of the caller's. */
+  private createCurrent(subjectId: string): DataKey {
+    const last = this.db.prepare('SELECT max(version) FROM data_keys WHERE subject_id = ?').pluck().get(subjectId) as number | null;
+    const version = (last ?? 0) + 1;
+    const key = randomBytes(32);
+    this.db.prepare('INSERT INTO data_keys (subject_id, version, key, created_at) VALUES (?, ?, ?, ?)').run(subjectId, version, key, new Date().toISOString());
+    return { subjectId, version, key };
   }
 
   key(subjectId: string, version: number): DataKey | undefined {

@@ -1,0 +1,57 @@
+import Database from 'better-sqlite3';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteKeyStore } from './key-store';
+
+describe('SqliteKeyStore.prepareKeys', () => {
+  const file = () => join(mkdtempSync(join(tmpdir(), 'keys-')), 'keys.sqlite');
+
+  it('creates the missing keys of every caller of the same moment in one transaction, durably', async () => {
+    const path = file();
+    const keys = new SqliteKeyStore(path);
+    const existing = keys.currentKey('lead-0');
+    const transactions = jest.spyOn(Database.prototype, 'transaction');
+    try {
+      await Promise.all([keys.prepareKeys(['lead-1', 'lead-2']), keys.prepareKeys(['lead-2', 'lead-3']), keys.prepareKeys(['lead-0'])]);
+      // one transaction for the three new keys (each on its own would take one, and one fsync, apiece)
+      expect(transactions).toHaveBeenCalledTimes(1);
+      transactions.mockClear();
+      // answered from memory now: no further write
+      const k1 = keys.currentKey('lead-1');
+      expect(keys.currentKey('lead-0')).toEqual(existing);
+      expect(transactions).not.toHaveBeenCalled();
+      // durable: another store on the file sees the same keys
+      const reopened = new SqliteKeyStore(path);
+      expect(reopened.currentKey('lead-1').key.equals(k1.key)).toBe(true);
+      expect(reopened.key('lead-3', 1)).toBeDefined();
+      reopened.close();
+    } finally {
+      transactions.mockRestore();
+      keys.close();
+    }
+  });
+
+  it('asks nothing of the database for subjects whose keys it holds', async () => {
+    const keys = new SqliteKeyStore(file());
+    keys.currentKey('lead-1');
+    const transactions = jest.spyOn(Database.prototype, 'transaction');
+    try {
+      await keys.prepareKeys(['lead-1']);
+      expect(transactions).not.toHaveBeenCalled();
+    } finally {
+      transactions.mockRestore();
+      keys.close();
+    }
+  });
+
+  it('a second batch after the first completes makes a new transaction, and a destroyed key is replaced by a new version', async () => {
+    const keys = new SqliteKeyStore(file());
+    await keys.prepareKeys(['lead-1']);
+    keys.destroy('lead-1');
+    await keys.prepareKeys(['lead-1']);
+    expect(keys.currentKey('lead-1').version).toBe(2);
+    expect(keys.key('lead-1', 1)).toBeUndefined();
+    keys.close();
+  });
+});
