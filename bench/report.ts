@@ -1,3 +1,4 @@
+import type { RepositoryMetrics } from '@lead-lifecycle/lifecycle';
 /** The one table, and the few lines around it that say what was measured and on what. */
 import type { InprocRun, Results } from './run-bench';
 import type { HttpRun } from './http-load';
@@ -317,6 +318,12 @@ export function renderReport(r: Results): string {
       `events per lead stream p50 ${w.eventsPerLeadStream.p50}, p99 ${w.eventsPerLeadStream.p99}, max ${fmtInt(w.eventsPerLeadStream.max)}. ` +
       `Live commands: 20 % captures (5 % of them an email already known, so deduplicated) and 80 % activities on leads picked in proportion to their activity so far.`,
   );
+  const leadCache = (m: RepositoryMetrics) => {
+    const decided = m.cacheHits + m.loads;
+    return decided
+      ? `${((100 * m.cacheHits) / decided).toFixed(0)} % of lead commands decided on a cached state (${fmtInt(m.loads)} stream reads folding ${(m.eventsFolded / Math.max(1, m.loads)).toFixed(0)} events each on average, ${fmtInt(m.cachedStreams)} streams cached)`
+      : 'no lead commands';
+  };
   const probe = (run: InprocRun | undefined) => {
     if (!run) return '';
     const s = run.store.sqlite;
@@ -325,7 +332,8 @@ export function renderReport(r: Results): string {
       `${run.callers} caller${run.callers > 1 ? 's' : ''}: ${s.meanAppendsPerCommit.toFixed(1)} appends (${s.meanEventsPerCommit.toFixed(1)} events) per group commit (at most ${fmtInt(s.maxAppendsPerCommit)}), ` +
       `${((100 * s.commitMs) / wall).toFixed(0)} % of the time in COMMIT (fsync), ${((100 * (s.flushMs - s.commitMs)) / wall).toFixed(0)} % in the rest of the group commit, ` +
       `${run.store.keys ? `${((100 * run.store.keys.ms) / wall).toFixed(0)} % in the key store` : 'key store not timed (the engine built its own)'}, ` +
-      `${run.store.processorsIn === 'worker' ? 'the live projections, relay and reaction in the worker thread (none on this loop)' : `${((100 * run.store.processorsMs) / wall).toFixed(0)} % in the live projections' and reaction's transactions and checkpoints`}, event loop busy ${(100 * run.eventLoopUtilization).toFixed(0)} %, ` +
+      `${run.store.processorsIn === 'worker' ? 'the live projections, relay and reaction in the worker thread (none on this loop)' : `${((100 * run.store.processorsMs) / wall).toFixed(0)} % in the live projections' and reaction's batches`}, ` +
+      `${leadCache(run.store.leads)}, event loop busy ${(100 * run.eventLoopUtilization).toFixed(0)} %, ` +
       `${fmtInt(s.conflicts)} of ${fmtInt(s.appends)} appends refused for a concurrent change and retried${s.otherFailures + s.failedCommits ? ` (other refusals ${fmtInt(s.otherFailures)}, failed commits ${fmtInt(s.failedCommits)})` : ''}; ` +
       `capture ${lat(run.capture)}, activity ${lat(run.activity)}`
     );

@@ -1,4 +1,5 @@
 import type { SqliteStoreMetrics } from '@lead-lifecycle/eventing';
+import type { RepositoryMetrics } from '@lead-lifecycle/lifecycle';
 import type { KeyStoreTiming } from './timed-key-store';
 
 /** The counters of one measured phase of the API process (see StoreProbe in engine-host.ts). */
@@ -9,6 +10,8 @@ export interface StoreSnapshot {
   readonly keys?: KeyStoreTiming;
   /** Where the live processors ran: on this event loop, or in the API's worker thread. */
   readonly processorsIn: 'main' | 'worker';
-  /** Synchronous time in the live processors' batches and checkpoint saves, ms. */
+  /** Time in the handleBatch of the live processors of this thread (the consumer's metrics), ms. */
   readonly processorsMs: number;
+  /** The lead repository's metrics() over the phase: cache hits, loads and the events they folded. */
+  readonly leads: RepositoryMetrics;
 }

@@ -47,6 +47,18 @@ export interface HandleOptions {
   readonly preflight?: (events: readonly NewEvent[]) => Promise<void> | void;
 }
 
+/** What a repository did since it was built (or since resetMetrics): how often its cache spared a read and fold. */
+export interface RepositoryMetrics {
+  /** Commands decided on a state held in memory. */
+  readonly cacheHits: number;
+  /** Streams read and folded (a cache miss, a retry after a conflict, a dry run or a query). */
+  readonly loads: number;
+  /** Events folded by those loads. */
+  readonly eventsFolded: number;
+  /** Streams held in memory now. */
+  readonly cachedStreams: number;
+}
+
 /**
  * Loads an aggregate by folding its stream, decides, and appends with the expected revision.
  * A concurrent writer makes the append fail; the command is then decided again on the fresh state.
@@ -56,6 +68,7 @@ export class AggregateRepository<State, Event extends DomainEvent> {
   /** Commands on one stream in this process wait their turn instead of racing to a conflict. */
   private readonly turns = new Map<string, Promise<void>>();
   private readonly cacheSize: number;
+  private counters = { cacheHits: 0, loads: 0, eventsFolded: 0 };
 
   constructor(
     private readonly store: EventStore,
@@ -67,6 +80,8 @@ export class AggregateRepository<State, Event extends DomainEvent> {
 
   async load(streamId: string, until?: (event: StoredEvent) => boolean): Promise<Loaded<State>> {
     const events = await this.store.readStream(streamId);
+    this.counters.loads++;
+    this.counters.eventsFolded += events.length;
     let state = this.definition.initialState;
     const folded: StoredEvent[] = [];
     for (const stored of events) {
@@ -115,7 +130,9 @@ export class AggregateRepository<State, Event extends DomainEvent> {
   ): Promise<Decided<State>> {
     const maxRetries = options.maxRetries ?? 10;
     for (let attempt = 0; ; attempt++) {
-      const loaded = (attempt === 0 && this.cache.get(streamId)) || (await this.load(streamId));
+      const cached = attempt === 0 ? this.cache.get(streamId) : undefined;
+      if (cached) this.counters.cacheHits++;
+      const loaded = cached ?? (await this.load(streamId));
       const events = decide(loaded.state);
       if (events.length === 0) return { state: loaded.state, appended: [], revision: loaded.revision };
       const expected: ExpectedRevision = loaded.revision === undefined ? 'no_stream' : loaded.revision;
@@ -147,6 +164,14 @@ export class AggregateRepository<State, Event extends DomainEvent> {
         await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(250, 4 * 2 ** attempt)));
       }
     }
+  }
+
+  metrics(): RepositoryMetrics {
+    return { ...this.counters, cachedStreams: this.cache.size };
+  }
+
+  resetMetrics(): void {
+    this.counters = { cacheHits: 0, loads: 0, eventsFolded: 0 };
   }
 
   private remember(streamId: string, state: State, revision: bigint): void {
