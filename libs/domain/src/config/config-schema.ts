@@ -1,3 +1,5 @@
+import { isoDurationProblem } from '../shared/iso-duration';
+
 /**
  * A small schema language for configuration read from JSON: one declaration gives the TypeScript type
  * (`SchemaType<typeof schema>`), the checks and their messages. Plain TypeScript on purpose, so the domain
@@ -86,6 +88,35 @@ export function oneOf<const V extends string>(values: readonly V[]): Schema<V> {
   return {
     problems(value, path) {
       return values.includes(value as V) ? [] : [problem(path, `must be one of ${values.join(', ')}`, value)];
+    },
+  };
+}
+
+/**
+ * A value that satisfies `a` or `b`. When neither does, the problems of the alternative the value looks
+ * like: `looksLikeB` decides when given (objects told apart by a key), else the alternative that got past
+ * the value's own shape (its problems lie inside the value), else `a`.
+ */
+export function either<A, B>(a: Schema<A>, b: Schema<B>, looksLikeB?: (value: unknown) => boolean): Schema<A | B> {
+  return {
+    problems(value, path) {
+      const first = a.problems(value, path);
+      if (!first.length) return [];
+      const second = b.problems(value, path);
+      if (!second.length) return [];
+      if (looksLikeB) return looksLikeB(value) ? second : first;
+      const inside = (problems: string[]) => problems.some((p) => p.startsWith(`${path}.`));
+      return inside(second) && !inside(first) ? second : first;
+    },
+  };
+}
+
+/** An ISO 8601 duration without years or months (see shared/iso-duration.ts). */
+export function duration(): Schema<string> {
+  return {
+    problems(value, path) {
+      const broken = isoDurationProblem(value);
+      return broken ? [problem(path, broken, value)] : [];
     },
   };
 }

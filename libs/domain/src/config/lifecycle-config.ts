@@ -1,23 +1,13 @@
 import { type BusinessTimeWindow } from '../shared/business-time';
 import { maxMinorUnits, type MoneyRules } from '../shared/money';
+import { AGING_RULES, DEFAULT_AGING_RULES } from './aging-config';
+import { DEFAULT_ROUTING_RULES, ROUTING_RULES } from './routing-config';
+import { DEFAULT_SLA_RULES, SLA_RULES } from './sla-config';
 import { array, checkAgainst, number, object, oneOf, optional, record, regexSource, type Schema, type SchemaType, string } from './config-schema';
 
-/** Channels a lead can be captured from. Part of the public contract. */
-export const CHANNELS = ['web_form', 'trade_show', 'social', 'seo', 'paid_ads', 'referral', 'email', 'partner', 'import', 'other'] as const;
-export type Channel = (typeof CHANNELS)[number];
+export { CHANNELS, type Channel } from './channels';
 
-export const DISQUALIFICATION_REASONS = [
-  'no_budget',
-  'no_authority',
-  'no_need',
-  'bad_timing',
-  'competitor',
-  'unresponsive',
-  'invalid_contact',
-  'duplicate',
-  'other',
-] as const;
-export type DisqualificationReason = (typeof DISQUALIFICATION_REASONS)[number];
+export { DISQUALIFICATION_REASONS, type DisqualificationReason } from './disqualification-reasons';
 
 export const BANT_CRITERIA = ['budget', 'authority', 'need', 'timeline'] as const;
 export type BantCriterion = (typeof BANT_CRITERIA)[number];
@@ -104,6 +94,12 @@ export const LIFECYCLE_CONFIG_SCHEMA = object({
   time: TIME_WINDOW,
   /** Limits of amounts and costs (see shared/money.ts). */
   money: MONEY_RULES,
+  /** Who gets a lead (see routing-config.ts). */
+  routing: ROUTING_RULES,
+  /** Response SLAs and sales touches (see sla-config.ts). */
+  sla: SLA_RULES,
+  /** Stalls, staleness, decay, re-entry and recycling (see aging-config.ts). */
+  aging: AGING_RULES,
 });
 
 /** Rules of the lifecycle that a deployment may change without a fork. */
@@ -164,4 +160,7 @@ export const DEFAULT_LIFECYCLE_CONFIG: LifecycleConfig = {
   time: { maxFutureSkewSeconds: 300, maxBackdateDays: 3650 },
   // One trillion in major units: with 3 decimals still an exact double in minor units (< 2^53).
   money: { maxAmount: 1e12 },
+  routing: DEFAULT_ROUTING_RULES,
+  sla: DEFAULT_SLA_RULES,
+  aging: DEFAULT_AGING_RULES,
 };
