@@ -153,3 +153,13 @@ describe('lifecycle rules: time window and money', () => {
     );
   });
 });
+
+describe('the complete example configuration (config/lifecycle.example.json)', () => {
+  it('loads, with routing, SLA and aging settings in seconds so they can be watched live', () => {
+    const config = loadLifecycleConfig(join(__dirname, '../../../../config/lifecycle.example.json'));
+    expect(config.routing.rules.map((rule) => rule.id)).toEqual(['enterprise-us', 'hot-inbound', 'partners', 'everyone-else']);
+    expect(config.sla.policies[0]).toMatchObject({ id: 'hot-30s', firstTouchWithin: 'PT30S' });
+    expect(config.aging.decay).toEqual({ step: 5, every: 'PT1M' });
+    expect(config.scoring.engagement.activities).toEqual(DEFAULT_LIFECYCLE_CONFIG.scoring.engagement.activities);
+  });
+});
