@@ -43,7 +43,7 @@ export function addBusinessTime(start: string, ms: number, calendar: SlaCalendar
   if (!(ms > 0)) throw new RangeError(`business time must be positive (got ${ms})`);
   if (calendar === '24x7') return new Date(startMs + ms).toISOString();
   let remaining = ms;
-  let cursor = DateTime.fromMillis(startMs, { zone: calendar.timeZone });
+  let cursor: DateTime = DateTime.fromMillis(startMs, { zone: calendar.timeZone });
   for (let day = 0; day < MAX_DAYS; day++) {
     const window = windowOf(cursor, calendar);
     if (window) {
@@ -66,7 +66,7 @@ export function businessTimeBetween(start: string, end: string, calendar: SlaCal
   if (endMs <= startMs) return 0;
   if (calendar === '24x7') return endMs - startMs;
   let total = 0;
-  let cursor = DateTime.fromMillis(startMs, { zone: calendar.timeZone });
+  let cursor: DateTime = DateTime.fromMillis(startMs, { zone: calendar.timeZone });
   while (cursor.toMillis() < endMs) {
     const window = windowOf(cursor, calendar);
     if (window) {
@@ -80,7 +80,7 @@ export function businessTimeBetween(start: string, end: string, calendar: SlaCal
 }
 
 /** Whether `instant` lies inside business hours (opening and closing time included). Always true on 24x7. */
-export function isBusinessTime(instant: string, calendar: SlaCalendar): boolean {
+export function isWithinBusinessHours(instant: string, calendar: SlaCalendar): boolean {
   if (calendar === '24x7') return true;
   const at = DateTime.fromMillis(Date.parse(instant), { zone: calendar.timeZone });
   const window = windowOf(at, calendar);
