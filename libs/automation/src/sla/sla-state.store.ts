@@ -125,21 +125,21 @@ function rowParams(track: SlaTrack, sla: TrackedSla): Record<string, unknown> {
 
 /** A row of `slas` back into an SlaRow. */
 export function slaRowOf(row: Record<string, unknown>): SlaRow {
-  const text = (key: string) => (row[key] === null || row[key] === undefined ? undefined : String(row[key] as string));
+  const text = (key: string) => (row[key] === null || row[key] === undefined ? undefined : String(row[key]));
   return {
-    slaId: String(row.sla_id as string),
-    tenantId: String(row.tenant_id as string),
-    leadId: String(row.lead_id as string),
+    slaId: String(row.sla_id),
+    tenantId: String(row.tenant_id),
+    leadId: String(row.lead_id),
     channel: text('channel'),
-    policyId: String(row.policy_id as string),
-    ownerId: String(row.owner_id as string),
+    policyId: String(row.policy_id),
+    ownerId: String(row.owner_id),
     teamId: text('team_id'),
-    startedAt: String(row.started_at as string),
-    dueAt: String(row.due_at as string),
+    startedAt: String(row.started_at),
+    dueAt: String(row.due_at),
     onBreach: row.on_breach === 'reassign' ? 'reassign' : 'record',
     reassignments: Number(row.reassignments),
-    assignmentEventId: String(row.assignment_event_id as string),
-    correlationId: String(row.correlation_id as string),
+    assignmentEventId: String(row.assignment_event_id),
+    correlationId: String(row.correlation_id),
     status: row.status as TrackedSla['status'],
     endedBy: text('ended_by') as TrackedSla['endedBy'],
     firstTouchAt: text('first_touch_at'),

@@ -65,7 +65,7 @@ export function reactToLeadEvent(track: SlaTrack | undefined, tracked: TrackedEv
   const sla = after.sla;
   const firstTouch = event.type === 'EngagementRecorded' && sla?.status === 'open' && before?.slaId === sla.slaId && !before.firstTouchAt && sla.firstTouchAt;
   if (firstTouch && sla) {
-    const touchedAt = Date.parse(sla.firstTouchAt!);
+    const touchedAt = Date.parse(sla.firstTouchAt);
     const decision: LeadEvent =
       touchedAt <= Date.parse(sla.dueAt)
         ? {
@@ -77,7 +77,7 @@ export function reactToLeadEvent(track: SlaTrack | undefined, tracked: TrackedEv
               ownerId: sla.ownerId,
               touchType: sla.touchType!,
               secondsToFirstTouch: Math.round((touchedAt - Date.parse(sla.startedAt)) / 1000),
-              occurredAt: sla.firstTouchAt!,
+              occurredAt: sla.firstTouchAt,
             },
           }
         : slaBreachOf(after.leadId, sla);
