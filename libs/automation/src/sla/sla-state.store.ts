@@ -93,7 +93,7 @@ export class SlaStateStore {
   /** Open SLAs due at or before `now`, earliest first. */
   dueSlas(now: Date, limit = 500): SlaRow[] {
     const rows = this.db.prepare(`SELECT * FROM slas WHERE status = 'open' AND due_at <= ? ORDER BY due_at, sla_id LIMIT ?`).all(now.toISOString(), limit);
-    return rows.map((row) => slaRowOf(row as Record<string, unknown>));
+    return (rows as Array<Record<string, string | number | null>>).map(slaRowOf);
   }
 
   close(): void {
@@ -124,7 +124,7 @@ function rowParams(track: SlaTrack, sla: TrackedSla): Record<string, unknown> {
 }
 
 /** A row of `slas` back into an SlaRow. */
-export function slaRowOf(row: Record<string, unknown>): SlaRow {
+export function slaRowOf(row: Readonly<Record<string, string | number | null>>): SlaRow {
   const text = (key: string) => (row[key] === null || row[key] === undefined ? undefined : String(row[key]));
   return {
     slaId: String(row.sla_id),
