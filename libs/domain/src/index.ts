@@ -27,3 +27,8 @@ export * from './shared/event-decoder';
 export * from './lead/lead-event.decoder';
 export * from './opportunity/opportunity-event.decoder';
 export * from './domain-events';
+export * from './sla/business-calendar';
+export * from './sla/sales-touch';
+export * from './sla/sla-policy';
+export * from './sla/sla-track.state';
+export * from './sla/sla-reaction.decider';

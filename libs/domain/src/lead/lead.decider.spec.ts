@@ -486,6 +486,30 @@ describe('lead decider', () => {
       leadWith(custom).given(asLead).when(engage('page_view', 0)).then([engaged('page_view', 0, 0)]);
     });
 
+    it('records a sales touch (sla.touchTypes) that marketing does not score, without points or a rescore', () => {
+      for (const type of config.sla.touchTypes) {
+        expect(Object.hasOwn(config.scoring.engagement.activities, type)).toBe(false);
+        lead.given(scored40).when(engage(type, 0)).then([engaged(type, 0, 0)]);
+      }
+    });
+
+    it('a sales touch scores only what sla.touchPoints gives it, even when marketing names the type too', () => {
+      const custom: LifecycleConfig = {
+        ...config,
+        scoring: { ...config.scoring, engagement: { ...config.scoring.engagement, activities: { ...config.scoring.engagement.activities, call_logged: 50 } } },
+        sla: { ...config.sla, touchPoints: { email_sent: 4 } },
+      };
+      leadWith(custom).given(scored40).when(engage('call_logged', 0)).then([engaged('call_logged', 0, 0)]);
+      leadWith(custom)
+        .given(scored40)
+        .when(engage('email_sent', 0))
+        .then([engaged('email_sent', 4, 0), scoreChanged(score(0, 40), score(0, 44), ['engagement email_sent (+4)'], 0)]);
+    });
+
+    it('names the sales touches among the accepted types when it refuses one', () => {
+      lead.given(asLead).when(engage('telepathy', 0)).thenThrows({ type: InvalidCommandError, fields: ['type'], message: 'call_logged' });
+    });
+
     it('crossing the MQL threshold from stage lead also decides QualifiedAsMQL', () => {
       lead
         .given(scored40)

@@ -5,6 +5,7 @@ import { type BantAssessment, evaluateBant } from '../qualification/bant';
 import { activityPoints, combineScore, engagementScore, fitScore, type ScoredActivity, temperatureOf } from '../scoring/score';
 import { assertNever, DomainError, DomainErrorCode, type FieldProblem, InvalidCommandError, LifecycleError } from '../shared/domain-error';
 import { calendarDateProblem, withBusinessTime } from '../shared/business-time';
+import { salesTouchPoints } from '../sla/sales-touch';
 import { laterOf } from '../shared/domain-event';
 import { companySizeProblem, costProblem, moneyProblems } from '../shared/money';
 import { canMove, LEAD_LIFECYCLE_MOVES, type StageMovingEventType } from './lead-lifecycle-moves';
@@ -224,11 +225,12 @@ function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig
 }
 
 function recordEngagement(command: RecordEngagement, state: ExistingLead, config: LifecycleConfig): LeadEvent[] {
-  const points = activityPoints(command.activityType, config);
+  // A sales touch (sla.touchTypes) scores only what sla.touchPoints gives it, whatever marketing scores.
+  const touchPoints = salesTouchPoints(command.activityType, config);
+  const points = touchPoints ?? activityPoints(command.activityType, config);
   if (points === undefined) {
-    throw new InvalidCommandError([
-      { field: 'type', reason: `unknown activity type; one of ${Object.keys(config.scoring.engagement.activities).join(', ')}` },
-    ]);
+    const known = [...Object.keys(config.scoring.engagement.activities), ...config.sla.touchTypes];
+    throw new InvalidCommandError([{ field: 'type', reason: `unknown activity type; one of ${known.join(', ')}` }]);
   }
   const recorded: LeadEvent = {
     type: 'EngagementRecorded',
@@ -240,6 +242,8 @@ function recordEngagement(command: RecordEngagement, state: ExistingLead, config
       occurredAt: command.occurredAt,
     },
   };
+  // A touch without points leaves the score alone: no rescore, so no decay is recorded on its account.
+  if (touchPoints === 0) return [recorded];
   const activity: ScoredActivity = { type: command.activityType, points, occurredAt: command.occurredAt };
   const reason = `engagement ${command.activityType} (${points > 0 ? '+' : ''}${points})`;
   // A backdated activity must not hide the newer ones: score as of the latest known moment.
