@@ -173,7 +173,7 @@ export class RoutingReaction implements EventProcessor {
 
   /** Routes a lead on the trigger, by the rules, as the lead was at the trigger. */
   private async route(leadId: string, cause: Cause): Promise<void> {
-    const lead = await this.leadAsOf(leadId, cause.event.position);
+    const lead = await this.leadAsOf(leadId, cause.event);
     if (!lead || lead.ownerId !== undefined || !isOpenLeadStage(lead.stage)) return;
     const rule = firstMatchingRule(this.config.routing.rules, lead);
     if (!rule) return this.execute(leadId, cause, { type: 'QueueLead', reason: 'no_matching_rule', occurredAt: cause.at });
@@ -279,9 +279,14 @@ export class RoutingReaction implements EventProcessor {
     this.state.assign(tenantId, leadId, ownerId, teamId, strategy);
   }
 
-  /** The lead as it was right after `position` (the trigger), or undefined when it is not there. */
-  private async leadAsOf(leadId: string, position: GlobalPosition): Promise<ExistingLead | undefined> {
-    const { state } = await this.leads.load(leadStreamId(leadId), (e) => comparePositions(e.position, position) <= 0);
+  /**
+   * The lead as the trigger's command left it (the trigger and the events the same request appended
+   * after it, such as the capture's ScoreChanged), or undefined when it is not there. Taken from the
+   * log, so every instance and every rerun sees the same lead whatever happened to it since.
+   */
+  private async leadAsOf(leadId: string, trigger: StoredEvent): Promise<ExistingLead | undefined> {
+    const sameRequest = (e: StoredEvent) => comparePositions(e.position, trigger.position) <= 0 || e.metadata.causationId === trigger.metadata.causationId;
+    const { state } = await this.leads.load(leadStreamId(leadId), sameRequest);
     return state.stage === 'none' ? undefined : state;
   }
 }
