@@ -82,7 +82,7 @@ export class TeamsController {
     success: [{ status: 201, type: TeamCommandResponse, description: 'added' }],
   })
   async addMember(@Param('teamId', teamIdParam) teamId: string, @Body() body: AddTeamMemberDto, @RequestContext() ctx: CommandContext) {
-    const command = { type: 'AddTeamMember' as const, teamId, ownerId: body.ownerId, capacity: body.capacity, weight: body.weight, occurredAt: this.now() };
+    const command = { type: 'AddTeamMember' as const, teamId, ownerId: body.ownerId, capacity: body.capacity ?? undefined, weight: body.weight ?? undefined, occurredAt: this.now() };
     return { teamId, ...writeReceipt(await this.teams.run(teamId, command, ctx)) };
   }
 
@@ -120,7 +120,7 @@ export class TeamsController {
     @RequestContext() ctx: CommandContext,
   ) {
     if (ctx.ownerScope && ctx.ownerScope.ownerId !== ownerId) throw AuthError.forbidden('a rep may change only its own availability');
-    const command = { type: 'ChangeMemberAvailability' as const, teamId, ownerId, available: body.available, until: body.until, occurredAt: this.now() };
+    const command = { type: 'ChangeMemberAvailability' as const, teamId, ownerId, available: body.available, until: body.until ?? undefined, occurredAt: this.now() };
     return { teamId, ...writeReceipt(await this.teams.run(teamId, command, ctx)) };
   }
 
