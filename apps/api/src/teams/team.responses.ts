@@ -38,5 +38,6 @@ export class QueuedLeadResponse {
 }
 
 export class QueueResponse {
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'events in the store the routing reaction has yet to handle (0: the queue is current)' }) eventsBehind: number;
   @ApiProperty({ type: [QueuedLeadResponse], description: 'oldest first' }) items: QueuedLeadResponse[];
 }

@@ -1,5 +1,5 @@
 import { BadRequestException, Body, Controller, Delete, Get, HttpCode, Inject, Param, type PipeTransform, Post, Query } from '@nestjs/common';
-import { ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiParam, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { Type } from 'class-transformer';
 import { ApiPropertyOptional } from '@nestjs/swagger';
@@ -9,7 +9,7 @@ import { AuthError, Requires } from '@lead-lifecycle/identity';
 import { RoutingQueries, TeamCommands } from '@lead-lifecycle/automation';
 import { RequestContext } from '../http/request-context.decorator';
 import { writeReceipt } from '../http/positions';
-import { ApiCommandOperation, ApiContextHeaders, ApiQueryOperation } from '../http/api-responses.decorator';
+import { ApiAccessErrors, ApiCommandOperation, ApiContextHeaders, ApiQueryOperation } from '../http/api-responses.decorator';
 import { ErrorResponseDto } from '../http/error-response.dto';
 import { HttpErrorCode } from '../http/api-error-code';
 import { httpStatusName } from '../http/http-status-name';
@@ -91,12 +91,13 @@ export class TeamsController {
   @HttpCode(200)
   @ApiTeamParam()
   @ApiOwnerParam()
+  @ApiOperation({ summary: 'Remove an owner from a team', description: 'Its leads stay with it; routing stops choosing it. A refused request appends nothing.' })
+  @ApiResponse({ status: 200, type: TeamCommandResponse, description: 'removed' })
+  @ApiAccessErrors()
+  @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'VALIDATION_FAILED: the path or a header is invalid' })
   @ApiTeamNotFound()
-  @ApiCommandOperation({
-    summary: 'Remove an owner from a team',
-    description: 'Its leads stay with it; routing stops choosing it.',
-    success: [{ status: 200, type: TeamCommandResponse, description: 'removed' }],
-  })
+  @ApiResponse({ status: 500, type: ErrorResponseDto, description: 'INTERNAL_ERROR: a fault of the service, logged with its cause' })
+  @ApiResponse({ status: 503, type: ErrorResponseDto, description: 'STORE_UNAVAILABLE: the event store cannot be reached; nothing was written, retry later' })
   async removeMember(@Param('teamId', teamIdParam) teamId: string, @Param('ownerId', ownerIdParam) ownerId: string, @RequestContext() ctx: CommandContext) {
     const command = { type: 'RemoveTeamMember' as const, teamId, ownerId, occurredAt: this.now() };
     return { teamId, ...writeReceipt(await this.teams.run(teamId, command, ctx)) };

@@ -4,6 +4,7 @@ import type { AutomationContext } from '../automation-part';
 import { AUTOMATION_CONTEXT } from '../automation.tokens';
 import type { QueuedLead } from './routing-state.store';
 import { RoutingStateStore } from './routing-state.store';
+import { ROUTING_REACTION_NAME } from './routing.reaction';
 import { TeamCommands } from './team-commands.service';
 
 /** One member as `GET /v1/teams/:teamId` shows it. */
@@ -24,6 +25,8 @@ export interface TeamView {
 }
 
 export interface QueueView {
+  /** Events in the store the routing reaction has yet to handle: how far behind the log the queue may be. */
+  readonly eventsBehind: number;
   readonly items: Array<{ leadId: string; reason: string; since: string; ruleId: string | null; teamId: string | null; ownerId: string | null }>;
 }
 
@@ -69,8 +72,12 @@ export class RoutingQueries implements OnModuleDestroy {
   }
 
   /** The tenant's leads waiting for routing, oldest first. */
-  queue(tenantId: string, limit: number): QueueView {
-    return { items: this.store().queue(tenantId, limit).map(queueItem) };
+  async queue(tenantId: string, limit: number): Promise<QueueView> {
+    const state = this.store();
+    const head = await this.context.store.headPosition();
+    const done = state.checkpoints.load(ROUTING_REACTION_NAME)?.commit ?? -1n;
+    const eventsBehind = head.commit > done ? Number(head.commit - done) : 0;
+    return { eventsBehind, items: state.queue(tenantId, limit).map(queueItem) };
   }
 
   onModuleDestroy(): void {

@@ -173,6 +173,9 @@ export class RoutingReaction implements EventProcessor {
 
   /** Routes a lead on the trigger, by the rules, as the lead was at the trigger. */
   private async route(leadId: string, cause: Cause): Promise<void> {
+    // No rules: routing is off, and leads wait for a manual assignment without a LeadQueued each (which
+    // would add an event to every qualified lead of a deployment that does not route).
+    if (this.config.routing.rules.length === 0) return;
     const lead = await this.leadAsOf(leadId, cause.event);
     if (!lead || lead.ownerId !== undefined || !isOpenLeadStage(lead.stage)) return;
     const rule = firstMatchingRule(this.config.routing.rules, lead);
