@@ -90,6 +90,17 @@ const opportunityRoute = (path: (id: string) => string, body?: object): RouteSpe
   },
 });
 const tenantRoute = (path: string, body?: () => object): RouteSpec => ({ leadBound: false, prepare: async () => ({ path, body: body?.() }) });
+let teams = 0;
+/** A fresh team of the own tenant (with the rep as a member), for the team routes. */
+const teamRoute = (path: (teamId: string) => string, body?: () => object): RouteSpec => ({
+  leadBound: false,
+  async prepare(fx) {
+    const teamId = `matrix-${++teams}`;
+    await fx.post(OWN, '/v1/teams', { teamId, name: 'matrix' });
+    await fx.post(OWN, `/v1/teams/${teamId}/members`, { ownerId: REP });
+    return { path: path(teamId), body: body?.() };
+  },
+});
 
 /** How to call each route; a route the router holds and this table lacks fails the test. */
 const ROUTES: Record<string, RouteSpec> = {
@@ -121,6 +132,12 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /v1/kpis': tenantRoute('/v1/kpis'),
   'GET /v1/projections': tenantRoute('/v1/projections'),
   'GET /health': tenantRoute('/health'),
+  'POST /v1/teams': tenantRoute('/v1/teams', () => ({ teamId: `matrix-new-${++teams}`, name: 'new' })),
+  'POST /v1/teams/:teamId/members': teamRoute((id) => `/v1/teams/${id}/members`, () => ({ ownerId: `owner-${++teams}` })),
+  'DELETE /v1/teams/:teamId/members/:ownerId': teamRoute((id) => `/v1/teams/${id}/members/${REP}`),
+  'POST /v1/teams/:teamId/members/:ownerId/availability': teamRoute((id) => `/v1/teams/${id}/members/${REP}/availability`, () => ({ available: false })),
+  'GET /v1/teams/:teamId': teamRoute((id) => `/v1/teams/${id}`),
+  'GET /v1/queue': tenantRoute('/v1/queue'),
   'POST /v1/admin/api-keys': tenantRoute('/v1/admin/api-keys', () => ({ tenantId: OWN, roles: ['auditor'], name: 'made in the matrix' })),
   'GET /v1/admin/api-keys': tenantRoute('/v1/admin/api-keys'),
   'DELETE /v1/admin/api-keys/:keyId': tenantRoute('/v1/admin/api-keys/0000000000000000'),

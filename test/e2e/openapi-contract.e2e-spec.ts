@@ -34,6 +34,9 @@ interface Req {
   readonly id?: string;
   /** The `{keyId}` of the admin routes. */
   readonly keyId?: string;
+  /** The `{teamId}` and `{ownerId}` of the team routes. */
+  readonly teamId?: string;
+  readonly ownerId?: string;
   readonly query?: Record<string, string>;
   readonly body?: unknown;
   readonly raw?: { readonly contentType: string; readonly text: string };
@@ -180,7 +183,53 @@ const statusCase = (name: string, status: number, prepare: Prepare): StatusCase 
 
 const PLATFORM = { Authorization: `Bearer ${TEST_PLATFORM_KEY}` };
 
+let teams = 0;
+/** A fresh team of the default tenant with the member `rep-1`. */
+async function teamWithMember(api: Api): Promise<string> {
+  const teamId = `contract-${++teams}`;
+  await api.send('post', '/v1/teams', { body: { teamId, name: 'Contract' } });
+  await api.send('post', `/v1/teams/${teamId}/members`, { body: { ownerId: 'rep-1', capacity: 3 } });
+  return teamId;
+}
+
 const SPECS: Record<string, OperationSpec> = {
+  'POST /v1/teams': {
+    prepare: async () => ({ body: { teamId: `contract-new-${++teams}`, name: 'New team' } }),
+    vary: (req) => ({ ...req, body: { teamId: `contract-new-${++teams}`, name: 'Other' } }),
+    errors: [
+      statusCase('a team id that is not a slug', 400, async () => ({ body: { teamId: 'Not A Slug', name: 'x' } })),
+      statusCase('a team that exists', 409, async (api) => ({ body: { teamId: await teamWithMember(api), name: 'again' } })),
+    ],
+  },
+  'POST /v1/teams/{teamId}/members': {
+    prepare: async (api) => ({ teamId: await teamWithMember(api), body: { ownerId: 'rep-2', capacity: 5, weight: 2 } }),
+    vary: (req) => ({ ...req, body: { ownerId: 'rep-3' } }),
+    errors: [
+      statusCase('a team that does not exist', 404, async () => ({ teamId: 'no-such-team', body: { ownerId: 'rep-2' } })),
+      statusCase('a member already added', 409, async (api) => ({ teamId: await teamWithMember(api), body: { ownerId: 'rep-1' } })),
+      statusCase('a negative capacity', 400, async (api) => ({ teamId: await teamWithMember(api), body: { ownerId: 'rep-2', capacity: -1 } })),
+    ],
+  },
+  'DELETE /v1/teams/{teamId}/members/{ownerId}': {
+    prepare: async (api) => ({ teamId: await teamWithMember(api), ownerId: 'rep-1' }),
+    errors: [statusCase('an owner who is not a member', 404, async (api) => ({ teamId: await teamWithMember(api), ownerId: 'rep-9' }))],
+  },
+  'POST /v1/teams/{teamId}/members/{ownerId}/availability': {
+    prepare: async (api) => ({ teamId: await teamWithMember(api), ownerId: 'rep-1', body: { available: false, until: new Date(Date.now() + 3_600_000).toISOString() } }),
+    vary: (req) => ({ ...req, body: { available: false } }),
+    errors: [
+      statusCase('until with available: true', 400, async (api) => ({ teamId: await teamWithMember(api), ownerId: 'rep-1', body: { available: true, until: nextYearDate() + 'T00:00:00Z' } })),
+      statusCase('a team that does not exist', 404, async () => ({ teamId: 'no-such-team', ownerId: 'rep-1', body: { available: false } })),
+    ],
+  },
+  'GET /v1/teams/{teamId}': {
+    prepare: async (api) => ({ teamId: await teamWithMember(api) }),
+    errors: [statusCase('a team that does not exist', 404, async () => ({ teamId: 'no-such-team' }))],
+  },
+  'GET /v1/queue': {
+    prepare: async () => ({ query: { limit: '10' } }),
+    errors: [statusCase('limit 0', 400, async () => ({ query: { limit: '0' } }))],
+  },
   'POST /v1/admin/api-keys': {
     prepare: async () => ({ body: { tenantId: 'acme', roles: ['rep'], name: 'crm sync', ownerId: 'rep-7', expiresAt: nextYearDate() + 'T00:00:00Z' }, headers: PLATFORM }),
     errors: [
@@ -420,7 +469,12 @@ interface Operation {
   readonly resolved: OpenAPIV3.OperationObject;
 }
 
-const pathOf = (op: Operation, req: Req) => op.path.replace('{id}', req.id ?? randomUUID()).replace('{keyId}', req.keyId ?? '0000000000000000');
+const pathOf = (op: Operation, req: Req) =>
+  op.path
+    .replace('{id}', req.id ?? randomUUID())
+    .replace('{keyId}', req.keyId ?? '0000000000000000')
+    .replace('{teamId}', req.teamId ?? 'no-such-team')
+    .replace('{ownerId}', req.ownerId ?? 'nobody');
 const parameters = (op: Operation) => (op.raw.parameters ?? []) as OpenAPIV3.ParameterObject[];
 const documents = (op: Operation, status: number) => String(status) in (op.raw.responses ?? {});
 const successStatuses = (op: Operation) => Object.keys(op.raw.responses ?? {}).map(Number).filter((s) => s >= 200 && s < 300);

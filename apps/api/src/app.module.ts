@@ -16,6 +16,7 @@ import { ProcessorWorkerOptions } from '@lead-lifecycle/eventing';
 import { join } from 'node:path';
 import { processorsWorkerModule, ProcessorsWorkerData, settingsOf } from './processors/processors-worker.module';
 import { OpportunitiesController } from './opportunities/opportunities.controller';
+import { TeamsController } from './teams/teams.controller';
 import { AutomationModule } from '@lead-lifecycle/automation';
 import { loadLifecycleConfig } from '@lead-lifecycle/lifecycle';
 
@@ -77,7 +78,7 @@ export class AppModule {
           clock: options.clock,
         }),
       ],
-      controllers: [LeadsController, ReadModelsController, OpportunitiesController, HealthController, ApiKeysController],
+      controllers: [LeadsController, ReadModelsController, OpportunitiesController, TeamsController, HealthController, ApiKeysController],
       // Global, so that every POST honours Idempotency-Key, whichever controller serves it.
       providers: [
         { provide: CONSISTENCY_TOKENS, inject: [ENGINE_CONFIG], useFactory: (engine: EngineConfig) => ConsistencyTokens.inDataDir(engine.DATA_DIR) },

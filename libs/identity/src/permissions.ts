@@ -18,6 +18,9 @@ export const PERMISSIONS = [
   'opportunity:read',
   'readmodel:read',
   'projection:status',
+  'team:manage',
+  'team:availability',
+  'routing:read',
   'apikey:manage',
 ] as const;
 
@@ -59,5 +62,8 @@ export const PERMISSION_ROUTES: Readonly<Record<Permission, string>> = {
   'opportunity:read': 'GET /v1/opportunities/:id',
   'readmodel:read': 'GET /v1/funnel, GET /v1/kpis',
   'projection:status': 'GET /v1/projections, the positions in GET /health',
+  'team:manage': 'POST /v1/teams, POST /v1/teams/:teamId/members, DELETE /v1/teams/:teamId/members/:ownerId',
+  'team:availability': 'POST /v1/teams/:teamId/members/:ownerId/availability (rep: its own only)',
+  'routing:read': 'GET /v1/teams/:teamId, GET /v1/queue',
   'apikey:manage': 'POST, GET /v1/admin/api-keys, DELETE /v1/admin/api-keys/:keyId',
 };

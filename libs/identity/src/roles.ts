@@ -30,12 +30,12 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
     permissions: TENANT_PERMISSIONS,
   },
   manager: {
-    summary: 'all lead and opportunity commands and reads, no erasure',
+    summary: 'all lead and opportunity commands and reads, teams and routing, no erasure',
     scope: 'tenant',
     permissions: TENANT_PERMISSIONS.filter((p) => p !== 'lead:forget' && p !== 'projection:status'),
   },
   rep: {
-    summary: 'commands and reads on the leads it owns or that are unassigned, and their opportunities; other leads are 404, listings show only those',
+    summary: 'commands and reads on the leads it owns or that are unassigned, and their opportunities; other leads are 404, listings show only those; marks only itself away or back; sees teams (lead ids only of its own) and the queue',
     scope: 'owned',
     permissions: [
       'lead:engage',
@@ -48,6 +48,8 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
       'lead:list',
       'opportunity:write',
       'opportunity:read',
+      'team:availability',
+      'routing:read',
     ],
   },
   marketing: {
@@ -56,9 +58,9 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
     permissions: ['lead:capture', 'lead:engage', 'lead:recycle', 'lead:read', 'lead:list', 'readmodel:read'],
   },
   auditor: {
-    summary: 'read only: state and as-of, history in every format, funnel, KPIs, projection status',
+    summary: 'read only: state and as-of, history in every format, funnel, KPIs, projection status, teams and the routing queue',
     scope: 'tenant',
-    permissions: ['lead:read', 'lead:history', 'opportunity:read', 'readmodel:read', 'projection:status'],
+    permissions: ['lead:read', 'lead:history', 'opportunity:read', 'readmodel:read', 'projection:status', 'routing:read'],
   },
   privacy_officer: {
     summary: 'erasure, and reading the lead it erases',

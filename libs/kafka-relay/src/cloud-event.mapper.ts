@@ -1,4 +1,4 @@
-import { parseBusinessTime } from '@lead-lifecycle/domain';
+import { parseBusinessTime, TEAM_STREAM_PREFIX } from '@lead-lifecycle/domain';
 import { positionToString, type StoredEvent } from '@lead-lifecycle/eventing';
 
 /** A Kafka message in CloudEvents 1.0 binary content mode: attributes in `ce_` headers, data as the value. */
@@ -25,8 +25,16 @@ export function leadIdOf(event: StoredEvent): string {
  */
 const rfc3339 = (time: string) => parseBusinessTime(time) ?? time;
 
+/**
+ * The message key and subject: the lead for lead and opportunity events; for team events (which name no
+ * lead) the team's stream id `team-<tenantId>.<teamId>`, so one team's changes keep their order.
+ */
+export function messageKeyOf(event: StoredEvent): string {
+  return event.streamId.startsWith(TEAM_STREAM_PREFIX) ? event.streamId : leadIdOf(event);
+}
+
 export function toCloudEvent(event: StoredEvent, sourcePrefix: string): CloudEventMessage {
-  const leadId = leadIdOf(event);
+  const leadId = messageKeyOf(event);
   const m = event.metadata;
   return {
     key: leadId,

@@ -1,5 +1,5 @@
 import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
-import { AGGREGATE_STREAM_PREFIXES } from '@lead-lifecycle/domain';
+import { AGGREGATE_STREAM_PREFIXES, TEAM_STREAM_PREFIX } from '@lead-lifecycle/domain';
 import { type StoredEvent } from '@lead-lifecycle/eventing';
 import { type EventProcessor } from '@lead-lifecycle/eventing';
 import { toCloudEvent } from './cloud-event.mapper';
@@ -11,15 +11,15 @@ export class RelayUnavailableError extends Error {
 }
 
 /**
- * Publishes every lead and opportunity event, in the store's global order, to one Kafka topic keyed by
- * lead id. It runs as a checkpointed processor: the checkpoint moves only after the broker acknowledged
+ * Publishes every lead, opportunity and team event, in the store's global order, to one Kafka topic keyed by
+ * lead id (team events by their stream id). It runs as a checkpointed processor: the checkpoint moves only after the broker acknowledged
  * the batch from all in-sync replicas (acks = -1), with the idempotent producer. Delivery is at least
  * once: after a crash between the acknowledgement and the checkpoint, a batch is sent again, and
  * consumers drop the duplicates by `ce_id`.
  */
 export class KafkaRelayProcessor implements EventProcessor {
   readonly name = 'relay:kafka';
-  readonly streamPrefixes = AGGREGATE_STREAM_PREFIXES;
+  readonly streamPrefixes = [...AGGREGATE_STREAM_PREFIXES, TEAM_STREAM_PREFIX];
   readonly personalData = 'open'; // the published CloudEvents carry the contact
   private readonly kafka: Kafka;
   private producer?: Producer;

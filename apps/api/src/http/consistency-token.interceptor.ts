@@ -18,7 +18,7 @@ export class ConsistencyTokenInterceptor implements NestInterceptor {
     if (context.getType() !== 'http') return next.handle();
     const request = context.switchToHttp().getRequest<Request>();
     const principal = principalOf(request);
-    if (request.method !== 'POST' || !principal) return next.handle();
+    if ((request.method !== 'POST' && request.method !== 'DELETE') || !principal) return next.handle();
     return next.handle().pipe(
       map((body: unknown) => {
         if (!body || typeof body !== 'object' || typeof (body as { position?: unknown }).position !== 'string') return body;

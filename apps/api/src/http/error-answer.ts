@@ -38,6 +38,10 @@ const STATUS_BY_DOMAIN_CODE: Record<DomainErrorCode, number> = {
   [DomainErrorCode.ConcurrencyConflict]: HttpStatus.CONFLICT,
   [DomainErrorCode.InvalidConfiguration]: HttpStatus.INTERNAL_SERVER_ERROR,
   [DomainErrorCode.ProjectionBehind]: HttpStatus.SERVICE_UNAVAILABLE,
+  [DomainErrorCode.TeamNotFound]: HttpStatus.NOT_FOUND,
+  [DomainErrorCode.TeamAlreadyExists]: HttpStatus.CONFLICT,
+  [DomainErrorCode.TeamMemberNotFound]: HttpStatus.NOT_FOUND,
+  [DomainErrorCode.TeamMemberAlreadyAdded]: HttpStatus.CONFLICT,
 };
 
 const STATUS_BY_STORE_CODE: Record<EventStoreErrorCode, number> = {

@@ -30,6 +30,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addServer('http://localhost:3000', 'the default listener (PORT, HOST)')
     .addTag('leads', 'capture leads and move them through the lifecycle; their state and history')
     .addTag('opportunities', 'the opportunities opened for SQL leads')
+    .addTag('teams', 'teams of owners for routing, their availability, and the routing queue')
     .addTag('read models', 'funnel, scoring list and KPIs, read your own writes with minPosition; processor lag')
     .addTag('operations', 'health')
     .addTag('admin', 'API keys of every tenant, for the platform key')

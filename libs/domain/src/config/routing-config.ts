@@ -49,5 +49,5 @@ export const ROUTING_RULES = object(
 );
 export type RoutingRules = SchemaType<typeof ROUTING_RULES>;
 
-/** Routing on MQL with no rules: every qualified lead waits in the queue until someone assigns it. */
+/** Routing on MQL with no rules: routing is off, every lead waits for a manual assignment (no LeadQueued is written). */
 export const DEFAULT_ROUTING_RULES: RoutingRules = { on: 'mql', rules: [] };

@@ -11,6 +11,7 @@ import { companySizeProblem, costProblem, moneyProblems } from '../shared/money'
 import { canMove, LEAD_LIFECYCLE_MOVES, type StageMovingEventType } from './lead-lifecycle-moves';
 import { type CompanyProfile, type LeadEvent, type LeadSource, type ScoreChanged } from './lead.events';
 import { type ExistingLead, type LeadState, openOpportunityIds } from './lead.state';
+import { decideLeadRouting, type LeadRoutingCommand } from './lead-routing.decider';
 
 export interface CaptureLead {
   readonly type: 'CaptureLead';
@@ -108,7 +109,8 @@ export type LeadCommand =
   | OpenOpportunityForLead
   | ConvertToCustomer
   | RecordOpportunityLost
-  | ForgetLead;
+  | ForgetLead
+  | LeadRoutingCommand;
 
 /** Decides what a command does to a lead: the events to append, or a domain error. Pure. */
 export function decideLead(command: LeadCommand, state: LeadState, config: LifecycleConfig): LeadEvent[] {
@@ -154,6 +156,9 @@ export function decideLead(command: LeadCommand, state: LeadState, config: Lifec
       if (!command.reason?.trim()) throw new InvalidCommandError([{ field: 'reason', reason: 'must not be empty' }]);
       if (state.personalDataErasedAt) return [];
       return [{ type: 'PersonalDataErased', data: { leadId: state.leadId, reason: command.reason, occurredAt: command.occurredAt } }];
+    case 'RouteLead':
+    case 'QueueLead':
+      return decideLeadRouting(command, state);
     default:
       return assertNever(command, 'lead command');
   }

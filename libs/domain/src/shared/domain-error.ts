@@ -10,6 +10,10 @@ export enum DomainErrorCode {
   InvalidConfiguration = 'INVALID_CONFIGURATION',
   /** A read-your-writes query waited for a projection longer than allowed. */
   ProjectionBehind = 'PROJECTION_BEHIND',
+  TeamNotFound = 'TEAM_NOT_FOUND',
+  TeamAlreadyExists = 'TEAM_ALREADY_EXISTS',
+  TeamMemberNotFound = 'TEAM_MEMBER_NOT_FOUND',
+  TeamMemberAlreadyAdded = 'TEAM_MEMBER_ALREADY_ADDED',
 }
 
 export interface FieldProblem {

@@ -64,6 +64,11 @@ export interface ProcessorRunnerOptions {
    */
   readonly coalesceMs?: number;
   readonly log?: (message: string) => void;
+  /**
+   * Where this processor's checkpoint and failures live, instead of the host's store: a reaction that
+   * keeps its state in a file of its own commits state and checkpoint there in one transaction.
+   */
+  readonly checkpoints?: CheckpointStore;
 }
 
 export type ProcessorState = 'idle' | 'running' | 'retrying' | 'stopped';
@@ -126,15 +131,17 @@ export class ProcessorRunner {
   private readonly waiters = new Set<{ target: GlobalPosition; resolve: () => void }>();
   private readonly counters = { eventsDelivered: 0, batches: 0, lastBatchSize: 0, handleBatchMs: 0, reads: 0, ownReads: 0 };
   private readonly consumer: EventConsumer;
+  private readonly checkpoints: CheckpointStore;
 
   constructor(
     store: EventStore,
-    private readonly checkpoints: CheckpointStore,
+    checkpoints: CheckpointStore,
     readonly processor: EventProcessor,
     private readonly options: ProcessorRunnerOptions = {},
     /** The consumer it reads through; its own when absent. */
     consumer?: EventConsumer,
   ) {
+    this.checkpoints = options.checkpoints ?? checkpoints;
     this.consumer = consumer ?? new EventConsumer(store, { idleWaitMs: options.idleWaitMs });
     this.consumer.attach(this);
   }

@@ -23,6 +23,7 @@ import type {
   SlaStarted,
 } from '../../../domain/src/lead/lead.events';
 import type { OpportunityLost, OpportunityOpened, OpportunityStageChanged, OpportunityWon } from '../../../domain/src/opportunity/opportunity.events';
+import type { TeamCreated, TeamMemberAdded, TeamMemberAvailabilityChanged, TeamMemberRemoved } from '../../../domain/src/team/team.events';
 
 export type LeadCapturedV1 = LeadCaptured['data'];
 export type LeadRecapturedV1 = LeadRecaptured['data'];
@@ -47,3 +48,8 @@ export type OpportunityOpenedV1 = OpportunityOpened['data'];
 export type OpportunityStageChangedV1 = OpportunityStageChanged['data'];
 export type OpportunityWonV1 = OpportunityWon['data'];
 export type OpportunityLostV1 = OpportunityLost['data'];
+
+export type TeamCreatedV1 = TeamCreated['data'];
+export type TeamMemberAddedV1 = TeamMemberAdded['data'];
+export type TeamMemberRemovedV1 = TeamMemberRemoved['data'];
+export type TeamMemberAvailabilityChangedV1 = TeamMemberAvailabilityChanged['data'];

@@ -1,12 +1,19 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { LEAD_EVENT_SCHEMA_VERSIONS, LEAD_EVENT_TYPES, OPPORTUNITY_EVENT_SCHEMA_VERSIONS, OPPORTUNITY_EVENT_TYPES } from '@lead-lifecycle/domain';
+import {
+  LEAD_EVENT_SCHEMA_VERSIONS,
+  LEAD_EVENT_TYPES,
+  OPPORTUNITY_EVENT_SCHEMA_VERSIONS,
+  OPPORTUNITY_EVENT_TYPES,
+  TEAM_EVENT_SCHEMA_VERSIONS,
+  TEAM_EVENT_TYPES,
+} from '@lead-lifecycle/domain';
 
 /** Folder of the committed JSON Schemas, one file per event type and version: `<Type>.v<N>.json`. */
 export const SCHEMA_DIR = resolve(__dirname, '../../../../schemas/events');
-export const PUBLISHED_EVENT_TYPES: readonly string[] = [...LEAD_EVENT_TYPES, ...OPPORTUNITY_EVENT_TYPES];
+export const PUBLISHED_EVENT_TYPES: readonly string[] = [...LEAD_EVENT_TYPES, ...OPPORTUNITY_EVENT_TYPES, ...TEAM_EVENT_TYPES];
 /** The version each type is published in today (stored older versions are upcast before publishing). */
-export const PUBLISHED_SCHEMA_VERSIONS: Readonly<Record<string, number>> = { ...LEAD_EVENT_SCHEMA_VERSIONS, ...OPPORTUNITY_EVENT_SCHEMA_VERSIONS };
+export const PUBLISHED_SCHEMA_VERSIONS: Readonly<Record<string, number>> = { ...LEAD_EVENT_SCHEMA_VERSIONS, ...OPPORTUNITY_EVENT_SCHEMA_VERSIONS, ...TEAM_EVENT_SCHEMA_VERSIONS };
 
 export const schemaFileName = (type: string, version: number) => `${type}.v${version}.json`;
 export const schemaId = (type: string, version: number) => `urn:lead-lifecycle:event:${type}:v${version}`;

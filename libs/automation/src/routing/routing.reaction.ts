@@ -1,0 +1,300 @@
+import {
+  type ExistingLead,
+  decodeLeadEvent,
+  decodeTeamEvent,
+  decideLead,
+  evolveLead,
+  initialLeadState,
+  isOpenLeadStage,
+  LEAD_STREAM_PREFIX,
+  type LeadEvent,
+  type LeadRoutingCommand,
+  type LeadState,
+  leadStreamId,
+  lifecycleMoveOf,
+  type LifecycleConfig,
+  type RoutingStrategy,
+  type RoutingTrigger,
+  type SlaBreached,
+  TEAM_STREAM_PREFIX,
+  type TeamEvent,
+} from '@lead-lifecycle/domain';
+import {
+  CheckpointMovedError,
+  comparePositions,
+  type EventProcessor,
+  type EventStore,
+  type GlobalPosition,
+  START_POSITION,
+  type StoredEvent,
+} from '@lead-lifecycle/eventing';
+import { AggregateRepository, type CommandContext } from '@lead-lifecycle/lifecycle';
+import { pickMember } from './member-picker';
+import { firstMatchingRule } from './routing-rules';
+import type { RoutingStateStore } from './routing-state.store';
+
+/** The processor (and checkpoint) name of the routing reaction. */
+export const ROUTING_REACTION_NAME = 'reaction:routing';
+
+/** The lead event that starts routing, per `routing.on`. */
+export const ROUTING_TRIGGER_EVENTS: Readonly<Record<RoutingTrigger, LeadEvent['type']>> = {
+  capture: 'LeadCaptured',
+  mql: 'QualifiedAsMQL',
+  sql: 'PromotedToSQL',
+};
+
+/** The cause of a decision: the event it reacts to. */
+interface Cause {
+  readonly event: StoredEvent;
+  readonly tenantId: string;
+  /** Business time of the decision: eligibility (an away period's end) is judged at it, the same on every instance. */
+  readonly at: string;
+}
+
+/**
+ * Routes leads. It follows lead and team streams in the store's global order and keeps what it needs in
+ * its own SQLite file (RoutingStateStore): team membership and availability, every lead's owner and
+ * whether it is still open, the strategies' cursors and the queue, changed only in the transaction
+ * that also moves its checkpoint. Because it handles one event after the other, two leads qualifying at
+ * the same moment get consecutive turns, and a member's open leads are counted before the next pick.
+ *
+ * - On the configured trigger it evaluates the rules on the lead as of the trigger (first match wins)
+ *   and appends LeadAssigned (reason `rule`) or LeadQueued (`no_matching_rule`, `no_eligible_member`).
+ * - On SlaBreached with `onBreach: 'reassign'` it moves the lead to the next eligible member of its
+ *   team other than the breaching owner (reason `sla_escalation`), or queues it (`sla_exhausted` after
+ *   `sla.maxReassignments`, else `no_eligible_member`).
+ * - When a member is added, comes back, or an owner's lead closes or moves away, the team's queue is
+ *   retried, oldest first.
+ *
+ * Every append derives its event ids from its cause and is decided on the lead as stored (a manual
+ * assignment is never overwritten). The decision's effect on the state is taken from what the lead's
+ * stream holds for that cause, so a restart in the middle of a batch, or a second instance with its
+ * own state file, arrives at the same state and writes nothing twice.
+ */
+export class RoutingReaction implements EventProcessor {
+  readonly name = ROUTING_REACTION_NAME;
+  readonly streamPrefixes = [LEAD_STREAM_PREFIX, TEAM_STREAM_PREFIX];
+  readonly commitsCheckpoint = true;
+  private readonly leads: AggregateRepository<LeadState, LeadEvent>;
+
+  constructor(
+    store: EventStore,
+    private readonly state: RoutingStateStore,
+    private readonly config: LifecycleConfig,
+  ) {
+    // Uncached: the command side writes these streams too; every decision is made on the stream as stored.
+    this.leads = new AggregateRepository(store, { initialState: initialLeadState, evolve: evolveLead, decode: decodeLeadEvent }, { cachedStreams: 0 });
+  }
+
+  async handleBatch(events: StoredEvent[], checkpoint: GlobalPosition, after: GlobalPosition): Promise<void> {
+    const db = this.state.db;
+    // One transaction across the batch (its appends are awaited inside it): the state and the checkpoint
+    // move together or not at all. A crash in between leaves appended events behind, which the rerun
+    // finds on the lead's stream and adopts instead of deciding again.
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      this.assertCheckpointAt(after);
+      for (const event of events) await this.apply(event);
+      this.state.checkpoints.save(this.name, checkpoint);
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.inTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  private assertCheckpointAt(after: GlobalPosition): void {
+    const stored = this.state.checkpoints.load(this.name) ?? START_POSITION;
+    if (comparePositions(stored, after) !== 0) throw new CheckpointMovedError(this.name, stored, after);
+  }
+
+  private async apply(event: StoredEvent): Promise<void> {
+    const tenantId = event.metadata.tenantId;
+    if (event.streamId.startsWith(TEAM_STREAM_PREFIX)) return this.applyTeamEvent(decodeTeamEvent(event), { event, tenantId, at: event.metadata.occurredAt });
+    const lead = decodeLeadEvent(event);
+    const cause: Cause = { event, tenantId, at: lead.data.occurredAt };
+    const freed = this.track(lead, tenantId);
+    if (lead.type === ROUTING_TRIGGER_EVENTS[this.config.routing.on]) await this.route(lead.data.leadId, cause);
+    if (lead.type === 'SlaBreached' && lead.data.onBreach === 'reassign') await this.escalate(lead.data, cause);
+    if (freed) for (const teamId of this.state.teamsOf(tenantId, freed)) await this.retryQueue(teamId, cause);
+  }
+
+  /** Folds a lead event into the state; answers the owner that lost an open lead (capacity freed), if any. */
+  private track(event: LeadEvent, tenantId: string): string | undefined {
+    const { leadId } = event.data;
+    const before = this.state.lead(tenantId, leadId);
+    switch (event.type) {
+      case 'LeadCaptured':
+        this.state.captureLead(tenantId, leadId);
+        return undefined;
+      case 'LeadAssigned': {
+        const { ownerId, teamId, strategy } = event.data;
+        if (before?.ownerId === ownerId) return undefined;
+        this.state.assign(tenantId, leadId, ownerId, teamId, strategy);
+        return before?.open ? before.ownerId : undefined;
+      }
+      case 'LeadQueued': {
+        const { reason, ruleId, teamId, occurredAt } = event.data;
+        this.state.enqueue(tenantId, leadId, { reason, since: occurredAt, ruleId, teamId });
+        return undefined;
+      }
+      default: {
+        const move = lifecycleMoveOf(event.type);
+        if (!move || !before) return undefined;
+        const open = isOpenLeadStage(move.to);
+        if (open !== before.open) this.state.setOpen(tenantId, leadId, open);
+        return before.open && !open ? before.ownerId : undefined;
+      }
+    }
+  }
+
+  private async applyTeamEvent(event: TeamEvent, cause: Cause): Promise<void> {
+    const { tenantId } = cause;
+    const { teamId } = event.data;
+    switch (event.type) {
+      case 'TeamCreated':
+        return;
+      case 'TeamMemberAdded':
+        this.state.addMember(tenantId, teamId, event.data.ownerId, event.data.capacity, event.data.weight);
+        return this.retryQueue(teamId, cause);
+      case 'TeamMemberRemoved':
+        this.state.removeMember(tenantId, teamId, event.data.ownerId);
+        return;
+      case 'TeamMemberAvailabilityChanged':
+        this.state.setAvailability(tenantId, teamId, event.data.ownerId, event.data.available, event.data.until);
+        if (event.data.available) return this.retryQueue(teamId, cause);
+        return;
+      default: {
+        const unknown: never = event;
+        throw new Error(`unexpected team event ${JSON.stringify(unknown)}`);
+      }
+    }
+  }
+
+  /** Routes a lead on the trigger, by the rules, as the lead was at the trigger. */
+  private async route(leadId: string, cause: Cause): Promise<void> {
+    // No rules: routing is off, and leads wait for a manual assignment without a LeadQueued each (which
+    // would add an event to every qualified lead of a deployment that does not route).
+    if (this.config.routing.rules.length === 0) return;
+    const lead = await this.leadAsOf(leadId, cause.event);
+    if (!lead || lead.ownerId !== undefined || !isOpenLeadStage(lead.stage)) return;
+    const rule = firstMatchingRule(this.config.routing.rules, lead);
+    if (!rule) return this.execute(leadId, cause, { type: 'QueueLead', reason: 'no_matching_rule', occurredAt: cause.at });
+    if ('ownerId' in rule.assign) {
+      return this.execute(leadId, cause, { type: 'RouteLead', reason: 'rule', ownerId: rule.assign.ownerId, ruleId: rule.id, occurredAt: cause.at });
+    }
+    const { teamId, strategy } = rule.assign;
+    await this.assignInTeam(leadId, cause, { ruleId: rule.id, teamId, strategy });
+  }
+
+  /** Picks a member of the team and assigns, or queues the lead when nobody is eligible. */
+  private async assignInTeam(
+    leadId: string,
+    cause: Cause,
+    target: { ruleId?: string; teamId: string; strategy: RoutingStrategy },
+    idPart?: string,
+  ): Promise<boolean> {
+    const { ruleId, teamId, strategy } = target;
+    const pick = pickMember(this.state.members(cause.tenantId, teamId), strategy, { at: cause.at, cursor: this.state.cursor(cause.tenantId, teamId) });
+    const command: LeadRoutingCommand = pick
+      ? { type: 'RouteLead', reason: 'rule', ownerId: pick.ownerId, ruleId, teamId, strategy, occurredAt: cause.at }
+      : { type: 'QueueLead', reason: 'no_eligible_member', ruleId, teamId, occurredAt: cause.at };
+    await this.execute(leadId, cause, command, idPart);
+    return pick !== undefined;
+  }
+
+  /** After a breached SLA with `reassign`: the next eligible member of the team, or the queue. */
+  private async escalate(breach: SlaBreached['data'], cause: Cause): Promise<void> {
+    const { leadId, ownerId: fromOwnerId, teamId } = breach;
+    const routed = this.state.lead(cause.tenantId, leadId);
+    const queue = (reason: 'sla_exhausted' | 'no_eligible_member') =>
+      this.execute(leadId, cause, { type: 'QueueLead', reason, fromOwnerId, teamId, occurredAt: cause.at });
+    if (breach.reassignments >= this.config.sla.maxReassignments) return queue('sla_exhausted');
+    if (!teamId) return queue('no_eligible_member');
+    const strategy: RoutingStrategy = (routed?.teamId === teamId ? routed.strategy : undefined) ?? 'round_robin';
+    const members = this.state.members(cause.tenantId, teamId);
+    const pick = pickMember(members, strategy, { at: cause.at, cursor: this.state.cursor(cause.tenantId, teamId), exclude: fromOwnerId });
+    if (!pick) return queue('no_eligible_member');
+    await this.execute(leadId, cause, { type: 'RouteLead', reason: 'sla_escalation', ownerId: pick.ownerId, fromOwnerId, teamId, strategy, occurredAt: cause.at });
+    // The breaching owner has one open lead fewer: its teams' queues may move.
+    if (this.state.lead(cause.tenantId, leadId)?.ownerId !== fromOwnerId) {
+      for (const team of this.state.teamsOf(cause.tenantId, fromOwnerId)) await this.retryQueue(team, cause);
+    }
+  }
+
+  /** Routes the team's waiting leads, oldest first, while someone is eligible. */
+  private async retryQueue(teamId: string, cause: Cause): Promise<void> {
+    for (const waiting of this.state.waitingFor(cause.tenantId, teamId)) {
+      const strategy = waiting.strategy ?? this.strategyOfRule(waiting.ruleId) ?? 'round_robin';
+      const assigned = await this.assignInTeam(waiting.leadId, cause, { ruleId: waiting.ruleId, teamId, strategy }, waiting.leadId);
+      if (!assigned) return;
+    }
+  }
+
+  private strategyOfRule(ruleId: string | undefined): RoutingStrategy | undefined {
+    const rule = this.config.routing.rules.find((r) => r.id === ruleId);
+    return rule && 'teamId' in rule.assign ? rule.assign.strategy : undefined;
+  }
+
+  /**
+   * Appends the command's events on the lead (ids derived from the cause and, for a retry of the queue,
+   * the lead) and applies what the stream holds for this cause: what was just appended, or what an
+   * earlier run of this reaction (before a crash, or another instance) appended for it.
+   */
+  private async execute(leadId: string, cause: Cause, command: LeadRoutingCommand, idPart?: string): Promise<void> {
+    const streamId = leadStreamId(leadId);
+    const context: CommandContext = {
+      tenantId: cause.tenantId,
+      actor: ROUTING_REACTION_NAME,
+      correlationId: cause.event.metadata.correlationId,
+      causationId: cause.event.eventId,
+      command: command.type,
+    };
+    const idSeed = `${ROUTING_REACTION_NAME}:${cause.event.eventId}${idPart ? `:${idPart}` : ''}`;
+    const decided = await this.leads.handle(streamId, (state) => (state.stage === 'none' ? [] : decideLead(command, state, this.config)), context, { idSeed });
+    const done = decided.appended.length ? decided.appended : (await this.leads.load(streamId)).events.filter((e) => isCausedBy(e, cause));
+    for (const stored of done) {
+      const event = decodeLeadEvent({ type: stored.type, schemaVersion: stored.schemaVersion, data: stored.data });
+      this.adopt(event, cause, command);
+    }
+  }
+
+  /** What a routing decision the stream holds changes in the state: the owner, the cursor, or the queue. */
+  private adopt(event: LeadEvent, cause: Cause, command: LeadRoutingCommand): void {
+    const { tenantId } = cause;
+    if (event.type === 'LeadQueued') {
+      const strategy = command.type === 'QueueLead' && command.teamId ? this.strategyOfRule(command.ruleId) : undefined;
+      this.state.enqueue(tenantId, event.data.leadId, { reason: event.data.reason, since: event.data.occurredAt, ruleId: event.data.ruleId, teamId: event.data.teamId, strategy });
+      return;
+    }
+    if (event.type !== 'LeadAssigned') return;
+    const { leadId, ownerId, teamId, strategy } = event.data;
+    if (teamId && strategy) {
+      // The strategy's own state moves for the member the stream names (the pick, unless another
+      // instance decided otherwise on a state this one has not seen).
+      const members = this.state.members(tenantId, teamId);
+      const exclude = event.data.reason === 'sla_escalation' ? event.data.previousOwnerId : undefined;
+      const pick = pickMember(members, strategy, { at: cause.at, cursor: this.state.cursor(tenantId, teamId), exclude });
+      const chosen = members.find((m) => m.ownerId === ownerId);
+      if (strategy === 'round_robin' && chosen) this.state.setCursor(tenantId, teamId, chosen.ordinal);
+      if (strategy === 'weighted' && pick?.ownerId === ownerId && pick.swrrCurrents) this.state.setSwrrCurrents(tenantId, teamId, pick.swrrCurrents);
+    }
+    this.state.assign(tenantId, leadId, ownerId, teamId, strategy);
+  }
+
+  /**
+   * The lead as the trigger's command left it (the trigger and the events the same request appended
+   * after it, such as the capture's ScoreChanged), or undefined when it is not there. Taken from the
+   * log, so every instance and every rerun sees the same lead whatever happened to it since.
+   */
+  private async leadAsOf(leadId: string, trigger: StoredEvent): Promise<ExistingLead | undefined> {
+    const sameRequest = (e: StoredEvent) => comparePositions(e.position, trigger.position) <= 0 || e.metadata.causationId === trigger.metadata.causationId;
+    const { state } = await this.leads.load(leadStreamId(leadId), sameRequest);
+    return state.stage === 'none' ? undefined : state;
+  }
+}
+
+/** An event this reaction appended for `cause` (before a crash, or on another instance). */
+function isCausedBy(event: StoredEvent, cause: Cause): boolean {
+  return event.metadata.actor === ROUTING_REACTION_NAME && event.metadata.causationId === cause.event.eventId && (event.type === 'LeadAssigned' || event.type === 'LeadQueued');
+}
