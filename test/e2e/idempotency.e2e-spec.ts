@@ -98,6 +98,13 @@ describe('Idempotency-Key (HTTP)', () => {
     expect(await head()).toEqual(before);
   });
 
+  const newTeamId = () => `team-${randomUUID().slice(0, 8)}`;
+  const createTeam = async () => {
+    const teamId = newTeamId();
+    expect((await post('/v1/teams', { teamId, name: teamId })).status).toBe(201);
+    return teamId;
+  };
+
   it('is honoured by every POST route of the API', async () => {
     // How to make each route succeed once; a POST route missing here fails the test.
     const requests: Record<string, () => Promise<[string, object, string?]>> = {
@@ -113,6 +120,13 @@ describe('Idempotency-Key (HTTP)', () => {
       '/v1/opportunities/{id}/stage': async () => [`/v1/opportunities/${await openOpportunity()}/stage`, { stage: 'proposal' }],
       '/v1/opportunities/{id}/win': async () => [`/v1/opportunities/${await openOpportunity()}/win`, { amount: 12 }],
       '/v1/opportunities/{id}/lose': async () => [`/v1/opportunities/${await openOpportunity()}/lose`, { reason: 'price' }],
+      '/v1/teams': async () => ['/v1/teams', { teamId: newTeamId(), name: 'Inside sales' }],
+      '/v1/teams/{teamId}/members': async () => [`/v1/teams/${await createTeam()}/members`, { ownerId: 'rep-1', capacity: 5 }],
+      '/v1/teams/{teamId}/members/{ownerId}/availability': async () => {
+        const teamId = await createTeam();
+        expect((await post(`/v1/teams/${teamId}/members`, { ownerId: 'rep-2' })).status).toBe(201);
+        return [`/v1/teams/${teamId}/members/rep-2/availability`, { available: false }];
+      },
     };
     const document = (await t.http.get('/docs/openapi.json').expect(200)).body as { paths: Record<string, Record<string, unknown>> };
     const routes = Object.entries(document.paths)
