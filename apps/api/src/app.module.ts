@@ -18,6 +18,7 @@ import { processorsWorkerModule, ProcessorsWorkerData, settingsOf } from './proc
 import { OpportunitiesController } from './opportunities/opportunities.controller';
 import { AutomationModule } from '@lead-lifecycle/automation';
 import { loadLifecycleConfig } from '@lead-lifecycle/lifecycle';
+import { SlaController } from './sla/sla.controller';
 
 @Module({})
 export class AppModule {
@@ -77,7 +78,7 @@ export class AppModule {
           clock: options.clock,
         }),
       ],
-      controllers: [LeadsController, ReadModelsController, OpportunitiesController, HealthController, ApiKeysController],
+      controllers: [LeadsController, ReadModelsController, OpportunitiesController, SlaController, HealthController, ApiKeysController],
       // Global, so that every POST honours Idempotency-Key, whichever controller serves it.
       providers: [
         { provide: CONSISTENCY_TOKENS, inject: [ENGINE_CONFIG], useFactory: (engine: EngineConfig) => ConsistencyTokens.inDataDir(engine.DATA_DIR) },

@@ -17,6 +17,7 @@ export const PERMISSIONS = [
   'opportunity:write',
   'opportunity:read',
   'readmodel:read',
+  'sla:read',
   'projection:status',
   'apikey:manage',
 ] as const;
@@ -58,6 +59,7 @@ export const PERMISSION_ROUTES: Readonly<Record<Permission, string>> = {
   'opportunity:write': 'POST /v1/leads/:id/opportunities, POST /v1/opportunities/:id/stage, /win, /lose',
   'opportunity:read': 'GET /v1/opportunities/:id',
   'readmodel:read': 'GET /v1/funnel, GET /v1/kpis',
+  'sla:read': 'GET /v1/sla',
   'projection:status': 'GET /v1/projections, the positions in GET /health',
   'apikey:manage': 'POST, GET /v1/admin/api-keys, DELETE /v1/admin/api-keys/:keyId',
 };

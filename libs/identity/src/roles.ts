@@ -56,9 +56,9 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
     permissions: ['lead:capture', 'lead:engage', 'lead:recycle', 'lead:read', 'lead:list', 'readmodel:read'],
   },
   auditor: {
-    summary: 'read only: state and as-of, history in every format, funnel, KPIs, projection status',
+    summary: 'read only: state and as-of, history in every format, funnel, KPIs, response SLAs, projection status',
     scope: 'tenant',
-    permissions: ['lead:read', 'lead:history', 'opportunity:read', 'readmodel:read', 'projection:status'],
+    permissions: ['lead:read', 'lead:history', 'opportunity:read', 'readmodel:read', 'sla:read', 'projection:status'],
   },
   privacy_officer: {
     summary: 'erasure, and reading the lead it erases',
