@@ -12,6 +12,7 @@ import {
 } from '@lead-lifecycle/domain';
 import { type StoredEvent } from '@lead-lifecycle/eventing';
 import { minorUnits } from './read-model-money';
+import { leadIdOf } from './lead-quarantine';
 import { refoldIfShapeChanged } from './read-model-shape';
 import { utcTime as utc } from './read-model-time';
 import { type SqliteProjection, statement } from './sqlite-projection';
@@ -51,11 +52,20 @@ export class KpiProjection implements SqliteProjection {
 
   apply(db: Database.Database, stored: StoredEvent): void {
     const tenantId = stored.metadata.tenantId;
-    if (stored.type === 'LeadDisqualified' || stored.type === 'LeadAssigned' || stored.type === 'EngagementRecorded') {
+    if (stored.type === 'EngagementRecorded') {
+      // Most activities are marketing engagement before any assignment, which speed to lead never counts:
+      // they are passed over unread (so an unreadable one of an unassigned lead holds nothing here).
+      const leadId = leadIdOf(stored);
+      const assignedAt = leadId === undefined ? undefined : this.firstAssignedAt(db, leadId);
+      if (assignedAt === undefined) return;
+      const event = decodeLeadEvent(stored);
+      if (event.type === 'EngagementRecorded') this.recordActivity(db, event, assignedAt);
+      return;
+    }
+    if (stored.type === 'LeadDisqualified' || stored.type === 'LeadAssigned') {
       const event = decodeLeadEvent(stored);
       if (event.type === 'LeadDisqualified') this.recordReason(db, stored, event, 'disqualification');
       else if (event.type === 'LeadAssigned') this.recordAssignment(db, stored, event);
-      else if (event.type === 'EngagementRecorded') this.recordActivity(db, event);
       return;
     }
     if (!stored.streamId.startsWith(OPPORTUNITY_STREAM_PREFIX) || !isOpportunityEventType(stored.type)) return;
@@ -100,12 +110,15 @@ export class KpiProjection implements SqliteProjection {
     );
   }
 
+  private firstAssignedAt(db: Database.Database, leadId: string): string | undefined {
+    return statement(db, 'SELECT assigned_at FROM kpi_first_assignments WHERE lead_id = ?').pluck().get(leadId) as string | undefined;
+  }
+
   /** The earliest time of each activity type at or after the lead's first assignment (a backdated one before it is no touch of the owner). */
-  private recordActivity(db: Database.Database, event: EngagementRecorded): void {
+  private recordActivity(db: Database.Database, event: EngagementRecorded, assignedAt: string): void {
     const d = event.data;
-    const assignedAt = statement(db, 'SELECT assigned_at FROM kpi_first_assignments WHERE lead_id = ?').pluck().get(d.leadId) as string | undefined;
     const at = utc(d.occurredAt);
-    if (assignedAt === undefined || at < assignedAt) return;
+    if (at < assignedAt) return;
     statement(
       db,
       `INSERT INTO kpi_first_activities (lead_id, activity_type, first_at) VALUES (?, ?, ?)

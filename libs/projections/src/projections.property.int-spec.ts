@@ -604,6 +604,8 @@ async function checkPlan(plan: Plan): Promise<void> {
       'funnel_leads',
       'funnel_quarantined_leads',
       'funnel_stage_visits',
+      'kpi_first_activities',
+      'kpi_first_assignments',
       'kpi_opportunities',
       'kpi_quarantined_leads',
       'kpi_reasons',
