@@ -55,6 +55,8 @@ describe('GET /v1/sla and speed to lead, over HTTP with a manual clock', () => {
     t0 = Math.floor(Date.now() / 1000) * 1000;
     clock = new ManualClock(new Date(t0));
     t = await startTestApp({ module: { clock, lifecycleConfig: config } });
+    // Only the test sweeps (sweepNow), so that it sees an SLA overdue before the breach is recorded.
+    await t.app.get<SweepScheduler>(AUTOMATION_SWEEPS).stop();
 
     leads.a = await capture('web_form');
     leads.b = await capture('referral');
