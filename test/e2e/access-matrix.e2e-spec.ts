@@ -119,6 +119,7 @@ const ROUTES: Record<string, RouteSpec> = {
   },
   'GET /v1/leads': tenantRoute('/v1/leads'),
   'GET /v1/kpis': tenantRoute('/v1/kpis'),
+  'GET /v1/sla': tenantRoute('/v1/sla'),
   'GET /v1/projections': tenantRoute('/v1/projections'),
   'GET /health': tenantRoute('/health'),
   'POST /v1/admin/api-keys': tenantRoute('/v1/admin/api-keys', () => ({ tenantId: OWN, roles: ['auditor'], name: 'made in the matrix' })),

@@ -389,6 +389,16 @@ const SPECS: Record<string, OperationSpec> = {
     errors: [statusCase('to is not a time', 400, async () => ({ query: { to: '31/12/2026' } }))],
     notExercised: { 500: READ_MODEL_500 },
   },
+  'GET /v1/sla': {
+    prepare: async () => ({}),
+    successes: [statusCase('for a channel and a period', 200, async () => ({ query: { channel: 'partner', from: anHourAgo(), to: now() } }))],
+    errors: [
+      statusCase('from is not a time', 400, async () => ({ query: { from: 'last week' } })),
+      statusCase('an unknown channel', 400, async () => ({ query: { channel: 'carrier_pigeon' } })),
+      statusCase('an unknown parameter', 400, async () => ({ query: { ownerId: 'rep-1' } })),
+    ],
+    notExercised: { 500: 'the SLA report reads the SLA reaction\'s SQLite state file only, and a fault in SQLite cannot be injected in-process' },
+  },
   'GET /v1/projections': { prepare: async () => ({}) },
   'GET /health': { prepare: async () => ({}) },
 };
