@@ -539,7 +539,8 @@ function casesOf(op: Operation, spec: OperationSpec): Case[] {
     if (documents(op, 400)) cases.push(single(op, 'an Idempotency-Key over 200 characters', 400, spec.prepare, (r) => amend(r, { headers: { 'Idempotency-Key': 'k'.repeat(201) } })));
   }
   if (documents(op, 409) && isPost) cases.push(single(op, 'every append loses a concurrency race', 409, spec.prepare, undefined, 'conflicting'));
-  if (documents(op, 500) && !readModel) cases.push(single(op, 'the store fails unexpectedly', 500, spec.prepare, undefined, 'broken'));
+  // An operation that lists 500 as not exercised reads no store (GET /v1/sla): a store fault cannot provoke it.
+  if (documents(op, 500) && !readModel && spec.notExercised?.[500] === undefined) cases.push(single(op, 'the store fails unexpectedly', 500, spec.prepare, undefined, 'broken'));
   if (documents(op, 503)) {
     cases.push(readModel ? projectionBehindCase(op, spec) : single(op, 'the store is unreachable', 503, spec.prepare, undefined, 'unavailable'));
   }
