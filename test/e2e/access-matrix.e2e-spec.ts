@@ -130,6 +130,7 @@ const ROUTES: Record<string, RouteSpec> = {
   },
   'GET /v1/leads': tenantRoute('/v1/leads'),
   'GET /v1/kpis': tenantRoute('/v1/kpis'),
+  'GET /v1/sla': tenantRoute('/v1/sla'),
   'GET /v1/projections': tenantRoute('/v1/projections'),
   'GET /health': tenantRoute('/health'),
   'POST /v1/teams': tenantRoute('/v1/teams', () => ({ teamId: `matrix-new-${++teams}`, name: 'new' })),

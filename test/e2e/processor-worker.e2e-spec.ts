@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
+import { DEFAULT_LIFECYCLE_CONFIG } from '@lead-lifecycle/domain';
 import { positionToString, ProcessorHost, Processors } from '@lead-lifecycle/eventing';
 import { eventually, removeDataDir, startTestApp, type TestApp } from '../support/test-app';
 
@@ -16,7 +17,9 @@ describe('processors in a worker thread', () => {
   let t: TestApp;
   let closed = false;
   beforeAll(async () => {
-    t = await startTestApp({ env: { PROCESSORS_IN: 'worker', READ_WAIT_MAX_MS: '20000' } });
+    // One SLA policy, so that GET /v1/sla has something to read of the worker's reaction:sla.
+    const sla = { ...DEFAULT_LIFECYCLE_CONFIG.sla, policies: [{ id: 'any', when: {}, firstTouchWithin: 'PT1H', calendar: '24x7' as const, onBreach: 'record' as const }] };
+    t = await startTestApp({ env: { PROCESSORS_IN: 'worker', READ_WAIT_MAX_MS: '20000' }, module: { lifecycleConfig: { ...DEFAULT_LIFECYCLE_CONFIG, sla } } });
   });
   afterAll(async () => {
     if (!t) return;
@@ -43,6 +46,14 @@ describe('processors in a worker thread', () => {
     const list = (await t.http.get(`/v1/leads?minPosition=${second.position}`).set('X-Tenant-Id', 'wk').expect(200)).body;
     expect(list.items.map((i: { leadId: string }) => i.leadId).sort()).toEqual([first.leadId, second.leadId].sort());
     expect((await kpis(second.position)).overall.leadsCaptured).toBe(2);
+  });
+
+  it('answers GET /v1/sla on the main thread from the state the worker’s reaction:sla writes', async () => {
+    const { leadId } = await capture('wk-sla');
+    await t.http.post(`/v1/leads/${leadId}/assign`).set('X-Tenant-Id', 'wk-sla').send({ ownerId: 'rep-1' }).expect(200);
+    const open = async () => (await t.http.get('/v1/sla').set('X-Tenant-Id', 'wk-sla').expect(200)).body.open as Array<{ leadId: string }>;
+    await eventually(async () => (await open()).length === 1, 20_000, 'the SLA the worker started');
+    expect(await open()).toEqual([expect.objectContaining({ leadId, ownerId: 'rep-1', policyId: 'any', overdue: false })]);
   });
 
   it('reports the worker’s positions to the main thread and at /v1/projections', async () => {

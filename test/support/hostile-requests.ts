@@ -237,6 +237,12 @@ export const TEMPLATES: Readonly<Record<string, RouteTemplate>> = {
     queryFields: { from: queryTime, to: queryTime, channel: values('carrier_pigeon', ''), campaign: values(long(201)), minPosition: POSITIONS },
     queryValues: { channel: 'seo', campaign: 'q1' },
   },
+  'GET /v1/sla': {
+    context: true,
+    queryDto: true,
+    queryFields: { from: queryTime, to: queryTime, channel: values('carrier_pigeon', '', 'WEB_FORM') },
+    queryValues: { channel: 'seo', from: '2026-01-01T00:00:00Z' },
+  },
   'GET /v1/opportunities/:id': { context: true, queryDto: false },
   'GET /v1/projections': { context: false, queryDto: false },
 };

@@ -19,6 +19,7 @@ import { OpportunitiesController } from './opportunities/opportunities.controlle
 import { TeamsController } from './teams/teams.controller';
 import { AutomationModule } from '@lead-lifecycle/automation';
 import { loadLifecycleConfig } from '@lead-lifecycle/lifecycle';
+import { SlaController } from './sla/sla.controller';
 
 @Module({})
 export class AppModule {
@@ -78,7 +79,7 @@ export class AppModule {
           clock: options.clock,
         }),
       ],
-      controllers: [LeadsController, ReadModelsController, OpportunitiesController, TeamsController, HealthController, ApiKeysController],
+      controllers: [LeadsController, ReadModelsController, OpportunitiesController, TeamsController, SlaController, HealthController, ApiKeysController],
       // Global, so that every POST honours Idempotency-Key, whichever controller serves it.
       providers: [
         { provide: CONSISTENCY_TOKENS, inject: [ENGINE_CONFIG], useFactory: (engine: EngineConfig) => ConsistencyTokens.inDataDir(engine.DATA_DIR) },

@@ -8,3 +8,4 @@ export * from './routing/routing-rules';
 export * from './routing/team-away.sweeper';
 export * from './routing/team-commands.service';
 export * from './routing/routing.queries';
+export { SlaQuery, type SlaFilter, type SlaReport, type OpenSla, type Percentiles } from './sla/sla.query';

@@ -7,7 +7,7 @@ import type { Principal } from './principal';
 import { type Role, ROLE_DEFINITIONS, ROLES } from './roles';
 import { roleTableMarkdown } from './role-table';
 
-const READS: readonly Permission[] = ['lead:read', 'lead:history', 'lead:list', 'opportunity:read', 'readmodel:read', 'projection:status', 'routing:read'];
+const READS: readonly Permission[] = ['lead:read', 'lead:history', 'lead:list', 'opportunity:read', 'readmodel:read', 'sla:read', 'projection:status', 'routing:read'];
 const principal = (roles: Role[], extra: Partial<Principal> = {}): Principal => ({ tenantId: 'acme', roles, actor: 'apikey:0000000000000000', kind: 'api-key', ...extra });
 const granted = (roles: Role[]) => PERMISSIONS.filter((p) => allows(principal(roles), p));
 
@@ -31,7 +31,7 @@ describe('the role table', () => {
 
   it('auditor has no write permission at all', () => {
     expect(granted(['auditor']).every((p) => READS.includes(p))).toBe(true);
-    expect(granted(['auditor'])).toEqual(expect.arrayContaining(['lead:read', 'lead:history', 'readmodel:read', 'projection:status']));
+    expect(granted(['auditor'])).toEqual(expect.arrayContaining(['lead:read', 'lead:history', 'readmodel:read', 'sla:read', 'projection:status']));
   });
 
   it('capture may only capture, and is answered blind', () => {

@@ -58,9 +58,9 @@ export const ROLE_DEFINITIONS: Readonly<Record<Role, RoleDefinition>> = {
     permissions: ['lead:capture', 'lead:engage', 'lead:recycle', 'lead:read', 'lead:list', 'readmodel:read'],
   },
   auditor: {
-    summary: 'read only: state and as-of, history in every format, funnel, KPIs, projection status, teams and the routing queue',
+    summary: 'read only: state and as-of, history in every format, funnel, KPIs, response SLAs, projection status, teams and the routing queue',
     scope: 'tenant',
-    permissions: ['lead:read', 'lead:history', 'opportunity:read', 'readmodel:read', 'projection:status', 'routing:read'],
+    permissions: ['lead:read', 'lead:history', 'opportunity:read', 'readmodel:read', 'sla:read', 'projection:status', 'routing:read'],
   },
   privacy_officer: {
     summary: 'erasure, and reading the lead it erases',

@@ -3,30 +3,39 @@ import {
   AGGREGATE_STREAM_PREFIXES,
   decodeLeadEvent,
   decodeOpportunityEvent,
+  type EngagementRecorded,
   isOpportunityEventType,
+  type LeadAssigned,
   type LeadDisqualified,
   OPPORTUNITY_STREAM_PREFIX,
   type OpportunityLost,
 } from '@lead-lifecycle/domain';
 import { type StoredEvent } from '@lead-lifecycle/eventing';
 import { minorUnits } from './read-model-money';
+import { leadIdOf } from './lead-quarantine';
 import { refoldIfShapeChanged } from './read-model-shape';
 import { utcTime as utc } from './read-model-time';
 import { type SqliteProjection, statement } from './sqlite-projection';
 
 /**
- * Opportunities with their amounts and outcomes, and every disqualification and loss reason. The KPI
- * queries combine them with the funnel model (stages, times, cohorts, costs). Amounts are exact
- * integers of the currency's minor units (amount_minor, won_minor), so sums are exact.
+ * Opportunities with their amounts and outcomes, every disqualification and loss reason, and for speed
+ * to lead each lead's first assignment with the first time of each activity type at or after it. The
+ * KPI queries combine them with the funnel model (stages, times, cohorts, costs). Amounts are exact
+ * integers of the currency's minor units (amount_minor, won_minor), so sums are exact. Which activity
+ * types are sales touches is configuration, applied by the query: changing it needs no refold.
  */
 export class KpiProjection implements SqliteProjection {
   readonly name = 'kpi';
   readonly streamPrefixes = AGGREGATE_STREAM_PREFIXES;
-  readonly tables = ['kpi_opportunities', 'kpi_reasons'];
+  readonly tables = ['kpi_opportunities', 'kpi_reasons', 'kpi_first_assignments', 'kpi_first_activities'];
 
   createTables(db: Database.Database): void {
-    // Amounts were REAL before they became exact integer minor units.
-    refoldIfShapeChanged(db, this, { kpi_opportunities: ['amount_minor', 'won_minor'] });
+    // Amounts were REAL before they became exact integer minor units; the speed-to-lead tables came later.
+    refoldIfShapeChanged(db, this, {
+      kpi_opportunities: ['amount_minor', 'won_minor'],
+      kpi_first_assignments: ['assigned_at'],
+      kpi_first_activities: ['first_at'],
+    });
     db.exec(`
       CREATE TABLE IF NOT EXISTS kpi_opportunities (
         opportunity_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, lead_id TEXT NOT NULL, amount_minor INTEGER NOT NULL,
@@ -35,14 +44,28 @@ export class KpiProjection implements SqliteProjection {
       CREATE TABLE IF NOT EXISTS kpi_reasons (
         event_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, lead_id TEXT NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL);
       CREATE INDEX IF NOT EXISTS kpi_reasons_lead ON kpi_reasons (lead_id);
+      CREATE TABLE IF NOT EXISTS kpi_first_assignments (lead_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, assigned_at TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS kpi_first_activities (
+        lead_id TEXT NOT NULL, activity_type TEXT NOT NULL, first_at TEXT NOT NULL, PRIMARY KEY (lead_id, activity_type));
     `);
   }
 
   apply(db: Database.Database, stored: StoredEvent): void {
     const tenantId = stored.metadata.tenantId;
-    if (stored.type === 'LeadDisqualified') {
+    if (stored.type === 'EngagementRecorded') {
+      // Most activities are marketing engagement before any assignment, which speed to lead never counts:
+      // they are passed over unread (so an unreadable one of an unassigned lead holds nothing here).
+      const leadId = leadIdOf(stored);
+      const assignedAt = leadId === undefined ? undefined : this.firstAssignedAt(db, leadId);
+      if (assignedAt === undefined) return;
+      const event = decodeLeadEvent(stored);
+      if (event.type === 'EngagementRecorded') this.recordActivity(db, event, assignedAt);
+      return;
+    }
+    if (stored.type === 'LeadDisqualified' || stored.type === 'LeadAssigned') {
       const event = decodeLeadEvent(stored);
       if (event.type === 'LeadDisqualified') this.recordReason(db, stored, event, 'disqualification');
+      else if (event.type === 'LeadAssigned') this.recordAssignment(db, stored, event);
       return;
     }
     if (!stored.streamId.startsWith(OPPORTUNITY_STREAM_PREFIX) || !isOpportunityEventType(stored.type)) return;
@@ -76,6 +99,31 @@ export class KpiProjection implements SqliteProjection {
       default:
         return;
     }
+  }
+
+  /** Only the first assignment of a lead counts: speed to lead is how fast the lead was first worked. */
+  private recordAssignment(db: Database.Database, stored: StoredEvent, event: LeadAssigned): void {
+    statement(db, 'INSERT INTO kpi_first_assignments (lead_id, tenant_id, assigned_at) VALUES (?, ?, ?) ON CONFLICT (lead_id) DO NOTHING').run(
+      event.data.leadId,
+      stored.metadata.tenantId,
+      utc(event.data.occurredAt),
+    );
+  }
+
+  private firstAssignedAt(db: Database.Database, leadId: string): string | undefined {
+    return statement(db, 'SELECT assigned_at FROM kpi_first_assignments WHERE lead_id = ?').pluck().get(leadId) as string | undefined;
+  }
+
+  /** The earliest time of each activity type at or after the lead's first assignment (a backdated one before it is no touch of the owner). */
+  private recordActivity(db: Database.Database, event: EngagementRecorded, assignedAt: string): void {
+    const d = event.data;
+    const at = utc(d.occurredAt);
+    if (at < assignedAt) return;
+    statement(
+      db,
+      `INSERT INTO kpi_first_activities (lead_id, activity_type, first_at) VALUES (?, ?, ?)
+       ON CONFLICT (lead_id, activity_type) DO UPDATE SET first_at = min(first_at, excluded.first_at)`,
+    ).run(d.leadId, d.activityType, at);
   }
 
   private recordReason(db: Database.Database, stored: StoredEvent, event: LeadDisqualified | OpportunityLost, kind: 'disqualification' | 'loss'): void {

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { FUNNEL_STAGES } from './lead-stage-transitions';
-import { fromMinorUnits, minorUnitsOf } from '@lead-lifecycle/domain';
+import { DEFAULT_LIFECYCLE_CONFIG, fromMinorUnits, minorUnitsOf } from '@lead-lifecycle/domain';
 import { type CohortFilter, cohortWhere } from './funnel.query';
 import { exactSum, splitSum } from './read-model-money';
 
@@ -8,6 +8,13 @@ export interface Duration {
   readonly count: number;
   readonly averageMs: number | null;
   readonly medianMs: number | null;
+}
+
+/** Time from a lead's first assignment to its first sales touch, over the leads that had both. */
+export interface SpeedToLead {
+  readonly measured: number;
+  readonly medianSeconds: number | null;
+  readonly p90Seconds: number | null;
 }
 
 export interface Kpis {
@@ -35,6 +42,12 @@ export interface Kpis {
   };
   readonly disqualificationReasons: Record<string, number>;
   readonly lossReasons: Record<string, number>;
+  readonly speedToLead: SpeedToLead;
+}
+
+/** How the KPIs are read: which activity types are sales touches (the lifecycle configuration's `sla.touchTypes`). */
+export interface KpiOptions {
+  readonly touchTypes: readonly string[];
 }
 
 export interface KpiReport {
@@ -56,18 +69,29 @@ function duration(values: number[]): Duration {
   return { count: values.length, averageMs: Math.round(values.reduce((a, b) => a + b, 0) / values.length), medianMs: Math.round(median) };
 }
 
+/** Median (mean of the two middle values for an even count) and p90 (nearest rank), rounded to whole seconds. */
+function speedToLead(seconds: number[]): SpeedToLead {
+  if (seconds.length === 0) return { measured: 0, medianSeconds: null, p90Seconds: null };
+  const sorted = [...seconds].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { measured: sorted.length, medianSeconds: Math.round(median), p90Seconds: Math.round(sorted[Math.ceil(sorted.length * 0.9) - 1]) };
+}
+
 type Group = 'overall' | 'channel' | 'campaign';
 
+const DEFAULT_KPI_OPTIONS: KpiOptions = { touchTypes: DEFAULT_LIFECYCLE_CONFIG.sla.touchTypes };
+
 /** KPIs of a cohort of leads (captured in the period), overall and per channel and per campaign. */
-export function queryKpis(db: Database.Database, filter: CohortFilter): KpiReport {
+export function queryKpis(db: Database.Database, filter: CohortFilter, options: KpiOptions = DEFAULT_KPI_OPTIONS): KpiReport {
   return {
-    overall: compute(db, filter, 'overall', true)[0],
-    byChannel: compute(db, filter, 'channel'),
-    byCampaign: compute(db, filter, 'campaign'),
+    overall: compute(db, filter, options, 'overall', true)[0],
+    byChannel: compute(db, filter, options, 'channel'),
+    byCampaign: compute(db, filter, options, 'campaign'),
   };
 }
 
-function compute(db: Database.Database, filter: CohortFilter, group: Group, emptyRow = false): Kpis[] {
+function compute(db: Database.Database, filter: CohortFilter, options: KpiOptions, group: Group, emptyRow = false): Kpis[] {
   const where = cohortWhere(filter);
   const key = group === 'overall' ? 'NULL' : `l.${group}`;
   // A group key as SQLite returns it: text or a number.
@@ -102,6 +126,15 @@ function compute(db: Database.Database, filter: CohortFilter, group: Group, empt
   const reasons = all<{ grp: unknown; kind: string; reason: string; n: number }>(`
     SELECT ${key} AS grp, r.kind, r.reason, count(*) AS n
     FROM kpi_reasons r JOIN funnel_leads l ON l.lead_id = r.lead_id WHERE ${where.sql} GROUP BY grp, r.kind, r.reason ORDER BY n DESC, r.reason`);
+  // Per lead: its first assignment and its first sales touch at or after it; the difference exactly, from the instants.
+  const touchTypes = options.touchTypes.length ? options.touchTypes : [''];
+  const firstTouches = db
+    .prepare(
+      `SELECT ${key} AS grp, a.assigned_at AS assignedAt, min(t.first_at) AS touchedAt
+       FROM kpi_first_assignments a JOIN funnel_leads l ON l.lead_id = a.lead_id JOIN kpi_first_activities t ON t.lead_id = a.lead_id
+       WHERE ${where.sql} AND t.activity_type IN (${touchTypes.map(() => '?').join(', ')}) GROUP BY a.lead_id`,
+    )
+    .all(...where.params, ...touchTypes) as Array<{ grp: unknown; assignedAt: string; touchedAt: string }>;
 
   return leads.map((row) => {
     const grp = keyOf(row.grp);
@@ -146,6 +179,7 @@ function compute(db: Database.Database, filter: CohortFilter, group: Group, empt
       },
       disqualificationReasons: reasonsOf('disqualification'),
       lossReasons: reasonsOf('loss'),
+      speedToLead: speedToLead(mine(firstTouches).map((f) => (Date.parse(f.touchedAt) - Date.parse(f.assignedAt)) / 1000)),
     };
   });
 }

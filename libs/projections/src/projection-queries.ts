@@ -4,7 +4,7 @@ import { Clock, DomainError, DomainErrorCode } from '@lead-lifecycle/domain';
 import { CLOCK, GlobalPosition } from '@lead-lifecycle/eventing';
 import { COUNTING_MODES, FunnelGroup, FunnelQuery, queryFunnel, queryTimeInStage, StageTime } from './funnel.query';
 import { CohortFilter } from './funnel.query';
-import { KpiReport, queryKpis } from './kpi.query';
+import { KpiOptions, KpiReport, queryKpis } from './kpi.query';
 import { PROJECTIONS_CONFIG } from './projections.tokens';
 import { ProjectionsConfig } from './projections.config';
 import { countQuarantinedInCohort } from './quarantine.query';
@@ -52,7 +52,11 @@ export class ListLeadsQuery extends Query<{ items: FlaggedLeadListItem[]; nextCu
 }
 
 export class GetKpisQuery extends Query<KpiReport & QuarantineCount & { filters: CohortFilter }> {
-  constructor(readonly query: CohortFilter & ReadYourWrites) {
+  /** `options.touchTypes`: the sales touches of speed to lead (the lifecycle configuration's; default its defaults). */
+  constructor(
+    readonly query: CohortFilter & ReadYourWrites,
+    readonly options?: KpiOptions,
+  ) {
     super();
   }
 }
@@ -112,11 +116,11 @@ export class ListLeadsHandler extends ReadModelHandler implements IQueryHandler<
 
 @QueryHandler(GetKpisQuery)
 export class GetKpisHandler extends ReadModelHandler implements IQueryHandler<GetKpisQuery> {
-  async execute({ query }: GetKpisQuery) {
+  async execute({ query, options }: GetKpisQuery) {
     await this.wait(['funnel', 'kpi'], query.minPosition);
     const { minPosition: _ignored, ...filters } = query;
     const db = this.readModels.db;
     const quarantinedLeads = countQuarantinedInCohort(db, [this.readModels.quarantine('funnel'), this.readModels.quarantine('kpi')], filters);
-    return { filters, ...queryKpis(db, filters), quarantinedLeads };
+    return { filters, ...queryKpis(db, filters, options), quarantinedLeads };
   }
 }

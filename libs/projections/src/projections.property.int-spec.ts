@@ -41,6 +41,9 @@ const ACTIVITIES = [
   'unsubscribe',
   'email_bounced',
 ] as const;
+/** Sales touches for speed to lead, among the generated activities (so engagement both before and after assignment occurs). */
+const TOUCH_TYPES: readonly string[] = ['demo_request', 'meeting_booked'];
+const KPI_OPTIONS = { touchTypes: TOUCH_TYPES };
 const REASONS: DisqualificationReason[] = ['no_budget', 'no_need', 'competitor', 'unresponsive'];
 const LOSS_REASONS = ['price', 'timing', 'no_decision'] as const;
 const PIPELINE = ['qualification', 'discovery', 'proposal', 'negotiation'] as const;
@@ -308,6 +311,9 @@ interface ModelLead {
   ownerId: string | null;
   lastActivityAt: string;
   disqualificationReasons: string[];
+  /** Speed to lead: the first assignment, and the first touch (a TOUCH_TYPES activity) at or after it. */
+  firstAssignedAt: string | null;
+  firstTouchAt: string | null;
 }
 interface ModelOpportunity {
   opportunityId: string;
@@ -353,6 +359,8 @@ function model(events: StoredEvent[]): { leads: Map<string, ModelLead>; opportun
           ownerId: null,
           lastActivityAt: d.occurredAt,
           disqualificationReasons: [],
+          firstAssignedAt: null,
+          firstTouchAt: null,
         };
         enter(lead, 'lead', d.occurredAt);
         leads.set(lead.leadId, lead);
@@ -361,8 +369,13 @@ function model(events: StoredEvent[]): { leads: Map<string, ModelLead>; opportun
       const lead = leads.get(d.leadId)!;
       switch (e.type) {
         case 'LeadRecaptured':
+          lead.lastActivityAt = later(lead.lastActivityAt, d.occurredAt);
+          break;
         case 'EngagementRecorded':
           lead.lastActivityAt = later(lead.lastActivityAt, d.occurredAt);
+          if (lead.firstAssignedAt && TOUCH_TYPES.includes(d.activityType) && Date.parse(d.occurredAt) >= Date.parse(lead.firstAssignedAt)) {
+            lead.firstTouchAt = lead.firstTouchAt && Date.parse(lead.firstTouchAt) <= Date.parse(d.occurredAt) ? lead.firstTouchAt : d.occurredAt;
+          }
           break;
         case 'ScoreChanged':
           lead.score = { total: d.current.total, fit: d.current.fit, engagement: d.current.engagement };
@@ -370,6 +383,7 @@ function model(events: StoredEvent[]): { leads: Map<string, ModelLead>; opportun
           break;
         case 'LeadAssigned':
           lead.ownerId = d.ownerId;
+          lead.firstAssignedAt ??= d.occurredAt;
           break;
         case 'QualifiedAsMQL':
           enter(lead, 'mql', d.occurredAt);
@@ -502,7 +516,19 @@ function expectedKpis(key: string | null, cohort: ModelLead[], allOpportunities:
     },
     disqualificationReasons: countBy(cohort.flatMap((l) => l.disqualificationReasons)),
     lossReasons: countBy(lost.map((o) => o.lossReason!)),
+    speedToLead: secondsPercentiles(
+      cohort.filter((l) => l.firstTouchAt !== null).map((l) => (Date.parse(l.firstTouchAt!) - Date.parse(l.firstAssignedAt!)) / 1000),
+    ),
   };
+}
+
+/** Median (middle value, or mean of the two) and p90 by nearest rank, in whole seconds. */
+function secondsPercentiles(values: number[]) {
+  if (!values.length) return { measured: 0, medianSeconds: null, p90Seconds: null };
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { measured: sorted.length, medianSeconds: Math.round(median), p90Seconds: Math.round(sorted[Math.ceil(sorted.length * 0.9) - 1]) };
 }
 
 function listItem(l: ModelLead) {
@@ -578,6 +604,8 @@ async function checkPlan(plan: Plan): Promise<void> {
       'funnel_leads',
       'funnel_quarantined_leads',
       'funnel_stage_visits',
+      'kpi_first_activities',
+      'kpi_first_assignments',
       'kpi_opportunities',
       'kpi_quarantined_leads',
       'kpi_reasons',
@@ -626,11 +654,11 @@ async function checkPlan(plan: Plan): Promise<void> {
       expect(queryFunnel(db, { tenantId, from: windowFrom, to: windowTo })).toEqual([expectedFunnelGroup(null, inWindow)]);
 
       // KPIs: overall, by channel, by campaign, and for the window
-      const kpis = queryKpis(db, { tenantId });
+      const kpis = queryKpis(db, { tenantId }, KPI_OPTIONS);
       expect(kpis.overall).toEqual(expectedKpis(null, mine, allOpportunities));
       expect(kpis.byChannel).toEqual(groupsOf(mine, (l) => l.channel).map(([k, ls]) => expectedKpis(k, ls, allOpportunities)));
       expect(kpis.byCampaign).toEqual(groupsOf(mine, (l) => l.campaign).map(([k, ls]) => expectedKpis(k, ls, allOpportunities)));
-      expect(queryKpis(db, { tenantId, from: windowFrom, to: windowTo }).overall).toEqual(expectedKpis(null, inWindow, allOpportunities));
+      expect(queryKpis(db, { tenantId, from: windowFrom, to: windowTo }, KPI_OPTIONS).overall).toEqual(expectedKpis(null, inWindow, allOpportunities));
 
       // lead list: full order by score and by last activity, filters, and paging without duplicates or gaps
       const byScore = [...mine].sort((a, b) => b.score.total - a.score.total || (a.leadId < b.leadId ? -1 : 1));

@@ -515,6 +515,7 @@ describe('queryKpis', () => {
       },
       disqualificationReasons: { no_budget: 1 },
       lossReasons: { no_decision: 1, price: 1 },
+      speedToLead: { measured: 0, medianSeconds: null, p90Seconds: null }, // assigned, never touched by a sales touch
     });
   });
 
@@ -544,6 +545,7 @@ describe('queryKpis', () => {
         acquisition: { totalCost: 130, leadsWithCost: 3, costPerLead: 43.33, costPerCustomer: null, returnOnSpend: {} },
         disqualificationReasons: {},
         lossReasons: { price: 1 },
+        speedToLead: { measured: 0, medianSeconds: null, p90Seconds: null }, // assigned, never touched by a sales touch
       },
       {
         key: 'web_form', // L1, L3, L5
@@ -568,6 +570,7 @@ describe('queryKpis', () => {
         acquisition: { totalCost: 70, leadsWithCost: 2, costPerLead: 35, costPerCustomer: 70, returnOnSpend: { EUR: 214.2857 } },
         disqualificationReasons: { no_budget: 1 },
         lossReasons: { no_decision: 1 },
+        speedToLead: { measured: 0, medianSeconds: null, p90Seconds: null }, // assigned, never touched by a sales touch
       },
     ]);
   });
@@ -596,6 +599,7 @@ describe('queryKpis', () => {
         acquisition: { totalCost: 0, leadsWithCost: 0, costPerLead: null, costPerCustomer: null, returnOnSpend: null },
         disqualificationReasons: {},
         lossReasons: { no_decision: 1 },
+        speedToLead: { measured: 0, medianSeconds: null, p90Seconds: null }, // assigned, never touched by a sales touch
       },
       {
         key: 'spring', // L1, L4
@@ -619,6 +623,7 @@ describe('queryKpis', () => {
         acquisition: { totalCost: 90, leadsWithCost: 2, costPerLead: 45, costPerCustomer: 90, returnOnSpend: { EUR: 166.6667 } },
         disqualificationReasons: {},
         lossReasons: { price: 1 },
+        speedToLead: { measured: 0, medianSeconds: null, p90Seconds: null }, // assigned, never touched by a sales touch
       },
       {
         key: 'webinar', // L2, L3, L6
@@ -643,6 +648,7 @@ describe('queryKpis', () => {
         acquisition: { totalCost: 110, leadsWithCost: 3, costPerLead: 36.67, costPerCustomer: null, returnOnSpend: {} },
         disqualificationReasons: { no_budget: 1 },
         lossReasons: {},
+        speedToLead: { measured: 0, medianSeconds: null, p90Seconds: null }, // assigned, never touched by a sales touch
       },
     ]);
   });

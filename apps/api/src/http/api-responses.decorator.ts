@@ -116,19 +116,26 @@ export const ApiCommandErrors = (subject?: Subject) =>
     error(503, 'STORE_UNAVAILABLE: the event store cannot be reached; nothing was written, retry later'),
   );
 
-/** Every refusal a query can answer. `readModel`: it may wait for a projection (`minPosition`). */
-export const ApiQueryErrors = (options: { subject?: Subject; readModel?: boolean; validates?: boolean; public?: boolean } = {}) =>
+/**
+ * Every refusal a query can answer. `readModel`: it may wait for a projection (`minPosition`);
+ * `store: false`: it answers from a state file of the data folder alone, so no 503 of the store.
+ */
+export const ApiQueryErrors = (options: { subject?: Subject; readModel?: boolean; validates?: boolean; public?: boolean; store?: boolean } = {}) =>
   applyDecorators(
     ApiAccessErrors({ public: options.public }),
     ...(options.validates === false ? [] : [badRequest('the query, the path or a header is invalid')]),
     ...(options.subject ? [notFound(options.subject)] : []),
     internal(),
-    error(
-      503,
-      options.readModel
-        ? 'PROJECTION_BEHIND: the read model did not reach `minPosition` within READ_WAIT_MAX_MS, retry; STORE_UNAVAILABLE'
-        : 'STORE_UNAVAILABLE: the event store cannot be reached, retry later',
-    ),
+    ...(options.store === false
+      ? []
+      : [
+          error(
+            503,
+            options.readModel
+              ? 'PROJECTION_BEHIND: the read model did not reach `minPosition` within READ_WAIT_MAX_MS, retry; STORE_UNAVAILABLE'
+              : 'STORE_UNAVAILABLE: the event store cannot be reached, retry later',
+          ),
+        ]),
   );
 
 function successResponses(answers: readonly SuccessAnswer[], replayable: boolean) {
@@ -178,6 +185,8 @@ export const ApiQueryOperation = (options: {
   validates?: boolean;
   /** A route that needs no credential (see @Public). */
   public?: boolean;
+  /** False for a route that never reads the event store (no 503 STORE_UNAVAILABLE). */
+  store?: boolean;
   success: SuccessAnswer;
 }) =>
   applyDecorators(

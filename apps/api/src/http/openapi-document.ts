@@ -32,6 +32,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .addTag('opportunities', 'the opportunities opened for SQL leads')
     .addTag('teams', 'teams of owners for routing, their availability, and the routing queue')
     .addTag('read models', 'funnel, scoring list and KPIs, read your own writes with minPosition; processor lag')
+    .addTag('response SLAs', 'open SLAs with their due times, breaches by policy and owner, time to first touch')
     .addTag('operations', 'health')
     .addTag('admin', 'API keys of every tenant, for the platform key')
     .addBearerAuth(

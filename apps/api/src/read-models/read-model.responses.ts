@@ -162,6 +162,13 @@ export class AcquisitionResponse {
   returnOnSpend: Record<string, number> | null;
 }
 
+/** From a lead's first assignment to its first sales touch (an activity of `sla.touchTypes` at or after it). */
+export class SpeedToLeadResponse {
+  @count('leads of the group assigned and touched since') measured: number;
+  @ApiProperty({ type: 'integer', minimum: 0, nullable: true, description: 'median, in seconds; null when none was measured' }) medianSeconds: number | null;
+  @ApiProperty({ type: 'integer', minimum: 0, nullable: true, description: '90th percentile (nearest rank), in seconds; null when none was measured' }) p90Seconds: number | null;
+}
+
 export class KpisResponse {
   @ApiProperty({ type: 'string', nullable: true, description: 'channel or campaign; null for overall (or no campaign)' }) key: string | null;
   @count() leadsCaptured: number;
@@ -175,6 +182,7 @@ export class KpisResponse {
   @ApiProperty({ type: AcquisitionResponse }) acquisition: AcquisitionResponse;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'disqualified leads by reason' }) disqualificationReasons: Record<string, number>;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'integer' }, description: 'lost opportunities by reason' }) lossReasons: Record<string, number>;
+  @ApiProperty({ type: SpeedToLeadResponse, description: 'first assignment to first sales touch' }) speedToLead: SpeedToLeadResponse;
 }
 
 export class KpiReportResponse {

@@ -2,7 +2,8 @@ import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/co
 import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { CONSISTENCY_TOKENS, ConsistencyTokens } from '../http/consistency-token';
-import { CommandContext, GetLeadQuery } from '@lead-lifecycle/lifecycle';
+import { CommandContext, GetLeadQuery, LIFECYCLE_CONFIG } from '@lead-lifecycle/lifecycle';
+import type { LifecycleConfig } from '@lead-lifecycle/domain';
 import { Requires } from '@lead-lifecycle/identity';
 import { GetFunnelQuery, GetKpisQuery, GetProjectionStatusQuery, GetTimeInStageQuery, ListLeadsQuery } from '@lead-lifecycle/projections';
 import { RequestContext } from '../http/request-context.decorator';
@@ -18,6 +19,7 @@ export class ReadModelsController {
   constructor(
     private readonly queries: QueryBus,
     @Inject(CONSISTENCY_TOKENS) private readonly tokens: ConsistencyTokens,
+    @Inject(LIFECYCLE_CONFIG) private readonly lifecycle: LifecycleConfig,
   ) {}
 
   /** The position a `minPosition` token of this tenant stands for (400 for any other). */
@@ -72,7 +74,10 @@ export class ReadModelsController {
   })
   kpis(@Query() q: CohortDto, @RequestContext() ctx: CommandContext) {
     const { minPosition: _p, ...filters } = q;
-    return this.queries.execute(new GetKpisQuery({ ...filters, tenantId: ctx.tenantId, minPosition: this.position(q, ctx) }));
+    // Speed to lead counts the configured sales touches.
+    return this.queries.execute(
+      new GetKpisQuery({ ...filters, tenantId: ctx.tenantId, minPosition: this.position(q, ctx) }, { touchTypes: this.lifecycle.sla.touchTypes }),
+    );
   }
 
   @Get('projections')

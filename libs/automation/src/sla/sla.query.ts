@@ -112,8 +112,11 @@ export function querySla(db: Database.Database, tenantId: string, filter: SlaFil
 }
 
 /**
- * GET /v1/sla's reads, on the SLA reaction's state file in the data folder (its own connection; WAL
- * readers never block the reaction's writes, wherever the reaction runs).
+ * GET /v1/sla's reads, on the SLA reaction's state file in the data folder, through a connection of its
+ * own wherever the reaction runs (this thread with PROCESSORS_IN=main, the processor worker otherwise):
+ * WAL readers see the reaction's last commit and never block its writes. The connection is opened on the
+ * first read (the API may answer before the worker made the file; creating the schema is idempotent on
+ * both sides) and is then made query-only, so the reads can never write the reaction's state.
  */
 @Injectable()
 export class SlaQuery implements OnModuleDestroy {
@@ -121,8 +124,12 @@ export class SlaQuery implements OnModuleDestroy {
 
   constructor(@Inject(AUTOMATION_CONTEXT) private readonly context: AutomationContext) {}
 
+  /** The SLA report of `tenantId` for the SLAs `filter` selects, `overdue` judged by the clock. */
   report(tenantId: string, filter: SlaFilter): SlaReport {
-    this.state ??= SlaStateStore.inDataDir(this.context.dataDir);
+    if (!this.state) {
+      this.state = SlaStateStore.inDataDir(this.context.dataDir);
+      this.state.db.pragma('query_only = ON');
+    }
     return querySla(this.state.db, tenantId, filter, this.context.clock.now());
   }
 
