@@ -72,6 +72,7 @@ export class KpiProjection implements SqliteProjection {
         return;
       }
       case 'OpportunityStageChanged':
+      case 'OpportunityStalled':
         return;
       default:
         return;

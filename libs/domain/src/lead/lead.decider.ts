@@ -4,7 +4,8 @@ import { BANT_CRITERIA } from '../config/lifecycle-config';
 import { type BantAssessment, evaluateBant } from '../qualification/bant';
 import { activityPoints, combineScore, engagementScore, fitScore, type ScoredActivity, temperatureOf } from '../scoring/score';
 import { assertNever, DomainError, DomainErrorCode, type FieldProblem, InvalidCommandError, LifecycleError } from '../shared/domain-error';
-import { calendarDateProblem, withBusinessTime } from '../shared/business-time';
+import { calendarDateProblem, instantOf, withBusinessTime } from '../shared/business-time';
+import { durationMs } from '../shared/iso-duration';
 import { laterOf } from '../shared/domain-event';
 import { companySizeProblem, costProblem, moneyProblems } from '../shared/money';
 import { canMove, LEAD_LIFECYCLE_MOVES, type StageMovingEventType } from './lead-lifecycle-moves';
@@ -41,6 +42,16 @@ export interface RescoreLead {
   readonly force?: boolean;
   /** Why the rescore was asked for; recorded in the ScoreChanged reasons for auditors. */
   readonly reason?: string;
+}
+/**
+ * Issued by the aging sweeper at a decay interval's boundary: records the decayed score when it moved
+ * by at least `step` points since the last ScoreChanged. Decay only moves the score and temperature:
+ * it never qualifies nor un-qualifies.
+ */
+export interface DecayScore {
+  readonly type: 'DecayScore';
+  readonly step: number;
+  readonly occurredAt: string;
 }
 export interface PromoteToSQL {
   readonly type: 'PromoteToSQL';
@@ -100,6 +111,7 @@ export type LeadCommand =
   | CaptureLead
   | RecordEngagement
   | RescoreLead
+  | DecayScore
   | PromoteToSQL
   | AssignLead
   | DisqualifyLead
@@ -122,6 +134,8 @@ export function decideLead(command: LeadCommand, state: LeadState, config: Lifec
       return recordEngagement(command, state, config);
     case 'RescoreLead':
       return rescore(state, laterOf(command.occurredAt, state.lastActivityAt), [], config, command.reason ? [`rescore requested: ${command.reason}`] : [], command.force);
+    case 'DecayScore':
+      return decay(command, state, config);
     case 'PromoteToSQL':
       return promote(command, state, config);
     case 'AssignLead':
@@ -259,7 +273,6 @@ function rescore(
   const engagement = engagementScore([...state.activities, ...newActivities], at, config);
   const current = combineScore(state.score.fit, engagement);
   const unchanged = current.total === state.score.total && current.engagement === state.score.engagement;
-  if (unchanged && !force) return [];
   const changed: ScoreChanged = {
     type: 'ScoreChanged',
     data: {
@@ -273,10 +286,35 @@ function rescore(
   };
   const threshold = config.scoring.mqlThreshold;
   const crossed = state.score.total < threshold && current.total >= threshold;
-  if (crossed && canMove('QualifiedAsMQL', state.stage)) {
-    return [changed, qualified(state.leadId, current.total, config, at)];
+  const events: LeadEvent[] = unchanged && !force ? [] : [changed];
+  // A re-entering lead qualifies even when the engagement left its score as it was.
+  if ((crossed || reenters(state, at, newActivities, current.total, config)) && canMove('QualifiedAsMQL', state.stage)) {
+    events.push(qualified(state.leadId, current.total, config, at));
   }
-  return [changed];
+  return events;
+}
+
+/**
+ * Re-entry (LEAD_LIFECYCLE_MOVES.QualifiedAsMQL.reentryFrom): an engagement at least aging.reentryCoolOff
+ * after the lead entered nurture requalifies it when its score is at or above the threshold, crossing or not.
+ */
+function reenters(state: ExistingLead, at: string, newActivities: readonly ScoredActivity[], total: number, config: LifecycleConfig): boolean {
+  if (newActivities.length === 0 || total < config.scoring.mqlThreshold) return false;
+  if (!LEAD_LIFECYCLE_MOVES.QualifiedAsMQL.reentryFrom?.includes(state.stage)) return false;
+  return instantOf(at) - instantOf(state.stageEnteredAt) >= durationMs(config.aging.reentryCoolOff);
+}
+
+/** The decayed score at `command.occurredAt`, recorded only when it moved by at least `step`. */
+function decay(command: DecayScore, state: ExistingLead, config: LifecycleConfig): LeadEvent[] {
+  const at = laterOf(command.occurredAt, state.lastActivityAt);
+  const current = combineScore(state.score.fit, engagementScore(state.activities, at, config));
+  if (Math.abs(current.total - state.score.total) < command.step) return [];
+  return [
+    {
+      type: 'ScoreChanged',
+      data: { leadId: state.leadId, previous: state.score, current, temperature: temperatureOf(current.total, config), reasons: ['decay'], occurredAt: at },
+    },
+  ];
 }
 
 function qualified(leadId: string, score: number, config: LifecycleConfig, at: string): LeadEvent {

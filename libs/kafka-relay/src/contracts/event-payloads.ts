@@ -22,7 +22,7 @@ import type {
   SlaMet,
   SlaStarted,
 } from '../../../domain/src/lead/lead.events';
-import type { OpportunityLost, OpportunityOpened, OpportunityStageChanged, OpportunityWon } from '../../../domain/src/opportunity/opportunity.events';
+import type { OpportunityLost, OpportunityOpened, OpportunityStageChanged, OpportunityStalled, OpportunityWon } from '../../../domain/src/opportunity/opportunity.events';
 
 export type LeadCapturedV1 = LeadCaptured['data'];
 export type LeadRecapturedV1 = LeadRecaptured['data'];
@@ -47,3 +47,4 @@ export type OpportunityOpenedV1 = OpportunityOpened['data'];
 export type OpportunityStageChangedV1 = OpportunityStageChanged['data'];
 export type OpportunityWonV1 = OpportunityWon['data'];
 export type OpportunityLostV1 = OpportunityLost['data'];
+export type OpportunityStalledV1 = OpportunityStalled['data'];
