@@ -45,8 +45,7 @@ export interface RescoreLead {
 }
 /**
  * Issued by the aging sweeper at a decay interval's boundary: records the decayed score when it moved
- * by at least `step` points since the last ScoreChanged. Decay only moves the score and temperature:
- * it never qualifies nor un-qualifies.
+ * by at least `step` points since the last ScoreChanged. Decay never un-qualifies a lead.
  */
 export interface DecayScore {
   readonly type: 'DecayScore';
@@ -304,17 +303,16 @@ function reenters(state: ExistingLead, at: string, newActivities: readonly Score
   return instantOf(at) - instantOf(state.stageEnteredAt) >= durationMs(config.aging.reentryCoolOff);
 }
 
-/** The decayed score at `command.occurredAt`, recorded only when it moved by at least `step`. */
+/**
+ * The decayed score at `command.occurredAt`, recorded only when it moved by at least `step`. Like a
+ * rescore, a decay that lifts the score over the threshold (negative activities fading) qualifies;
+ * a decay below it never un-qualifies.
+ */
 function decay(command: DecayScore, state: ExistingLead, config: LifecycleConfig): LeadEvent[] {
   const at = laterOf(command.occurredAt, state.lastActivityAt);
   const current = combineScore(state.score.fit, engagementScore(state.activities, at, config));
-  if (Math.abs(current.total - state.score.total) < command.step) return [];
-  return [
-    {
-      type: 'ScoreChanged',
-      data: { leadId: state.leadId, previous: state.score, current, temperature: temperatureOf(current.total, config), reasons: ['decay'], occurredAt: at },
-    },
-  ];
+  if (!(Math.abs(current.total - state.score.total) >= command.step)) return [];
+  return rescore(state, at, [], config, ['decay']);
 }
 
 function qualified(leadId: string, score: number, config: LifecycleConfig, at: string): LeadEvent {

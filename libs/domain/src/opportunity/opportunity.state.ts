@@ -47,7 +47,12 @@ export function evolveOpportunity(state: OpportunityState, event: OpportunityEve
       return { status: 'open', ...details, openedAt: occurredAt, stageEnteredAt: occurredAt };
     }
     case 'OpportunityStageChanged':
-      return state.status === 'open' ? { ...state, stage: event.data.to, stageEnteredAt: event.data.occurredAt, stalledAt: undefined } : state;
+      if (state.status !== 'open') return state;
+      {
+        // A stage change starts a new idle spell, not stalled yet.
+        const { stalledAt: _previousSpell, ...moving } = state;
+        return { ...moving, stage: event.data.to, stageEnteredAt: event.data.occurredAt };
+      }
     case 'OpportunityStalled':
       return state.status === 'open' && state.stage === event.data.stage ? { ...state, stalledAt: event.data.occurredAt } : state;
     case 'OpportunityWon':
