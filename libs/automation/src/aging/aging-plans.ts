@@ -107,18 +107,24 @@ export function decayPlan(leadId: string, index: number, rules: AgingRules): Agi
 }
 
 /**
- * Whether the decayed score of the lead can still move by `step` after `at`: its engagement from then
- * on stays within ± the decayed sum of its activities' absolute points, so once that sum plus the
- * distance of the recorded engagement from zero is below the step, no later interval needs a look.
+ * Whether the decayed score of the lead can still move by a step after `at`. Each activity's points
+ * fade toward zero, so from then on the engagement stays between minus the faded negative points and
+ * the faded positive points; once the recorded engagement is less than a step from both ends, no later
+ * interval can call for a ScoreChanged (until new engagement, which the reaction sees).
  */
 export function decayCanStillMove(state: LeadState, at: string, config: LifecycleConfig): boolean {
   if (state.stage === 'none') return false;
   const now = Date.parse(at);
   const halfLifeMs = config.scoring.engagement.halfLifeDays * DAY_MS;
-  let reach = Math.abs(state.score.engagement);
+  let positive = 0;
+  let negative = 0;
   for (const activity of state.activities) {
     const age = Math.max(0, now - Date.parse(activity.occurredAt));
-    if (Number.isFinite(age)) reach += Math.abs(activity.points) * Math.pow(0.5, age / halfLifeMs);
+    if (!Number.isFinite(age)) continue;
+    const faded = activity.points * Math.pow(0.5, age / halfLifeMs);
+    if (faded > 0) positive += faded;
+    else negative -= faded;
   }
-  return reach >= config.aging.decay.step;
+  const recorded = state.score.engagement;
+  return Math.max(positive - recorded, recorded + negative) >= config.aging.decay.step;
 }

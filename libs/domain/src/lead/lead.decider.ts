@@ -311,7 +311,9 @@ function reenters(state: ExistingLead, at: string, newActivities: readonly Score
 function decay(command: DecayScore, state: ExistingLead, config: LifecycleConfig): LeadEvent[] {
   const at = laterOf(command.occurredAt, state.lastActivityAt);
   const current = combineScore(state.score.fit, engagementScore(state.activities, at, config));
-  if (!(Math.abs(current.total - state.score.total) >= command.step)) return [];
+  // Scores have one decimal: compare the move as such, so that 54.7 to 49.7 is a move of 5.
+  const moved = Math.round(Math.abs(current.total - state.score.total) * 10) / 10;
+  if (!(moved >= command.step)) return [];
   return rescore(state, at, [], config, ['decay']);
 }
 
