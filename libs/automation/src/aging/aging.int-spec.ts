@@ -344,3 +344,81 @@ describe('aging: recycling closed leads', () => {
     expect((await writer.leadState('pricey')).stage).toBe('mql');
   });
 });
+
+describe('aging: every rule at once, one instance, two instances, restarts', () => {
+  const config = configWith({
+    stalledAfter: { qualification: 'P3D', proposal: 'P2D' },
+    recycleStaleMqlAfter: 'P5D',
+    decay: { step: 5, every: 'P1D' },
+    reentryCoolOff: 'P10D',
+    recycleClosed: { after: 'P7D', lostReasons: ['price'], disqualificationReasons: ['no_budget'] },
+  });
+
+  /** Commands by day; between them every instance ticks at 00:00 and 12:00. */
+  const script: Record<number, (writer: HistoryBuilder) => Promise<unknown>> = {
+    0: async (w) => {
+      await openOpportunity(w, 'deal', 'O1', D(0));
+      await openOpportunity(w, 'lost-deal', 'O2', D(0));
+      await qualifiedLead(w, 'stale', D(0));
+      await qualifiedLead(w, 'fading', D(0), DIRECTOR);
+      await w.engage('fading', 'demo_request', D(0));
+      await qualifiedLead(w, 'broke', D(0));
+    },
+    1: (w) => w.disqualify('broke', 'no_budget', D(1)),
+    2: (w) => w.lose('O2', 'price', D(2)),
+    4: (w) => w.moveOpportunity('O1', 'proposal', D(4, 6)),
+    3: (w) => w.engage('stale', 'call_logged', D(3, 6)),
+    20: (w) => w.engage('lost-deal', 'pricing_page_view', D(20)),
+  };
+
+  type Run = { nodes: string[]; restartEveryTick?: boolean; loseHostCheckpoints?: boolean };
+
+  async function run(name: string, { nodes, restartEveryTick, loseHostCheckpoints }: Run) {
+    const w = world(config, name);
+    let instances = nodes.map((node) => w.instance(node));
+    for (let day = 0; day <= 40; day++) {
+      await script[day]?.(w.writer);
+      for (const hour of [0, 12]) {
+        w.clock.set(D(day, hour));
+        for (const instance of instances) await instance.tick();
+        if (restartEveryTick) {
+          for (const instance of instances) instance.close();
+          // Losing the host's checkpoints replays the log from the start: the reaction's own checkpoint skips what it applied.
+          if (loseHostCheckpoints) for (const node of nodes) rmSync(join(dir, name, node, 'read-models.sqlite'), { force: true });
+          instances = nodes.map((node) => w.instance(node));
+        }
+      }
+    }
+    const events = (await w.agingEvents()).map((e) => ({ ...summary(e), eventId: e.eventId }));
+    const stages = Object.fromEntries(
+      await Promise.all(['deal', 'lost-deal', 'stale', 'fading', 'broke'].map(async (id) => [id, (await w.writer.leadState(id)).stage] as const)),
+    );
+    await w.store.close();
+    open.store = undefined;
+    return { events, stages };
+  }
+
+  it('the same events, with the same ids, whether one instance runs, two run at once, or instances restart at every tick', async () => {
+    const single = await run('single', { nodes: ['a'] });
+    // By hand: O1 stalls in qualification (D0 + 3 days) and in proposal (D4 06:00 + 2 days); fading (an MQL at D0
+    // with no sales touch) goes stale at D5, stale (touched at D3 06:00) at D8 06:00; broke is recycled 7 days after
+    // its disqualification, lost-deal 7 days after its loss; lost-deal re-enters as an MQL on its engagement at
+    // D20 (cool-off of 10 days since D9) and goes stale again at D25; fading decays at D10 and D23.
+    expect(single.events.map((e) => [e.type, e.streamId, e.occurredAt, e.data.reason ?? e.data.stage ?? (e.data.current as { total: number }).total])).toEqual([
+      ['OpportunityStalled', 'opportunity-O1', D(3), 'qualification'],
+      ['LeadRecycled', 'lead-fading', D(5), 'stale'],
+      ['OpportunityStalled', 'opportunity-O1', D(6, 6), 'proposal'],
+      ['LeadRecycled', 'lead-broke', D(8), 'disqualified: no_budget'],
+      ['LeadRecycled', 'lead-stale', D(8, 6), 'stale'],
+      ['LeadRecycled', 'lead-lost-deal', D(9), 'lost: price'],
+      ['ScoreChanged', 'lead-fading', D(10), 64.8],
+      ['ScoreChanged', 'lead-fading', D(23), 59.7],
+      ['LeadRecycled', 'lead-lost-deal', D(25), 'stale'],
+    ]);
+    expect(single.stages).toEqual({ deal: 'opportunity', 'lost-deal': 'nurturing', stale: 'nurturing', fading: 'nurturing', broke: 'nurturing' });
+
+    expect(await run('pair', { nodes: ['a', 'b'] })).toEqual(single);
+    expect(await run('restarts', { nodes: ['a'], restartEveryTick: true })).toEqual(single);
+    expect(await run('restarts-replayed', { nodes: ['a', 'b'], restartEveryTick: true, loseHostCheckpoints: true })).toEqual(single);
+  }, 60_000);
+});
