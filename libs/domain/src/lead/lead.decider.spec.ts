@@ -1332,7 +1332,7 @@ describe('lead decider: DecayScore (the aging sweeper)', () => {
 
   it('moves the temperature with the score', () => {
     // 55 -> 27.5 after one half-life: warm to cold.
-    lead.given(asMql).when(decayAt(30)).thenState((state) => expect(state.temperature).toBe('cold'));
+    lead.given(asMql).when(decayAt(30)).thenState((state) => expect(state).toMatchObject({ stage: 'mql', temperature: 'cold' }));
   });
 
   it('decides at the latest activity when the interval start lies before it (never scores the past over newer engagement)', () => {
