@@ -5,6 +5,7 @@ import { type AgingRules, DEFAULT_LIFECYCLE_CONFIG, type LeadState, type Lifecyc
 import { ProcessorRunner, SqliteCheckpointStore, SqliteEventStore, type StoredEvent, SweepScheduler } from '@lead-lifecycle/eventing';
 import { ManualClock } from '../../../../test/support/domain/manual-clock';
 import { HistoryBuilder, isoAt } from '../../../../test/support/projections/history-builder';
+import { readLeadHistory } from '@lead-lifecycle/lifecycle';
 import type { AutomationRuntime } from '../automation-part';
 import { AGING_PART } from './aging.part';
 import { AGING_ACTOR } from './aging.sweeper';
@@ -390,12 +391,18 @@ describe('aging: every rule at once, one instance, two instances, restarts', () 
       }
     }
     const events = (await w.agingEvents()).map((e) => ({ ...summary(e), eventId: e.eventId }));
+    // Each appears in its lead's history, with what it changed and its cause.
+    const history = (await readLeadHistory(w.store, 'deal')).events.filter((e) => e.metadata.actor === AGING_ACTOR);
+    const histories = {
+      deal: history.map((e) => ({ type: e.type, command: e.metadata.command, transition: e.transition, hasCause: Boolean(e.metadata.causationId) })),
+      fading: (await readLeadHistory(w.store, 'fading')).events.filter((e) => e.metadata.actor === AGING_ACTOR).map((e) => [e.type, e.transition]),
+    };
     const stages = Object.fromEntries(
       await Promise.all(['deal', 'lost-deal', 'stale', 'fading', 'broke'].map(async (id) => [id, (await w.writer.leadState(id)).stage] as const)),
     );
     await w.store.close();
     open.store = undefined;
-    return { events, stages };
+    return { events, stages, histories };
   }
 
   it('the same events, with the same ids, whether one instance runs, two run at once, or instances restart at every tick', async () => {
@@ -416,6 +423,17 @@ describe('aging: every rule at once, one instance, two instances, restarts', () 
       ['LeadRecycled', 'lead-lost-deal', D(25), 'stale'],
     ]);
     expect(single.stages).toEqual({ deal: 'opportunity', 'lost-deal': 'nurturing', stale: 'nurturing', fading: 'nurturing', broke: 'nurturing' });
+    expect(single.histories).toEqual({
+      deal: [
+        { type: 'OpportunityStalled', command: 'MarkOpportunityStalled', transition: {}, hasCause: true },
+        { type: 'OpportunityStalled', command: 'MarkOpportunityStalled', transition: {}, hasCause: true },
+      ],
+      fading: [
+        ['LeadRecycled', { stage: { before: 'mql', after: 'nurturing' } }],
+        ['ScoreChanged', { score: { before: 70, after: 64.8 } }],
+        ['ScoreChanged', { score: { before: 64.8, after: 59.7 } }],
+      ],
+    });
 
     expect(await run('pair', { nodes: ['a', 'b'] })).toEqual(single);
     expect(await run('restarts', { nodes: ['a'], restartEveryTick: true })).toEqual(single);
