@@ -26,6 +26,7 @@ export const AGING_STATE_FILE = 'aging.sqlite';
  */
 export class AgingWatchStore {
   private readonly db: Database.Database;
+  private readonly statements: ReturnType<typeof prepare>;
 
   constructor(filename: string) {
     preparePrivateDatabase(filename);
@@ -39,6 +40,8 @@ export class AgingWatchStore {
         PRIMARY KEY (kind, stream_id));
       CREATE INDEX IF NOT EXISTS aging_watches_due ON aging_watches (due_at);
     `);
+    // Prepared once: the reaction runs these for most lead events, beside the projections.
+    this.statements = prepare(this.db);
   }
 
   /** In the data folder `dataDir`. */
@@ -52,43 +55,35 @@ export class AgingWatchStore {
    */
   applyBatch(name: string, checkpoint: GlobalPosition, work: (after: GlobalPosition | undefined) => void): void {
     this.db.transaction(() => {
-      const row = this.db.prepare('SELECT position FROM aging_checkpoint WHERE name = ?').get(name) as { position: string } | undefined;
-      const stored = row ? positionFromString(row.position) : undefined;
+      const stored = this.checkpoint(name);
       if (stored && comparePositions(stored, checkpoint) >= 0) return;
       work(stored);
-      this.db
-        .prepare('INSERT INTO aging_checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position')
-        .run(name, positionToString(checkpoint));
+      this.statements.saveCheckpoint.run(name, positionToString(checkpoint));
     })();
   }
 
   checkpoint(name: string): GlobalPosition | undefined {
-    const row = this.db.prepare('SELECT position FROM aging_checkpoint WHERE name = ?').get(name) as { position: string } | undefined;
+    const row = this.statements.loadCheckpoint.get(name) as { position: string } | undefined;
     return row ? positionFromString(row.position) : undefined;
   }
 
   get(kind: AgingWatchKind, streamId: string): AgingWatch | undefined {
-    const row = this.db.prepare('SELECT * FROM aging_watches WHERE kind = ? AND stream_id = ?').get(kind, streamId) as WatchRow | undefined;
+    const row = this.statements.get.get(kind, streamId) as WatchRow | undefined;
     return row && watchOf(row);
   }
 
   /** Sets the deadline (replacing the one there). */
   put(watch: AgingWatch): void {
-    this.db
-      .prepare(
-        `INSERT INTO aging_watches (kind, stream_id, tenant_id, due_at) VALUES (?, ?, ?, ?)
-         ON CONFLICT (kind, stream_id) DO UPDATE SET tenant_id = excluded.tenant_id, due_at = excluded.due_at`,
-      )
-      .run(watch.kind, watch.streamId, watch.tenantId, watch.dueAt);
+    this.statements.put.run(watch.kind, watch.streamId, watch.tenantId, watch.dueAt);
   }
 
   remove(kind: AgingWatchKind, streamId: string): void {
-    this.db.prepare('DELETE FROM aging_watches WHERE kind = ? AND stream_id = ?').run(kind, streamId);
+    this.statements.remove.run(kind, streamId);
   }
 
   /** The deadlines due at `now`, earliest first. */
   due(now: string, limit: number): AgingWatch[] {
-    const rows = this.db.prepare('SELECT * FROM aging_watches WHERE due_at <= ? ORDER BY due_at, kind, stream_id LIMIT ?').all(now, limit) as WatchRow[];
+    const rows = this.statements.due.all(now, limit) as WatchRow[];
     return rows.map(watchOf);
   }
 
@@ -113,6 +108,20 @@ export class AgingWatchStore {
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+function prepare(db: Database.Database) {
+  return {
+    loadCheckpoint: db.prepare('SELECT position FROM aging_checkpoint WHERE name = ?'),
+    saveCheckpoint: db.prepare('INSERT INTO aging_checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position'),
+    get: db.prepare('SELECT * FROM aging_watches WHERE kind = ? AND stream_id = ?'),
+    put: db.prepare(
+      `INSERT INTO aging_watches (kind, stream_id, tenant_id, due_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (kind, stream_id) DO UPDATE SET tenant_id = excluded.tenant_id, due_at = excluded.due_at`,
+    ),
+    remove: db.prepare('DELETE FROM aging_watches WHERE kind = ? AND stream_id = ?'),
+    due: db.prepare('SELECT * FROM aging_watches WHERE due_at <= ? ORDER BY due_at, kind, stream_id LIMIT ?'),
+  };
 }
 
 interface WatchRow {
