@@ -37,7 +37,7 @@ describe('processors in a worker thread', () => {
     expect(processors().inWorker).toBe(true);
     expect(processors().worker?.thread?.threadId).toBeGreaterThan(0);
     expect(t.app.get(ProcessorHost).statuses()).toEqual([]);
-    expect(processors().statuses().map((s) => s.name).sort()).toEqual(['projection:funnel', 'projection:kpi', 'projection:scoring', 'reaction:opportunity-lifecycle', 'reaction:routing', 'reaction:sla']);
+    expect(processors().statuses().map((s) => s.name).sort()).toEqual(['projection:funnel', 'projection:kpi', 'projection:scoring', 'reaction:aging', 'reaction:opportunity-lifecycle', 'reaction:routing', 'reaction:sla']);
   });
 
   it('honours a command’s consistency token: the read waits for the worker’s position and sees the write', async () => {

@@ -95,6 +95,7 @@ export class KpiProjection implements SqliteProjection {
         return;
       }
       case 'OpportunityStageChanged':
+      case 'OpportunityStalled':
         return;
       default:
         return;

@@ -20,6 +20,14 @@ export class OpportunityResponse {
   @ApiProperty({ example: 'proposal', description: 'its stage in `pipeline`' }) stage: string;
   @ApiProperty({ type: [String], example: ['qualification', 'proposal', 'negotiation'], description: 'the pipeline it was opened with' }) pipeline: string[];
   @ApiProperty({ format: 'date-time' }) openedAt: string;
+  @ApiProperty({ format: 'date-time', description: 'when it entered its current stage (the start of its idle spell)' }) stageEnteredAt: string;
+  @ApiProperty({
+    type: 'string',
+    format: 'date-time',
+    nullable: true,
+    description: 'when it stalled in its current stage (OpportunityStalled, aging.stalledAfter); null while it is not stalled',
+  })
+  stalledAt: string | null;
   @ApiPropertyOptional({ format: 'date-time', description: 'only when won or lost' }) closedAt?: string;
   @ApiPropertyOptional({ minimum: 0, description: 'only when won: the final amount' }) wonAmount?: number;
   @ApiPropertyOptional({ description: 'only when lost' }) lossReason?: string;

@@ -139,6 +139,12 @@ describe('the lifecycle moves table', () => {
     });
   });
 
+  it('re-entry after the cool-off happens only from nurturing, and only where the move itself is allowed', () => {
+    const reentries = Object.fromEntries(MOVES.flatMap((m) => (LEAD_LIFECYCLE_MOVES[m].reentryFrom ? [[m, LEAD_LIFECYCLE_MOVES[m].reentryFrom]] : [])));
+    expect(reentries).toEqual({ QualifiedAsMQL: ['nurturing'] });
+    for (const stage of LEAD_LIFECYCLE_MOVES.QualifiedAsMQL.reentryFrom!) expect(canMove('QualifiedAsMQL', stage)).toBe(true);
+  });
+
   it('a capture creates the lead from nothing and is recorded as a recapture at every stage', () => {
     const capture: LeadCommand = { type: 'CaptureLead', leadId: LEAD, tenantId: 't', contact: { email: 'jane@acme.io' }, source: { channel: 'web_form' }, occurredAt: at(9) };
     const created = decideLead(capture, initialLeadState, config);

@@ -16,6 +16,12 @@ export interface LifecycleMove {
   readonly to: LeadStage;
   /** Stages in which the event is allowed but leaves the stage as it is (a second opportunity). */
   readonly within?: readonly LeadStage[];
+  /**
+   * Stages from which the move also happens without a crossing from below: on an engagement at least
+   * aging.reentryCoolOff after the lead entered the stage, when the score is at or above the threshold
+   * (a nurtured lead whose score never fell below the threshold requalifies).
+   */
+  readonly reentryFrom?: readonly LeadStage[];
 }
 
 /** The lead events that move a lead between stages. */
@@ -31,12 +37,13 @@ export type StageMovingEventType = Extract<
  *
  *   lead → mql → sql → opportunity → customer      (the main path, FUNNEL_STAGES)
  *   lead | nurturing → mql                           (a score crossing the MQL threshold; re-qualifies a nurtured lead)
+ *   nurturing → mql                                  (re-entry: an engagement after the cool-off, score at or above the threshold)
  *   any but customer/disqualified → disqualified     (disqualify)
  *   any but customer/nurturing → nurturing           (recycle; re-opens a disqualified lead)
  */
 export const LEAD_LIFECYCLE_MOVES: Readonly<Record<StageMovingEventType, LifecycleMove>> = {
   LeadCaptured: { move: 'capture', from: [], to: 'lead' },
-  QualifiedAsMQL: { move: 'qualify as MQL', from: ['lead', 'nurturing'], to: 'mql' },
+  QualifiedAsMQL: { move: 'qualify as MQL', from: ['lead', 'nurturing'], to: 'mql', reentryFrom: ['nurturing'] },
   PromotedToSQL: { move: 'promote to sql', from: ['mql'], to: 'sql' },
   OpportunityOpenedForLead: { move: 'open an opportunity', from: ['sql'], to: 'opportunity', within: ['opportunity'] },
   ConvertedToCustomer: { move: 'convert to customer', from: ['opportunity'], to: 'customer' },

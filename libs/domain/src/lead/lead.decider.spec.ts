@@ -569,8 +569,8 @@ describe('lead decider', () => {
         ]);
     });
 
-    it('a nurturing lead whose last recorded score is still above the threshold is not re-qualified (no crossing)', () => {
-      // Documents current behaviour: qualification needs the recorded score to cross the threshold upwards.
+    it('a nurturing lead whose last recorded score is still above the threshold is not re-qualified within the cool-off (no crossing)', () => {
+      // Qualification needs the recorded score to cross the threshold upwards, until aging.reentryCoolOff (30 days) has passed.
       lead
         .given(asNurturing)
         .when(engage('demo_request', 1))
@@ -1277,5 +1277,111 @@ describe('lead decider: business times and money (library users bypass the DTOs)
       scoreChanged(ZERO, score(0, 1), ['engagement page_view (+1)'], 2),
     ]);
     expect(Number.isFinite((events[1] as ScoreChanged).data.current.total)).toBe(true);
+  });
+});
+
+describe('lead decider: re-entry after the cool-off (aging.reentryCoolOff)', () => {
+  // Fit 65 (CEO, 1000 employees, software, US): MQL at capture, recycled on day 0 with its score (65) above the threshold.
+  const profile = { jobTitle: 'CEO', company: { size: 1000, industry: 'software', country: 'US' } };
+  const fitOnly = score(65, 0);
+  const nurtured: LeadEvent[] = [captured(profile), scoreChanged(ZERO, fitOnly, ['job title executive (+20)'], 0), mql(65, 0), recycled('mql', 0, 'not now')];
+  const withTouch: LifecycleConfig = {
+    ...config,
+    scoring: { ...config.scoring, engagement: { ...config.scoring.engagement, activities: { ...config.scoring.engagement.activities, call_logged: 0 } } },
+  };
+
+  it('within the cool-off, thirty engagements leave it in nurture (no crossing from below)', () => {
+    let history = nurtured;
+    for (let day = 0; day < 30; day++) {
+      const outcome = lead.given(history).when(engage('page_view', day)).thenState((state) => expect(state.stage).toBe('nurturing'));
+      history = [...history, ...outcome.events];
+    }
+    expect(history.filter((e) => e.type === 'QualifiedAsMQL')).toHaveLength(1);
+  });
+
+  it('the first engagement at or after the cool-off requalifies it although its score never fell below the threshold', () => {
+    const outcome = lead
+      .given(nurtured)
+      .when(engage('page_view', 30))
+      .then([engaged('page_view', 1, 30), scoreChanged(fitOnly, score(65, 1), ['engagement page_view (+1)'], 30), mql(66, 30)]);
+    expect(outcome.state).toMatchObject({ stage: 'mql', stageEnteredAt: at(30) });
+  });
+
+  it('counts the cool-off from when the lead entered nurture, to the millisecond', () => {
+    const justBefore = { type: 'RecordEngagement', activityType: 'page_view', occurredAt: new Date(T0 + 30 * DAY_MS - 1).toISOString() } as const;
+    lead.given(nurtured).when(justBefore).thenState((state) => expect(state.stage).toBe('nurturing'));
+    const custom: LifecycleConfig = { ...config, aging: { ...config.aging, reentryCoolOff: 'PT1H' } };
+    const anHourLater = { type: 'RecordEngagement', activityType: 'page_view', occurredAt: new Date(T0 + 3_600_000).toISOString() } as const;
+    leadWith(custom).given(nurtured).when(anHourLater).thenState((state) => expect(state.stage).toBe('mql'));
+  });
+
+  it('an engagement that leaves the score as it was (a sales touch of 0 points) still requalifies', () => {
+    leadWith(withTouch).given(nurtured).when(engage('call_logged', 31)).then([engaged('call_logged', 0, 31), mql(65, 31)]);
+  });
+
+  it('does not requalify when the score after the engagement is below the threshold, nor a lead that is not in nurture', () => {
+    const low: LeadEvent[] = [...asMql, recycled('mql', 1)];
+    // 55 of engagement on day 0, 31 days later about 26.6, plus 1: far below 50.
+    lead
+      .given(low)
+      .when(engage('page_view', 31))
+      .thenState((state, events) => {
+        expect(events.map((e) => e.type)).toEqual(['EngagementRecorded', 'ScoreChanged']);
+        expect(state.stage).toBe('nurturing');
+      });
+    for (const history of [[...nurtured.slice(0, 3), disqualified('bad_timing', 'mql', 0)], nurtured.slice(0, 3)]) {
+      lead
+        .given(history)
+        .when(engage('page_view', 40))
+        .thenState((_state, events) => expect(events.map((e) => e.type)).not.toContain('QualifiedAsMQL'));
+    }
+  });
+
+  it('a rescore (no engagement) after the cool-off does not requalify', () => {
+    lead.given(nurtured).when(rescore(40)).then([]);
+  });
+});
+
+describe('lead decider: DecayScore (the aging sweeper)', () => {
+  // 55 of engagement on day 0 (MQL): 55 * 0.5^(d/30).
+  const decayAt = (day: number, step = 5): LeadCommand => ({ type: 'DecayScore', step, occurredAt: at(day) });
+
+  it('records the decayed score with reason decay once it moved by at least the step, and never un-qualifies', () => {
+    // Day 3: 55 * 0.5^0.1 = 51.3 (moved 3.7 < 5): nothing. Day 5: 49.0 (moved 6): recorded, and the lead stays an MQL.
+    lead.given(asMql).when(decayAt(3)).then([]);
+    const outcome = lead.given(asMql).when(decayAt(5)).then([scoreChanged(score(0, 55), score(0, 49), ['decay'], 5)]);
+    expect(outcome.state).toMatchObject({ stage: 'mql', score: score(0, 49), temperature: 'warm' });
+    lead.given(asMql).when(decayAt(3, 3.7)).then([scoreChanged(score(0, 55), score(0, 51.3), ['decay'], 3)]);
+  });
+
+  it('moves the temperature with the score', () => {
+    // 55 -> 27.5 after one half-life: warm to cold.
+    lead.given(asMql).when(decayAt(30)).thenState((state) => expect(state).toMatchObject({ stage: 'mql', temperature: 'cold' }));
+  });
+
+  it('decides at the latest activity when the interval start lies before it (never scores the past over newer engagement)', () => {
+    lead.given([...asMql, engaged('page_view', 1, 10)]).when(decayAt(5)).thenState((_state, events) => {
+      expect(events).toHaveLength(1);
+      expect(events[0].data.occurredAt).toBe(at(10));
+    });
+  });
+
+  it('qualifies when fading negative activities lift the score over the threshold, like a rescore', () => {
+    const profile = { jobTitle: 'CEO', company: { size: 1000, industry: 'software', country: 'US' } };
+    const history: LeadEvent[] = [
+      captured(profile),
+      scoreChanged(ZERO, score(65, 0), ['job title executive (+20)'], 0),
+      mql(65, 0),
+      engaged('unsubscribe', -15, 0),
+      scoreChanged(score(65, 0), score(65, -15), ['engagement unsubscribe (-15)'], 0),
+      engaged('email_bounced', -10, 0),
+      scoreChanged(score(65, -15), score(65, -25), ['engagement email_bounced (-10)'], 0),
+      recycled('mql', 0),
+    ];
+    lead.given(history).when(decayAt(30)).then([scoreChanged(score(65, -25), score(65, -12.5), ['decay'], 30), mql(52.5, 30)]);
+  });
+
+  it('refuses an unknown lead', () => {
+    lead.given([]).when(decayAt(5)).thenThrows({ code: DomainErrorCode.LeadNotFound });
   });
 });

@@ -4,7 +4,8 @@ import { BANT_CRITERIA } from '../config/lifecycle-config';
 import { type BantAssessment, evaluateBant } from '../qualification/bant';
 import { activityPoints, combineScore, engagementScore, fitScore, type ScoredActivity, temperatureOf } from '../scoring/score';
 import { assertNever, DomainError, DomainErrorCode, type FieldProblem, InvalidCommandError, LifecycleError } from '../shared/domain-error';
-import { calendarDateProblem, withBusinessTime } from '../shared/business-time';
+import { calendarDateProblem, instantOf, withBusinessTime } from '../shared/business-time';
+import { durationMs } from '../shared/iso-duration';
 import { salesTouchPoints } from '../sla/sales-touch';
 import { laterOf } from '../shared/domain-event';
 import { companySizeProblem, costProblem, moneyProblems } from '../shared/money';
@@ -43,6 +44,15 @@ export interface RescoreLead {
   readonly force?: boolean;
   /** Why the rescore was asked for; recorded in the ScoreChanged reasons for auditors. */
   readonly reason?: string;
+}
+/**
+ * Issued by the aging sweeper at a decay interval's boundary: records the decayed score when it moved
+ * by at least `step` points since the last ScoreChanged. Decay never un-qualifies a lead.
+ */
+export interface DecayScore {
+  readonly type: 'DecayScore';
+  readonly step: number;
+  readonly occurredAt: string;
 }
 export interface PromoteToSQL {
   readonly type: 'PromoteToSQL';
@@ -102,6 +112,7 @@ export type LeadCommand =
   | CaptureLead
   | RecordEngagement
   | RescoreLead
+  | DecayScore
   | PromoteToSQL
   | AssignLead
   | DisqualifyLead
@@ -125,6 +136,8 @@ export function decideLead(command: LeadCommand, state: LeadState, config: Lifec
       return recordEngagement(command, state, config);
     case 'RescoreLead':
       return rescore(state, laterOf(command.occurredAt, state.lastActivityAt), [], config, command.reason ? [`rescore requested: ${command.reason}`] : [], command.force);
+    case 'DecayScore':
+      return decay(command, state, config);
     case 'PromoteToSQL':
       return promote(command, state, config);
     case 'AssignLead':
@@ -268,7 +281,6 @@ function rescore(
   const engagement = engagementScore([...state.activities, ...newActivities], at, config);
   const current = combineScore(state.score.fit, engagement);
   const unchanged = current.total === state.score.total && current.engagement === state.score.engagement;
-  if (unchanged && !force) return [];
   const changed: ScoreChanged = {
     type: 'ScoreChanged',
     data: {
@@ -282,10 +294,36 @@ function rescore(
   };
   const threshold = config.scoring.mqlThreshold;
   const crossed = state.score.total < threshold && current.total >= threshold;
-  if (crossed && canMove('QualifiedAsMQL', state.stage)) {
-    return [changed, qualified(state.leadId, current.total, config, at)];
+  const events: LeadEvent[] = unchanged && !force ? [] : [changed];
+  // A re-entering lead qualifies even when the engagement left its score as it was.
+  if ((crossed || reenters(state, at, newActivities, current.total, config)) && canMove('QualifiedAsMQL', state.stage)) {
+    events.push(qualified(state.leadId, current.total, config, at));
   }
-  return [changed];
+  return events;
+}
+
+/**
+ * Re-entry (LEAD_LIFECYCLE_MOVES.QualifiedAsMQL.reentryFrom): an engagement at least aging.reentryCoolOff
+ * after the lead entered nurture requalifies it when its score is at or above the threshold, crossing or not.
+ */
+function reenters(state: ExistingLead, at: string, newActivities: readonly ScoredActivity[], total: number, config: LifecycleConfig): boolean {
+  if (newActivities.length === 0 || total < config.scoring.mqlThreshold) return false;
+  if (!LEAD_LIFECYCLE_MOVES.QualifiedAsMQL.reentryFrom?.includes(state.stage)) return false;
+  return instantOf(at) - instantOf(state.stageEnteredAt) >= durationMs(config.aging.reentryCoolOff);
+}
+
+/**
+ * The decayed score at `command.occurredAt`, recorded only when it moved by at least `step`. Like a
+ * rescore, a decay that lifts the score over the threshold (negative activities fading) qualifies;
+ * a decay below it never un-qualifies.
+ */
+function decay(command: DecayScore, state: ExistingLead, config: LifecycleConfig): LeadEvent[] {
+  const at = laterOf(command.occurredAt, state.lastActivityAt);
+  const current = combineScore(state.score.fit, engagementScore(state.activities, at, config));
+  // Scores have one decimal: compare the move as such, so that 54.7 to 49.7 is a move of 5.
+  const moved = Math.round(Math.abs(current.total - state.score.total) * 10) / 10;
+  if (!(moved >= command.step)) return [];
+  return rescore(state, at, [], config, ['decay']);
 }
 
 function qualified(leadId: string, score: number, config: LifecycleConfig, at: string): LeadEvent {

@@ -9,6 +9,7 @@ export const OPPORTUNITY_EVENT_SCHEMA_VERSIONS: Readonly<Record<OpportunityEvent
   OpportunityStageChanged: 1,
   OpportunityWon: 1,
   OpportunityLost: 1,
+  OpportunityStalled: 1,
 };
 
 /** The opportunity events' upcasters, keyed by type and schema version. */

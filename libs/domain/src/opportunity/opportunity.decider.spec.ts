@@ -15,6 +15,7 @@ import {
   type OpportunityLost,
   type OpportunityOpened,
   type OpportunityStageChanged,
+  type OpportunityStalled,
   type OpportunityWon,
   type OpenOpportunityCommand,
 } from '@lead-lifecycle/domain';
@@ -101,6 +102,7 @@ describe('opportunity decider', () => {
         stage: 'qualification',
         pipeline: DEFAULT_PIPELINE,
         openedAt: at(0),
+        stageEnteredAt: at(0),
       });
     });
 
@@ -311,6 +313,7 @@ describe('evolveOpportunity', () => {
       stage: 'proposal',
       pipeline: DEFAULT_PIPELINE,
       openedAt: at(0),
+      stageEnteredAt: at(3),
       closedAt: at(10),
       wonAmount: 12000,
     });
@@ -359,5 +362,33 @@ describe('opportunity decider: business times and money (library users bypass th
     const inYen: OpportunityEvent = { ...opened(), data: { ...opened().data, currency: 'JPY' } };
     opportunity.given([inYen]).when(win(10, 100.5)).thenThrows({ fields: ['amount'], message: 'whole number' });
     opportunity.given([inYen]).when(win(10, 100)).thenState((state) => expect(state).toMatchObject({ status: 'won', wonAmount: 100 }));
+  });
+});
+
+describe('opportunity decider: MarkOpportunityStalled (aging)', () => {
+  const markStalled = (stage: string, idleSince: string, day: number) =>
+    ({ type: 'MarkOpportunityStalled', stage, idleSince, stalledAfter: 'P3D', occurredAt: at(day) }) as const;
+  const stalled = (stage: string, idleSince: string, day: number): OpportunityStalled => ({
+    type: 'OpportunityStalled',
+    data: { opportunityId: OPP, leadId: LEAD, stage, idleSince, stalledAfter: 'P3D', occurredAt: at(day) },
+  });
+
+  it('stalls an open opportunity once per idle spell, and the state says since when', () => {
+    const outcome = opportunity.given(asOpen).when(markStalled('qualification', at(0), 3)).then([stalled('qualification', at(0), 3)]);
+    expect(outcome.state).toMatchObject({ status: 'open', stage: 'qualification', stageEnteredAt: at(0), stalledAt: at(3) });
+    opportunity.given([...asOpen, stalled('qualification', at(0), 3)]).when(markStalled('qualification', at(0), 3)).then([]);
+  });
+
+  it('a stage change starts a new spell: the old spell never stalls, the new one may', () => {
+    const moved = [...asOpen, stalled('qualification', at(0), 3), stageChanged('qualification', 'proposal', 5)];
+    opportunity.given(moved).when(markStalled('qualification', at(0), 6)).then([]);
+    opportunity.given(moved).when(markStalled('proposal', at(1), 8)).then([]);
+    const outcome = opportunity.given(moved).when(markStalled('proposal', at(5), 8)).then([stalled('proposal', at(5), 8)]);
+    expect(outcome.state).toMatchObject({ stage: 'proposal', stageEnteredAt: at(5), stalledAt: at(8) });
+    expect(foldOpportunity(moved)).not.toHaveProperty('stalledAt');
+  });
+
+  it('never stalls a closed or unknown opportunity', () => {
+    for (const given of [[], asWon, asLost]) opportunity.given(given).when(markStalled('qualification', at(0), 30)).then([]);
   });
 });

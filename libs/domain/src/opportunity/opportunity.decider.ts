@@ -35,7 +35,19 @@ export interface LoseOpportunity {
   readonly occurredAt: string;
 }
 
-export type OpportunityCommand = OpenOpportunityCommand | ChangeOpportunityStage | WinOpportunity | LoseOpportunity;
+/**
+ * Issued by the aging sweeper when the idle spell that started at `idleSince` in `stage` reached its
+ * limit; `occurredAt` is that deadline. Harmless to repeat, and nothing once the opportunity moved on.
+ */
+export interface MarkOpportunityStalled {
+  readonly type: 'MarkOpportunityStalled';
+  readonly stage: string;
+  readonly idleSince: string;
+  readonly stalledAfter: string;
+  readonly occurredAt: string;
+}
+
+export type OpportunityCommand = OpenOpportunityCommand | ChangeOpportunityStage | WinOpportunity | LoseOpportunity | MarkOpportunityStalled;
 
 export function decideOpportunity(command: OpportunityCommand, state: OpportunityState, config: LifecycleConfig): OpportunityEvent[] {
   if (command.type === 'OpenOpportunity') {
@@ -50,6 +62,7 @@ export function decideOpportunity(command: OpportunityCommand, state: Opportunit
     return [{ type: 'OpportunityOpened', data: { ...data, stage: pipeline[0], pipeline } }];
   }
   command = withBusinessTime(command);
+  if (command.type === 'MarkOpportunityStalled') return stalled(command, state);
   if (state.status === 'none') throw new DomainError(DomainErrorCode.OpportunityNotFound, 'opportunity not found');
   if (state.status !== 'open') {
     throw new LifecycleError(state.status, describe(command), 'the opportunity is closed');
@@ -98,6 +111,13 @@ export function decideOpportunity(command: OpportunityCommand, state: Opportunit
   }
 }
 
+/** Once per idle spell: only an open opportunity still in the spell's stage, since the spell's start, not yet marked. */
+function stalled(command: MarkOpportunityStalled, state: OpportunityState): OpportunityEvent[] {
+  if (state.status !== 'open' || state.stage !== command.stage || state.stageEnteredAt !== command.idleSince || state.stalledAt) return [];
+  const { stage, idleSince, stalledAfter, occurredAt } = command;
+  return [{ type: 'OpportunityStalled', data: { opportunityId: state.opportunityId, leadId: state.leadId, stage, idleSince, stalledAfter, occurredAt } }];
+}
+
 function describe(command: OpportunityCommand): string {
   switch (command.type) {
     case 'OpenOpportunity':
@@ -108,6 +128,8 @@ function describe(command: OpportunityCommand): string {
       return 'win';
     case 'LoseOpportunity':
       return 'lose';
+    case 'MarkOpportunityStalled':
+      return 'mark stalled';
     default:
       return assertNever(command, 'opportunity command');
   }

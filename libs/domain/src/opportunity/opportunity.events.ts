@@ -31,7 +31,18 @@ export type OpportunityLost = DomainEvent<
   { opportunityId: string; leadId: string; reason: string; note?: string; stage: string; occurredAt: string }
 >;
 
-export type OpportunityEvent = OpportunityOpened | OpportunityStageChanged | OpportunityWon | OpportunityLost;
+/**
+ * The opportunity stayed in `stage` since `idleSince` (when it entered the stage) for longer than the
+ * stage's limit `stalledAfter` (ISO 8601, aging.stalledAfter). Appended by the aging sweeper once per
+ * idle spell; its `occurredAt` is the deadline (`idleSince` + `stalledAfter`), so every instance writes
+ * the same event. A stage change starts a new spell.
+ */
+export type OpportunityStalled = DomainEvent<
+  'OpportunityStalled',
+  { opportunityId: string; leadId: string; stage: string; idleSince: string; stalledAfter: string; occurredAt: string }
+>;
+
+export type OpportunityEvent = OpportunityOpened | OpportunityStageChanged | OpportunityWon | OpportunityLost | OpportunityStalled;
 export type OpportunityEventType = OpportunityEvent['type'];
 
 export const OPPORTUNITY_EVENT_TYPES: readonly OpportunityEventType[] = [
@@ -39,6 +50,7 @@ export const OPPORTUNITY_EVENT_TYPES: readonly OpportunityEventType[] = [
   'OpportunityStageChanged',
   'OpportunityWon',
   'OpportunityLost',
+  'OpportunityStalled',
 ];
 
 /** Every opportunity's stream id starts with this: `opportunity-<opportunityId>`. */

@@ -12,6 +12,10 @@ export interface OpportunityDetails {
   readonly stage: string;
   readonly pipeline: readonly string[];
   readonly openedAt: string;
+  /** When it entered its current stage: the start of its idle spell (aging). */
+  readonly stageEnteredAt: string;
+  /** Set by OpportunityStalled for the current idle spell; a stage change clears it. */
+  readonly stalledAt?: string;
 }
 
 export interface NoOpportunity {
@@ -40,10 +44,17 @@ export function evolveOpportunity(state: OpportunityState, event: OpportunityEve
   switch (event.type) {
     case 'OpportunityOpened': {
       const { occurredAt, ...details } = event.data;
-      return { status: 'open', ...details, openedAt: occurredAt };
+      return { status: 'open', ...details, openedAt: occurredAt, stageEnteredAt: occurredAt };
     }
     case 'OpportunityStageChanged':
-      return state.status === 'open' ? { ...state, stage: event.data.to } : state;
+      if (state.status !== 'open') return state;
+      {
+        // A stage change starts a new idle spell, not stalled yet.
+        const { stalledAt: _previousSpell, ...moving } = state;
+        return { ...moving, stage: event.data.to, stageEnteredAt: event.data.occurredAt };
+      }
+    case 'OpportunityStalled':
+      return state.status === 'open' && state.stage === event.data.stage ? { ...state, stalledAt: event.data.occurredAt } : state;
     case 'OpportunityWon':
       return state.status === 'open'
         ? { ...state, status: 'won', closedAt: event.data.occurredAt, wonAmount: event.data.amount }

@@ -22,7 +22,7 @@ import type {
   SlaMet,
   SlaStarted,
 } from '../../../domain/src/lead/lead.events';
-import type { OpportunityLost, OpportunityOpened, OpportunityStageChanged, OpportunityWon } from '../../../domain/src/opportunity/opportunity.events';
+import type { OpportunityLost, OpportunityOpened, OpportunityStageChanged, OpportunityStalled, OpportunityWon } from '../../../domain/src/opportunity/opportunity.events';
 import type { TeamCreated, TeamMemberAdded, TeamMemberAvailabilityChanged, TeamMemberRemoved } from '../../../domain/src/team/team.events';
 
 export type LeadCapturedV1 = LeadCaptured['data'];
@@ -48,6 +48,7 @@ export type OpportunityOpenedV1 = OpportunityOpened['data'];
 export type OpportunityStageChangedV1 = OpportunityStageChanged['data'];
 export type OpportunityWonV1 = OpportunityWon['data'];
 export type OpportunityLostV1 = OpportunityLost['data'];
+export type OpportunityStalledV1 = OpportunityStalled['data'];
 
 export type TeamCreatedV1 = TeamCreated['data'];
 export type TeamMemberAddedV1 = TeamMemberAdded['data'];

@@ -46,6 +46,8 @@ export function opportunityView(state: Exclude<OpportunityState, { status: 'none
     stage: state.stage,
     pipeline: state.pipeline,
     openedAt: state.openedAt,
+    stageEnteredAt: state.stageEnteredAt,
+    stalledAt: state.stalledAt ?? null,
     ...(state.status === 'won' ? { closedAt: state.closedAt, wonAmount: state.wonAmount } : {}),
     ...(state.status === 'lost' ? { closedAt: state.closedAt, lossReason: state.lossReason, lossNote: state.lossNote ?? null } : {}),
     revision: revision === undefined ? null : Number(revision),
