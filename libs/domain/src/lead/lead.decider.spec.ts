@@ -1315,8 +1315,17 @@ describe('lead decider: re-entry after the cool-off (aging.reentryCoolOff)', () 
     leadWith(custom).given(nurtured).when(anHourLater).thenState((state) => expect(state.stage).toBe('mql'));
   });
 
-  it('an engagement that leaves the score as it was (a sales touch of 0 points) still requalifies', () => {
-    leadWith(withTouch).given(nurtured).when(engage('call_logged', 31)).then([engaged('call_logged', 0, 31), mql(65, 31)]);
+  // A sales touch worth no points is the rep's doing, not the lead's engagement: it is recorded (it meets
+  // an SLA) without a rescore, so it neither moves the score nor brings the lead back.
+  it('a sales touch worth no points does not requalify; the lead\'s next engagement does', () => {
+    leadWith(withTouch).given(nurtured).when(engage('call_logged', 31)).then([engaged('call_logged', 0, 31)]);
+    leadWith(withTouch)
+      .given([...nurtured, engaged('call_logged', 0, 31)])
+      .when(engage('page_view', 32))
+      .thenState((state, events) => {
+        expect(events.map((e) => e.type)).toEqual(['EngagementRecorded', 'ScoreChanged', 'QualifiedAsMQL']);
+        expect(state.stage).toBe('mql');
+      });
   });
 
   it('does not requalify when the score after the engagement is below the threshold, nor a lead that is not in nurture', () => {
