@@ -6,8 +6,3 @@ describeLifecycleScenarios('embedded SQLite store', {
   env: () => ({ EVENT_STORE: 'sqlite' }),
   openStore: (dataDir) => new SqliteEventStore({ filename: join(dataDir, 'events.sqlite') }),
 });
-
-describeLifecycleScenarios('embedded SQLite store, writer thread', {
-  env: () => ({ EVENT_STORE: 'sqlite', SQLITE_WRITER: 'thread' }),
-  openStore: (dataDir) => new SqliteEventStore({ filename: join(dataDir, 'events.sqlite') }),
-});

@@ -17,6 +17,7 @@ interface Waiting {
  * connection afterwards sees the append). `onBatch` hears of every transaction before its appends settle.
  * A thread that dies (it cannot open the file, the process is going down) fails its unanswered appends
  * with a retryable STORE_UNAVAILABLE, none of which was acknowledged; the next append starts a new one.
+ * The thread starts with the store; an idle one does not keep the process alive.
  */
 export class SqliteWriterThread {
   private worker?: Worker;
@@ -30,7 +31,11 @@ export class SqliteWriterThread {
   constructor(
     private readonly data: SqliteWriterData,
     private readonly onBatch: (report: BatchReport, written: boolean) => void,
-  ) {}
+  ) {
+    // Started now, so that its start (a compile under ts-node in development) overlaps the application's
+    // own, instead of delaying the first append; idle, it does not keep the process alive.
+    this.thread().unref();
+  }
 
   append(append: EncodedAppend): Promise<AppendResult> {
     if (this.closing) return Promise.reject(new EventStoreError(EventStoreErrorCode.Closed, 'event store is closed'));
