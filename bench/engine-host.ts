@@ -103,6 +103,7 @@ class StoreProbe {
   snapshot(): StoreSnapshot {
     return {
       sqlite: this.sqlite.metrics(),
+      writer: this.sqlite.writer,
       keys: this.keys?.snapshot(),
       processorsMs: this.processorsMs() - this.processorsMsAtReset,
       processorsIn: this.processorsIn,

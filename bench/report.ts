@@ -330,7 +330,7 @@ export function renderReport(r: Results): string {
     const wall = run.seconds * 1000;
     return (
       `${run.callers} caller${run.callers > 1 ? 's' : ''}: ${s.meanAppendsPerCommit.toFixed(1)} appends (${s.meanEventsPerCommit.toFixed(1)} events) per group commit (at most ${fmtInt(s.maxAppendsPerCommit)}), ` +
-      `${((100 * s.commitMs) / wall).toFixed(0)} % of the time in COMMIT (fsync), ${((100 * (s.flushMs - s.commitMs)) / wall).toFixed(0)} % in the rest of the group commit, ` +
+      `${((100 * s.commitMs) / wall).toFixed(0)} % of the time in COMMIT (fsync${run.store.writer === 'thread' ? ', in the writer thread, off this loop' : ''}), ${((100 * (s.flushMs - s.commitMs)) / wall).toFixed(0)} % in the rest of the group commit, ` +
       `${run.store.keys ? `${((100 * run.store.keys.ms) / wall).toFixed(0)} % in the key store` : 'key store not timed (the engine built its own)'}, ` +
       `${run.store.processorsIn === 'worker' ? 'the live projections, relay and reaction in the worker thread (none on this loop)' : `${((100 * run.store.processorsMs) / wall).toFixed(0)} % in the live projections' and reaction's batches`}, ` +
       `${leadCache(run.store.leads)}, event loop busy ${(100 * run.eventLoopUtilization).toFixed(0)} %, ` +

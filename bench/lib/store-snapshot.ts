@@ -8,6 +8,8 @@ export interface StoreSnapshot {
   readonly sqlite: SqliteStoreMetrics;
   /** Absent when the engine built its own key store (processors in a worker thread): nothing wrapped it. */
   readonly keys?: KeyStoreTiming;
+  /** Where the store wrote (SQLITE_WRITER): with `thread` the COMMIT time was spent off the command loop. */
+  readonly writer?: 'main' | 'thread';
   /** Where the live processors ran: on this event loop, or in the API's worker thread. */
   readonly processorsIn: 'main' | 'worker';
   /** Time in the handleBatch of the live processors of this thread (the consumer's metrics), ms. */

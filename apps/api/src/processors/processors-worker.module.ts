@@ -39,8 +39,9 @@ class ProcessorsWorkerModule {}
  * worker thread: keep the export name in step with app.module.ts.
  */
 export function processorsWorkerModule(data: ProcessorsWorkerData): DynamicModule {
-  // Inside the worker every processor runs on the worker's own event loop: PROCESSORS_IN=main here.
-  const engine = EngineConfig.fromEnv({ ...data.engine, PROCESSORS_IN: 'main' });
+  // Inside the worker every processor runs on the worker's own event loop: PROCESSORS_IN=main here. Its
+  // few appends (the reaction's) are written on that loop too: no writer thread of its own.
+  const engine = EngineConfig.fromEnv({ ...data.engine, PROCESSORS_IN: 'main', SQLITE_WRITER: 'main' });
   const kafka = KafkaConfig.fromEnv(data.kafka);
   // The API appends on another connection, which wakes no subscription here: the embedded store is
   // polled often instead, so read-your-writes waits milliseconds, not the store's default 250 ms.

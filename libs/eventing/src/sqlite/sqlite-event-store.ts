@@ -1,4 +1,4 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { EventEmitter } from 'node:events';
 import { preparePrivateDatabase } from '../private-files';
 import {
@@ -14,9 +14,11 @@ import {
   type SubscribeOptions,
   type Subscription,
 } from '../event-store.port';
-import { EventStoreError, EventStoreErrorCode, WrongExpectedRevisionError } from '../event-store.errors';
+import { EventStoreError, EventStoreErrorCode } from '../event-store.errors';
 import { assertValidNewEvents, DEFAULT_EVENT_LIMITS, type EventLimits } from '../event-validation';
+import { type BatchReport, encodeAppend, openSqliteEventDatabase, SQLITE_EVENT_STORE_SCHEMA, SqliteAppendBatch } from './sqlite-append-batch';
 import { SqliteStoreCounters, type SqliteStoreMetrics } from './sqlite-store-metrics';
+import { SqliteWriterThread } from './sqlite-writer-thread';
 
 /** Options of the embedded store. */
 export interface SqliteEventStoreOptions {
@@ -35,6 +37,15 @@ export interface SqliteEventStoreOptions {
   readonly limits?: Partial<EventLimits>;
   /** Monotonic milliseconds for the durations in {@link SqliteEventStore.metrics}; performance.now when absent. */
   readonly elapsedMs?: () => number;
+  /**
+   * Where appends are written. 'main' (default): on this thread, the appends of one event-loop turn in
+   * one transaction, whose COMMIT (the fsync) holds the loop. 'thread': a worker thread with its own
+   * connection writes whatever arrived while it was busy in one transaction, so the loop goes on deciding
+   * commands during the fsync; reads stay on this thread's connection (WAL), and an append is answered
+   * only after its commit, so a read after it sees it. Not for ':memory:' (a second connection would see
+   * another database): there it is always 'main'. With 'thread', `elapsedMs` does not reach the thread.
+   */
+  readonly writer?: 'main' | 'thread';
 }
 
 interface EventRow {
@@ -56,29 +67,13 @@ interface PendingAppend {
   reject(error: unknown): void;
 }
 
-/** The embedded store's tables (also used by the benchmark's raw-SQLite limit). */
-export const SQLITE_EVENT_STORE_SCHEMA = `
-CREATE TABLE IF NOT EXISTS events (
-  position        INTEGER PRIMARY KEY AUTOINCREMENT,
-  event_id        TEXT    NOT NULL UNIQUE,
-  stream_id       TEXT    NOT NULL,
-  stream_revision INTEGER NOT NULL,
-  type            TEXT    NOT NULL,
-  schema_version  INTEGER NOT NULL,
-  data            TEXT    NOT NULL,
-  metadata        TEXT    NOT NULL,
-  UNIQUE (stream_id, stream_revision)
-);
-CREATE TABLE IF NOT EXISTS streams (
-  stream_id TEXT PRIMARY KEY,
-  revision  INTEGER NOT NULL
-) WITHOUT ROWID;
-`;
+export { SQLITE_EVENT_STORE_SCHEMA };
 
 /**
  * The embedded event store: one SQLite file in WAL mode. Appends that arrive in the same tick are
  * committed together (group commit), each inside its own savepoint, so one fsync serves many
- * concurrent commands while a conflict in one append never touches the others.
+ * concurrent commands while a conflict in one append never touches the others. The group commit itself
+ * (SqliteAppendBatch) runs on this thread or, with `writer: 'thread'`, in a writer thread.
  */
 export class SqliteEventStore implements EventStore {
   readonly db: Database.Database;
@@ -91,41 +86,40 @@ export class SqliteEventStore implements EventStore {
   private pending: PendingAppend[] = [];
   private flushScheduled = false;
   private closed = false;
+  /** Writes on this thread ('main'). */
+  private readonly batch?: SqliteAppendBatch;
+  /** Writes in the writer thread ('thread'). */
+  private readonly writerThread?: SqliteWriterThread;
 
   private readonly stmts: ReturnType<SqliteEventStore['prepare']>;
 
   constructor(options: SqliteEventStoreOptions) {
     // Owner only: the folder holds personal data and every lead's data key.
     preparePrivateDatabase(options.filename);
-    this.db = new Database(options.filename);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma(`synchronous = ${options.durability === 'normal' ? 'NORMAL' : 'FULL'}`);
-    this.db.pragma('busy_timeout = 5000');
-    // Reads of a lead's stream touch pages all over a large file: a bigger page cache and memory-mapped
-    // reads keep a cold load from going to disk page by page. Both count in the process's RSS, hence modest.
-    this.db.pragma('cache_size = -32768');
-    this.db.pragma('mmap_size = 67108864');
-    this.db.exec(SQLITE_EVENT_STORE_SCHEMA);
+    this.db = openSqliteEventDatabase(options.filename, options.durability);
     this.now = options.now ?? (() => new Date());
     this.pollIntervalMs = options.pollIntervalMs ?? 250;
     this.limits = { ...DEFAULT_EVENT_LIMITS, ...options.limits };
     this.elapsedMs = options.elapsedMs ?? (() => performance.now());
     this.appended.setMaxListeners(0);
-    this.db.defaultSafeIntegers(true);
     this.stmts = this.prepare();
+    if (options.writer === 'thread' && options.filename !== ':memory:') {
+      this.writerThread = new SqliteWriterThread({ filename: options.filename, durability: options.durability }, (report, written) =>
+        this.recordBatch(report, written),
+      );
+    } else {
+      this.batch = new SqliteAppendBatch(this.db, this.elapsedMs);
+    }
+  }
+
+  /** Where this store writes its appends. */
+  get writer(): 'main' | 'thread' {
+    return this.writerThread ? 'thread' : 'main';
   }
 
   private prepare() {
     const db = this.db;
     return {
-      streamRevision: db.prepare('SELECT revision FROM streams WHERE stream_id = ?').pluck(),
-      upsertStream: db.prepare(
-        'INSERT INTO streams (stream_id, revision) VALUES (?, ?) ON CONFLICT (stream_id) DO UPDATE SET revision = excluded.revision',
-      ),
-      insertEvent: db.prepare(
-        'INSERT INTO events (event_id, stream_id, stream_revision, type, schema_version, data, metadata) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      ),
-      byEventId: db.prepare('SELECT position, stream_id, stream_revision FROM events WHERE event_id = ?'),
       readForwards: db.prepare(
         'SELECT * FROM events WHERE stream_id = ? AND stream_revision >= ? ORDER BY stream_revision ASC LIMIT ?',
       ),
@@ -144,6 +138,7 @@ export class SqliteEventStore implements EventStore {
     } catch (error) {
       return Promise.reject(error);
     }
+    if (this.writerThread) return this.writerThread.append(encodeAppend(streamId, events, expectedRevision, this.now().toISOString()));
     return new Promise((resolve, reject) => {
       this.pending.push({ streamId, events, expected: expectedRevision, resolve, reject });
       if (!this.flushScheduled) {
@@ -171,52 +166,17 @@ export class SqliteEventStore implements EventStore {
     this.counters.reset();
   }
 
+  /** Writes the appends of this turn in one transaction (`writer: 'main'`). */
   private flush(): void {
     this.flushScheduled = false;
-    const batch = this.pending;
+    const pending = this.pending;
     this.pending = [];
-    if (batch.length === 0) return;
-    const counters = this.counters;
-    const flushStarted = this.elapsedMs();
-    const outcomes: Array<{ ok: true; result: AppendResult; written: number } | { ok: false; error: unknown }> = [];
-    try {
-      this.db.exec('BEGIN IMMEDIATE');
-      for (const append of batch) {
-        this.db.exec('SAVEPOINT append');
-        try {
-          const applied = this.applyAppend(append);
-          outcomes.push({ ok: true, ...applied });
-          this.db.exec('RELEASE append');
-        } catch (error) {
-          this.db.exec('ROLLBACK TO append');
-          this.db.exec('RELEASE append');
-          outcomes.push({ ok: false, error });
-        }
-      }
-      const commitStarted = this.elapsedMs();
-      this.db.exec('COMMIT');
-      counters.commitMs += this.elapsedMs() - commitStarted;
-    } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      counters.appends += batch.length;
-      counters.failedCommits++;
-      counters.flushMs += this.elapsedMs() - flushStarted;
-      const failure = new EventStoreError(EventStoreErrorCode.Unavailable, `append failed: ${(error as Error).message}`, true, {
-        cause: error,
-      });
-      batch.forEach((append) => append.reject(failure));
-      return;
-    }
-    counters.groupCommits++;
-    counters.appends += batch.length;
-    counters.maxAppendsPerCommit = Math.max(counters.maxAppendsPerCommit, batch.length);
-    for (const outcome of outcomes) {
-      if (outcome.ok) counters.events += outcome.written;
-      else if (outcome.error instanceof WrongExpectedRevisionError) counters.conflicts++;
-      else counters.otherFailures++;
-    }
-    counters.flushMs += this.elapsedMs() - flushStarted;
-    batch.forEach((append, i) => {
+    if (pending.length === 0 || !this.batch) return;
+    const { outcomes, report } = this.batch.write(
+      pending.map((append) => encodeAppend(append.streamId, append.events, append.expected, this.now().toISOString())),
+    );
+    this.recordBatch(report, false);
+    pending.forEach((append, i) => {
       const outcome = outcomes[i];
       if (outcome.ok) append.resolve(outcome.result);
       else append.reject(outcome.error);
@@ -224,53 +184,10 @@ export class SqliteEventStore implements EventStore {
     if (outcomes.some((o) => o.ok)) this.appended.emit('appended');
   }
 
-  /** Writes one append inside the open transaction; answers its result and how many events it wrote. */
-  private applyAppend({ streamId, events, expected }: PendingAppend): { result: AppendResult; written: number } {
-    const current = this.stmts.streamRevision.get(streamId) as bigint | undefined;
-    const replay = this.idempotentReplay(streamId, events);
-    if (replay) return { result: replay, written: 0 };
-    checkExpectedRevision(streamId, expected, current);
-    let revision = current ?? -1n;
-    if (events.length === 0) {
-      return { result: { nextExpectedRevision: revision, position: this.headPositionSync() }, written: 0 };
-    }
-    const recordedAt = this.now().toISOString();
-    let position = 0n;
-    for (const event of events) {
-      revision += 1n;
-      const info = this.stmts.insertEvent.run(
-        event.eventId,
-        streamId,
-        revision,
-        event.type,
-        event.schemaVersion,
-        JSON.stringify(event.data),
-        JSON.stringify({ ...event.metadata, recordedAt }),
-      );
-      position = BigInt(info.lastInsertRowid);
-    }
-    this.stmts.upsertStream.run(streamId, revision);
-    return { result: { nextExpectedRevision: revision, position: { commit: position, prepare: position } }, written: events.length };
-  }
-
-  /** Re-appending events that are already in this stream, in the same order, returns the original result. */
-  private idempotentReplay(streamId: string, events: readonly NewEvent[]): AppendResult | undefined {
-    if (events.length === 0) return undefined;
-    const rows = events.map(
-      (e) => this.stmts.byEventId.get(e.eventId) as { position: bigint; stream_id: string; stream_revision: bigint } | undefined,
-    );
-    if (rows.every((r) => r === undefined)) return undefined;
-    const consistent = rows.every(
-      (r, i) => r !== undefined && r.stream_id === streamId && r.stream_revision === rows[0]!.stream_revision + BigInt(i),
-    );
-    if (!consistent) {
-      throw new EventStoreError(
-        EventStoreErrorCode.InvalidEvent,
-        `stream ${streamId}: event ids ${events.map((e) => e.eventId).join(', ')} were already written elsewhere or in another order`,
-      );
-    }
-    const last = rows[rows.length - 1]!;
-    return { nextExpectedRevision: last.stream_revision, position: { commit: last.position, prepare: last.position } };
+  /** Counts a transaction, whichever thread ran it; with the writer thread, wakes the subscriptions. */
+  private recordBatch(report: BatchReport, wake: boolean): void {
+    this.counters.record(report);
+    if (wake) this.appended.emit('appended');
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
@@ -357,23 +274,13 @@ export class SqliteEventStore implements EventStore {
     this.appended.emit('appended');
     // Let queued appends finish before the handle goes away.
     if (this.pending.length) this.flush();
+    await this.writerThread?.close();
     this.db.close();
   }
 
   private assertOpen(): void {
     if (this.closed) throw new EventStoreError(EventStoreErrorCode.Closed, 'event store is closed');
   }
-}
-
-function checkExpectedRevision(streamId: string, expected: ExpectedRevision, current: bigint | undefined): void {
-  const actual = current === undefined ? 'no_stream' : current.toString();
-  const fail = () => {
-    throw new WrongExpectedRevisionError(streamId, expected.toString(), actual);
-  };
-  if (expected === 'any') return;
-  if (expected === 'no_stream') return current === undefined ? undefined : fail();
-  if (expected === 'stream_exists') return current !== undefined ? undefined : fail();
-  if (current !== expected) fail();
 }
 
 function toStoredEvent(row: EventRow): StoredEvent {

@@ -31,6 +31,8 @@ export interface SqliteStoreMetrics {
   readonly flushMs: number;
 }
 
+import type { BatchReport } from './sqlite-append-batch';
+
 /** The mutable counters behind {@link SqliteStoreMetrics}; one per store, owned by it. */
 export class SqliteStoreCounters {
   appends = 0;
@@ -42,6 +44,22 @@ export class SqliteStoreCounters {
   failedCommits = 0;
   commitMs = 0;
   flushMs = 0;
+
+  /** Adds what one batch did (written on this thread or reported by the writer thread). */
+  record(report: BatchReport): void {
+    this.appends += report.appends;
+    this.flushMs += report.flushMs;
+    if (report.failedCommit) {
+      this.failedCommits++;
+      return;
+    }
+    this.groupCommits++;
+    this.maxAppendsPerCommit = Math.max(this.maxAppendsPerCommit, report.appends);
+    this.events += report.events;
+    this.conflicts += report.conflicts;
+    this.otherFailures += report.otherFailures;
+    this.commitMs += report.commitMs;
+  }
 
   /** A frozen copy with the derived means. */
   snapshot(): SqliteStoreMetrics {

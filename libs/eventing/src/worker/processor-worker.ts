@@ -1,11 +1,11 @@
 import { Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import { join } from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { comparePositions, type GlobalPosition, START_POSITION } from '../event-store.port';
 import type { ProcessorStatus } from '../processing/checkpointed-processor';
 import type { ProcessorHandle } from '../nest/processors';
 import type { ProcessorWorkerData, WorkerCommand, WorkerReport } from './processor-worker.messages';
+import { spawnLibraryWorker } from './spawn-worker';
 
 export interface ProcessorWorkerOptions {
   /**
@@ -216,14 +216,8 @@ function firstLine(text: string): string {
   return text.split('\n')[0];
 }
 
-/**
- * Starts the worker thread. From a TypeScript checkout (this file is .ts: ts-node or ts-jest is running
- * it, and neither reaches into a worker) the thread registers ts-node (transpile only) and the path
- * aliases of the nearest tsconfig.json first; from dist it loads the compiled JavaScript directly.
- */
+/** Starts the worker thread (from a TypeScript checkout through ts-node, see spawnLibraryWorker). */
 function spawn(options: ProcessorWorkerOptions): Worker {
-  const typescript = __filename.endsWith('.ts');
-  const main = join(__dirname, `processor-worker.main${typescript ? '.ts' : '.js'}`);
   const workerData: ProcessorWorkerData = {
     modulePath: options.modulePath,
     exportName: options.exportName,
@@ -231,22 +225,5 @@ function spawn(options: ProcessorWorkerOptions): Worker {
     reportEveryMs: options.reportEveryMs ?? 5,
     quiet: options.quiet ?? false,
   };
-  const project = typescript ? findTsconfig(__dirname) : undefined;
-  const boot = project
-    ? `
-      require(${JSON.stringify(require.resolve('ts-node'))}).register({ project: ${JSON.stringify(project)}, transpileOnly: true });
-      const paths = require(${JSON.stringify(require.resolve('tsconfig-paths'))});
-      const config = paths.loadConfig(${JSON.stringify(dirname(project))});
-      if (config.resultType === 'success') paths.register({ baseUrl: config.absoluteBaseUrl, paths: config.paths });
-      require(${JSON.stringify(main)});`
-    : `require(${JSON.stringify(main)});`;
-  return new Worker(boot, { eval: true, workerData });
-}
-
-function findTsconfig(from: string): string | undefined {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const candidate = join(dir, 'tsconfig.json');
-    if (existsSync(candidate)) return candidate;
-    if (dirname(dir) === dir) return undefined;
-  }
+  return spawnLibraryWorker(join(__dirname, 'processor-worker.main'), workerData);
 }

@@ -43,6 +43,16 @@ describe('engine configuration from the environment', () => {
     ]);
   });
 
+  it('writes on the main thread unless SQLITE_WRITER=thread, and refuses anything else by name', () => {
+    expect(EngineConfig.fromEnv({}).SQLITE_WRITER).toBe('main');
+    expect(EngineConfig.fromEnv({ SQLITE_WRITER: 'thread' }).SQLITE_WRITER).toBe('thread');
+    for (const bad of ['Thread', 'worker', 'threads', ' main', '1', 'true', 'main,thread', '\u0000', 'x'.repeat(10_000)]) {
+      expect(problemsOf(() => EngineConfig.fromEnv({ SQLITE_WRITER: bad }))).toEqual([
+        expect.stringMatching(/^SQLITE_WRITER: SQLITE_WRITER must be "main" \(default\) or "thread"/),
+      ]);
+    }
+  });
+
   it('requires a connection string for EventStoreDB', () => {
     expect(problemsOf(() => EngineConfig.fromEnv({ EVENT_STORE: 'eventstoredb' }))).toEqual([
       expect.stringContaining('EVENTSTORE_CONNECTION_STRING must be set to an esdb:// connection string'),

@@ -27,6 +27,15 @@ export class EngineConfig {
   @IsIn(['full', 'normal'])
   SQLITE_DURABILITY: 'full' | 'normal' = 'full';
 
+  /**
+   * Where the embedded store writes: `main`, on the event loop (the appends of one turn in one
+   * transaction, whose fsync holds the loop), or `thread`, a writer thread with its own connection to the
+   * same file (whatever arrived while it was busy in one transaction; the loop goes on during the fsync).
+   * Reads stay on the main connection either way; an append is answered after its commit.
+   */
+  @IsIn(['main', 'thread'], { message: 'SQLITE_WRITER must be "main" (default) or "thread"' })
+  SQLITE_WRITER: 'main' | 'thread' = 'main';
+
   /** How many times a command is retried after a concurrency conflict before answering 409. */
   @IsInt()
   @Min(0)
@@ -86,6 +95,7 @@ export class EngineConfig {
         'EVENTSTORE_CONNECTION_STRING',
         'LIFECYCLE_CONFIG',
         'SQLITE_DURABILITY',
+        'SQLITE_WRITER',
         'COMMAND_MAX_RETRIES',
         'CACHED_STREAMS',
         'EVENT_MAX_BYTES',

@@ -28,7 +28,13 @@ export function createRawEventStore(config: EngineConfig, options: EventStoreOpt
   const limits = { maxEventBytes: config.EVENT_MAX_BYTES, maxDepth: config.EVENT_MAX_DEPTH };
   switch (config.EVENT_STORE) {
     case 'sqlite':
-      return new SqliteEventStore({ filename: join(config.DATA_DIR, 'events.sqlite'), durability: config.SQLITE_DURABILITY, limits, pollIntervalMs: options.pollIntervalMs });
+      return new SqliteEventStore({
+        filename: join(config.DATA_DIR, 'events.sqlite'),
+        durability: config.SQLITE_DURABILITY,
+        writer: config.SQLITE_WRITER,
+        limits,
+        pollIntervalMs: options.pollIntervalMs,
+      });
     case 'eventstoredb': {
       // Loaded on demand so the embedded default never pays for the gRPC client (~200 ms). A relative
       // path, because the build rewrites the path aliases of imports but not of a require() string.
