@@ -1,3 +1,5 @@
+import { AUTOMATION_SWEEPS } from '@lead-lifecycle/automation';
+import type { SweepScheduler } from '@lead-lifecycle/eventing';
 import Database from 'better-sqlite3';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -49,6 +51,9 @@ describe('for auditors: replay, time travel, exports, tamper evidence and erasur
 
   beforeAll(async () => {
     t = await startTestApp();
+    // The history is backdated by months, so the decay sweep (aging) would append a ScoreChanged at any
+    // moment of the test; the assertions compare reads of one history, so no sweep runs here.
+    await t.app.get<SweepScheduler>(AUTOMATION_SWEEPS).stop();
     leadId = (
       await t.http
         .post('/v1/leads')
