@@ -16,8 +16,13 @@ import {
   initialLeadState,
   type LeadState,
   leadStreamId,
+  SEALED_STREAM_PREFIXES,
+  decideTeam,
+  foldTeam,
+  initialTeamState,
+  teamStreamId,
 } from '@lead-lifecycle/domain';
-import { SqliteEventStore, verifyIntegrity } from '@lead-lifecycle/eventing';
+import { HashChainingEventStore, SqliteEventStore, verifyIntegrity } from '@lead-lifecycle/eventing';
 import { removeDataDir, startTestApp, type TestApp } from '../support/test-app';
 import { brokersForTests, TopicReader } from '../support/topic-reader';
 
@@ -168,7 +173,7 @@ describe('for auditors: replay, time travel, exports, tamper evidence and erasur
     expect((await t.http.get(`/v1/funnel?minPosition=${erased.body.position}`).expect(200)).body.groups).toEqual(funnelBefore.groups);
     const kpisAfter = (await t.http.get(`/v1/kpis?minPosition=${erased.body.position}`).expect(200)).body;
     expect(kpisAfter.overall).toEqual(kpisBefore.overall);
-    const integrity = await verifyIntegrity(t.store);
+    const integrity = await verifyIntegrity(t.store, { prefixes: SEALED_STREAM_PREFIXES });
     expect(integrity).toMatchObject({ ok: true, broken: [], unsealed: [] });
 
     // Kafka: a relay publishing this log now (a replay to a new topic) carries no readable personal data.
@@ -202,6 +207,9 @@ describe('for auditors: replay, time travel, exports, tamper evidence and erasur
       await app.http.post(`/v1/leads/${otherLead}/activities`).set('X-Tenant-Id', 'acme').send({ type: 'demo_request', occurredAt: at(2) }).expect(200);
       for (let i = 0; i < 5; i++) await app.http.post('/v1/leads').set('X-Tenant-Id', 'acme').send({ contact: { email: `${randomUUID()}@bulk.test` }, source: { channel: 'import' } });
       await app.http.post('/v1/leads').set('X-Tenant-Id', 'other').send({ contact: { email: `${randomUUID()}@other.test` }, source: { channel: 'import' } });
+      await app.http.post('/v1/teams').send({ teamId: 'inbound', name: 'Inbound' }).expect(201);
+      await app.http.post('/v1/teams/inbound/members').send({ ownerId: 'rep-1', capacity: 5 }).expect(201);
+      await app.http.post('/v1/teams/inbound/members/rep-1/availability').send({ available: false }).expect(200);
       await app.close();
     });
     afterAll(() => removeDataDir(dataDir));
@@ -247,7 +255,8 @@ describe('for auditors: replay, time travel, exports, tamper evidence and erasur
     it('verifies every chain, and pinpoints an event edited in the database', async () => {
       const ok = await audit(dataDir, 'verify', '--json');
       expect(ok.code).toBe(0);
-      expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, broken: [], unsealed: [] });
+      // 7 leads and the team's stream: every one sealed and verified.
+      expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, broken: [], unsealed: [], streams: 8, verified: 8 });
 
       const db = new Database(join(dataDir, 'events.sqlite'));
       const target = db.prepare("SELECT position, event_id, data FROM events WHERE stream_id = ? AND type = 'EngagementRecorded'").get(leadStreamId(otherLead)) as {
@@ -265,6 +274,62 @@ describe('for auditors: replay, time travel, exports, tamper evidence and erasur
       expect(human.stdout).toContain('FAILED');
       const machine = JSON.parse((await audit(dataDir, 'verify', '--lead', otherLead, '--json')).stdout);
       expect(machine.broken[0].firstProblem).toMatchObject({ eventId: target.event_id, problem: 'hash-mismatch', position: String(target.position) });
+    });
+
+    it("seals team streams and pinpoints a team event edited in the database", async () => {
+      const db = new Database(join(dataDir, 'events.sqlite'));
+      const target = db.prepare("SELECT stream_id, stream_revision, position, event_id, data, metadata FROM events WHERE type = 'TeamMemberAdded'").get() as {
+        stream_id: string;
+        stream_revision: number;
+        position: number;
+        event_id: string;
+        data: string;
+        metadata: string;
+      };
+      expect(target.stream_id).toMatch(/^team-.+\.inbound$/);
+      expect(JSON.parse(target.metadata).integrity).toMatchObject({ alg: 'sha256-chain-v1' });
+      // A forged capacity: the member could take more leads than it was given.
+      db.prepare('UPDATE events SET data = ? WHERE position = ?').run(JSON.stringify({ ...JSON.parse(target.data), capacity: 500 }), target.position);
+      db.close();
+      const human = await audit(dataDir, 'verify');
+      expect(human.code).toBe(1);
+      expect(human.stdout).toContain(`BROKEN  ${target.stream_id}: first broken link at revision ${target.stream_revision}, position ${target.position}, event ${target.event_id}`);
+    });
+
+    it('reports team events written before team streams were sealed as unsealed, and verifies the chain from the first sealed event on', async () => {
+      const raw = new SqliteEventStore({ filename: join(dataDir, 'events.sqlite') });
+      const streamId = teamStreamId('legacy', 'old-team');
+      const meta = () => ({ tenantId: 'legacy', occurredAt: at(0), actor: 'v0', correlationId: randomUUID(), causationId: randomUUID() });
+      const legacy = [
+        ...decideTeam({ type: 'CreateTeam', teamId: 'old-team', tenantId: 'legacy', name: 'Old', occurredAt: at(0) }, initialTeamState),
+      ];
+      const created = foldTeam(legacy);
+      legacy.push(...decideTeam({ type: 'AddTeamMember', teamId: 'old-team', ownerId: 'rep-old', occurredAt: at(0) }, created));
+      // Written straight to the raw store, as a version that did not seal team streams would have.
+      await raw.appendToStream(streamId, legacy.map((e) => ({ eventId: randomUUID(), type: e.type, schemaVersion: 1, data: e.data, metadata: meta() })), 'no_stream');
+      // Then today's store seals what follows.
+      const sealed = new HashChainingEventStore(raw, SEALED_STREAM_PREFIXES);
+      const later = [
+        ...decideTeam({ type: 'AddTeamMember', teamId: 'old-team', ownerId: 'rep-new', occurredAt: at(1) }, foldTeam(legacy)),
+      ];
+      await sealed.appendToStream(streamId, later.map((e) => ({ eventId: randomUUID(), type: e.type, schemaVersion: 1, data: e.data, metadata: meta() })), 1n);
+      await raw.close();
+
+      const report = JSON.parse((await audit(dataDir, 'verify', '--json')).stdout);
+      expect(report.ok).toBe(false);
+      const verdict = report.unsealed.find((v: { streamId: string }) => v.streamId === streamId);
+      expect(verdict).toMatchObject({ status: 'unsealed', events: 3, unsealedEvents: 2, firstProblem: { revision: '0', problem: 'unsealed' } });
+      expect(report.broken.map((v: { streamId: string }) => v.streamId)).not.toContain(streamId);
+      const human = await audit(dataDir, 'verify');
+      expect(human.stdout).toContain(`UNSEALED ${streamId}: 2 event(s) written before hash chaining, first at revision 0`);
+
+      // The sealed part is verified: editing the event after the unsealed ones breaks the chain there.
+      const db = new Database(join(dataDir, 'events.sqlite'));
+      const target = db.prepare('SELECT position, data FROM events WHERE stream_id = ? AND stream_revision = 2').get(streamId) as { position: number; data: string };
+      db.prepare('UPDATE events SET data = ? WHERE position = ?').run(JSON.stringify({ ...JSON.parse(target.data), weight: 9 }), target.position);
+      db.close();
+      const after = JSON.parse((await audit(dataDir, 'verify', '--json')).stdout);
+      expect(after.broken.find((v: { streamId: string }) => v.streamId === streamId)).toMatchObject({ unsealedEvents: 2, firstProblem: { revision: '2', problem: 'hash-mismatch' } });
     });
 
     it('reports events written before hash chaining as unsealed, never as verified', async () => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decideLead, DEFAULT_LIFECYCLE_CONFIG, evolveLead, initialLeadState, type LeadCommand, type LeadState, leadStreamId, opportunityStreamId } from '@lead-lifecycle/domain';
+import { decideLead, DEFAULT_LIFECYCLE_CONFIG, evolveLead, initialLeadState, type LeadCommand, type LeadState, leadStreamId, opportunityStreamId, SEALED_STREAM_PREFIXES } from '@lead-lifecycle/domain';
 import { HashChainingEventStore, positionToString, SqliteEventStore, storedForm, verifyIntegrity } from '@lead-lifecycle/eventing';
 import { LEGACY_ISO_TIME_FORMS } from '../support/issue-11-time-forms';
 import { eventually, removeDataDir, startTestApp, type TestApp } from '../support/test-app';
@@ -177,7 +177,7 @@ describe('events stored with the legacy times the old validation let through', (
     dataDir = mkdtempSync(join(tmpdir(), 'lead-lifecycle-legacy-'));
     // The inner store (hash chain over the SQLite file), before the app and its upcasting decorator exist.
     const raw = new SqliteEventStore({ filename: join(dataDir, 'events.sqlite') });
-    const store = new HashChainingEventStore(raw);
+    const store = new HashChainingEventStore(raw, SEALED_STREAM_PREFIXES);
     let state: LeadState = initialLeadState;
     let revision: bigint | undefined;
     const write = async (command: LeadCommand, legacyTimes: string[], legacyData: Record<string, unknown> = {}) => {

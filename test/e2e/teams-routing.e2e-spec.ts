@@ -38,19 +38,41 @@ describe('teams and routing over HTTP', () => {
     expect((await t.http.get('/v1/teams/nope')).body).toMatchObject({ statusCode: 404, code: 'TEAM_NOT_FOUND' });
   });
 
+  // Away with `until` (a short absence) moves nothing: the queue then holds only the new lead.
+  const later = '2099-01-01T00:00:00.000Z';
+
   it('queues when nobody is eligible, and a rep marks only itself away', async () => {
-    const own = await t.anonymous.post('/v1/teams/inbound/members/rep-1/availability').set('Authorization', `Bearer ${rep}`).send({ available: false });
+    const own = await t.anonymous.post('/v1/teams/inbound/members/rep-1/availability').set('Authorization', `Bearer ${rep}`).send({ available: false, until: later });
     expect(own.status).toBe(200);
     const other = await t.anonymous.post('/v1/teams/inbound/members/rep-2/availability').set('Authorization', `Bearer ${rep}`).send({ available: false });
     expect(other.body).toMatchObject({ statusCode: 403, code: 'FORBIDDEN' });
     expect((await t.anonymous.post('/v1/teams').set('Authorization', `Bearer ${rep}`).send({ teamId: 'mine', name: 'x' })).status).toBe(403);
-    expect((await t.http.post('/v1/teams/inbound/members/rep-2/availability').send({ available: false })).status).toBe(200);
+    expect((await t.http.post('/v1/teams/inbound/members/rep-2/availability').send({ available: false, until: later })).status).toBe(200);
     const queued = (await t.http.post('/v1/leads').send({ contact: { email: 'q@example.com' }, source: { channel: 'seo' } })).body.leadId;
     await eventually(async () => (await t.http.get('/v1/queue')).body.items?.length === 1, 5000, 'the queue');
     expect((await t.http.get('/v1/queue')).body.items).toEqual([expect.objectContaining({ leadId: queued, reason: 'no_eligible_member', teamId: 'inbound', ruleId: 'all' })]);
     expect((await t.http.post('/v1/teams/inbound/members/rep-2/availability').send({ available: true })).status).toBe(200);
     await eventually(async () => (await t.http.get('/v1/queue')).body.items?.length === 0, 5000, 'the queue to empty');
     expect((await t.http.get(`/v1/leads/${queued}`)).body.ownerId).toBe('rep-2');
+  });
+
+  it('removing a member moves its routed leads to the others (owner_unavailable), caused by the removal', async () => {
+    expect((await t.http.post('/v1/teams/inbound/members/rep-1/availability').send({ available: true })).status).toBe(200);
+    const before = (await t.http.get('/v1/teams/inbound')).body.members as Array<{ ownerId: string; openLeads: { leadIds: string[] } }>;
+    const moving = before.find((m) => m.ownerId === 'rep-2')!.openLeads.leadIds;
+    expect(moving.length).toBe(2);
+    expect((await t.http.delete('/v1/teams/inbound/members/rep-2')).status).toBe(200);
+    await eventually(async () => (await t.http.get('/v1/teams/inbound')).body.members?.[0]?.openLeads.count === 4, 5000, 'the moves');
+    const team = (await t.http.get('/v1/teams/inbound')).body;
+    expect(team.members.map((m: { ownerId: string }) => m.ownerId)).toEqual(['rep-1']);
+    for (const leadId of moving) {
+      const events = (await t.http.get(`/v1/leads/${leadId}/history`)).body.events as Array<{ type: string; data: Record<string, unknown>; metadata: Record<string, unknown> }>;
+      expect(events.filter((e) => e.type === 'LeadAssigned').slice(-1)[0]).toMatchObject({
+        data: { ownerId: 'rep-1', previousOwnerId: 'rep-2', reason: 'owner_unavailable', teamId: 'inbound', strategy: 'round_robin' },
+        metadata: { actor: 'reaction:routing' },
+      });
+    }
+    expect((await t.http.get('/v1/queue')).body.items).toEqual([]);
   });
 
   it('refuses hostile input on every team route with a 4xx in the one error shape, appending nothing', async () => {

@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { AGGREGATE_STREAM_PREFIXES, decodeLeadEvent, evolveLead, initialLeadState, isBusinessTime, leadStreamId } from '@lead-lifecycle/domain';
+import { AGGREGATE_STREAM_PREFIXES, SEALED_STREAM_PREFIXES, decodeLeadEvent, evolveLead, initialLeadState, isBusinessTime, leadStreamId } from '@lead-lifecycle/domain';
 import { type EventStore, type GlobalPosition, type IntegrityReport, SqliteKeyStore, type StoredEvent, verifyIntegrity } from '@lead-lifecycle/eventing';
 import {
   AggregateRepository,
@@ -209,7 +209,7 @@ class ProgressBar {
 }
 
 async function verify(store: EventStore, lead: string | undefined, json: boolean): Promise<number> {
-  const report: IntegrityReport = await verifyIntegrity(store, lead ? { streamIds: await streamsOfLead(store, lead) } : { prefixes: AGGREGATE_STREAM_PREFIXES });
+  const report: IntegrityReport = await verifyIntegrity(store, lead ? { streamIds: await streamsOfLead(store, lead) } : { prefixes: SEALED_STREAM_PREFIXES });
   if (json) {
     console.log(JSON.stringify(report, null, 2));
   } else {

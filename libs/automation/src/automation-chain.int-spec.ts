@@ -128,4 +128,27 @@ describe('routing and SLAs together: breach, reassignment, exhaustion', () => {
     one.close();
     two.close();
   });
+
+  it('a lead moved off a member who left the team gets a new SLA for its new owner', async () => {
+    const base = config();
+    h = new RoutingHarness({ ...base, sla: { ...base.sla, policies: [{ ...reassignOnBreach, firstTouchWithin: 'PT1M', onBreach: 'record' }] } });
+    await h.team('inside', { ownerId: 'ann' }, { ownerId: 'bob' });
+    const one = new Instance(h, 'one');
+    await h.capture('hot-3');
+    await one.tick(h.clock.now());
+    h.clock.advance(20_000);
+    await h.remove('inside', 'ann');
+    await one.tick(h.clock.now());
+    h.clock.advance(20_000);
+    await h.lead('hot-3', { type: 'RecordEngagement', activityType: 'call_logged', occurredAt: h.now() });
+    await one.tick(h.clock.now());
+    expect(automationRows(await h.store.readAll({ maxCount: 10_000 }))).toEqual([
+      'assigned ann (rule)',
+      'sla started for ann due 2026-03-02T09:01:00.000Z',
+      'assigned bob (owner_unavailable)',
+      'sla started for bob due 2026-03-02T09:01:20.000Z',
+      'sla met by bob',
+    ]);
+    one.close();
+  });
 });

@@ -85,7 +85,7 @@ describe('validateAppend through the decorators', () => {
   beforeEach(() => {
     raw = new SqliteEventStore({ filename: ':memory:', limits });
     keys = new SqliteKeyStore(':memory:');
-    store = new EncryptingEventStore(new HashChainingEventStore(raw), new ContactCipher(keys), { rules: [{ fields: ['contact'], subjectField: 'leadId' }] });
+    store = new EncryptingEventStore(new HashChainingEventStore(raw, ['lead-']), new ContactCipher(keys), { rules: [{ fields: ['contact'], subjectField: 'leadId' }] });
   });
   afterEach(async () => {
     await store.close();

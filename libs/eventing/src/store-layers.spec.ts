@@ -5,7 +5,7 @@ import { UpcastingEventStore } from './upcasting/upcasting-event-store';
 
 describe('store layers', () => {
   const raw = new SqliteEventStore({ filename: ':memory:' });
-  const chained = new HashChainingEventStore(raw);
+  const chained = new HashChainingEventStore(raw, ['lead-']);
   const store = new UpcastingEventStore(chained, (e) => e);
   afterAll(() => raw.close());
 

@@ -21,6 +21,7 @@ import {
 import { ProcessorRunner, SqliteEventStore, type StoredEvent } from '@lead-lifecycle/eventing';
 import { AggregateRepository, type CommandContext } from '@lead-lifecycle/lifecycle';
 import { ROUTING_PART } from '../../../libs/automation/src/routing/routing.part';
+import { RoutingStateStore } from '../../../libs/automation/src/routing/routing-state.store';
 import { TeamCommands } from '../../../libs/automation/src/routing/team-commands.service';
 import type { AutomationContext, AutomationRuntime } from '@lead-lifecycle/automation';
 import { ManualClock } from '../domain/manual-clock';
@@ -53,6 +54,16 @@ export class RoutingInstance {
   /** Records the end of away periods due at the clock's now. */
   sweep(): Promise<number> {
     return this.runtime.sweepers[0].sweep(this.context.clock.now());
+  }
+
+  /** The queue as this instance's state has it, oldest first: `lead reason owner`. */
+  queue(): string[] {
+    const state = RoutingStateStore.inDataDir(this.context.dataDir);
+    try {
+      return state.queue(TENANT, 1000).map((q) => `${q.leadId} ${q.reason} ${q.ownerId ?? '-'}`);
+    } finally {
+      state.close();
+    }
   }
 
   close(): void {
@@ -109,6 +120,10 @@ export class RoutingHarness {
 
   async away(teamId: string, ownerId: string, until?: string): Promise<void> {
     await this.teamCommand(teamId, { type: 'ChangeMemberAvailability', teamId, ownerId, available: false, until, occurredAt: this.now() });
+  }
+
+  async remove(teamId: string, ownerId: string): Promise<void> {
+    await this.teamCommand(teamId, { type: 'RemoveTeamMember', teamId, ownerId, occurredAt: this.now() });
   }
 
   async back(teamId: string, ownerId: string): Promise<void> {

@@ -91,7 +91,7 @@ export class TeamsController {
   @HttpCode(200)
   @ApiTeamParam()
   @ApiOwnerParam()
-  @ApiOperation({ summary: 'Remove an owner from a team', description: 'Its leads stay with it; routing stops choosing it. A refused request appends nothing.' })
+  @ApiOperation({ summary: 'Remove an owner from a team', description: 'Routing stops choosing it, and moves the open leads it got by routing in this team to the next eligible members (`owner_unavailable`, or the queue); manual assignments stay. A refused request appends nothing.' })
   @ApiResponse({ status: 200, type: TeamCommandResponse, description: 'removed' })
   @ApiAccessErrors()
   @ApiResponse({ status: 400, type: ErrorResponseDto, description: 'VALIDATION_FAILED: the path or a header is invalid' })
@@ -111,7 +111,7 @@ export class TeamsController {
   @ApiTeamNotFound()
   @ApiCommandOperation({
     summary: 'Mark a member away (optionally until a time) or back',
-    description: 'A `rep` may change only its own availability (the ownerId of its credential); 403 FORBIDDEN otherwise. Coming back retries the queue.',
+    description: 'A `rep` may change only its own availability (the ownerId of its credential); 403 FORBIDDEN otherwise. Away without `until` (indefinitely) moves its routed leads of this team to the next eligible members (`owner_unavailable`); away with `until` moves nothing. Coming back retries the queue.',
     success: [{ status: 200, type: TeamCommandResponse, description: 'recorded (`events` is empty when nothing changed)' }],
   })
   async availability(

@@ -211,15 +211,44 @@ export class RoutingStateStore {
       .run(entry.reason, entry.since, entry.ruleId ?? null, entry.teamId ?? null, entry.strategy ?? null, tenantId, leadId);
   }
 
-  /** Unowned leads queued for want of an eligible member of `teamId`, oldest first: what a retry routes. */
+  /**
+   * The leads waiting for a member of `teamId`, oldest first: what a retry routes. Unowned leads queued
+   * for want of an eligible member, and leads whose owner left the team or went away indefinitely
+   * (`owner_unavailable`, still showing that owner).
+   */
   waitingFor(tenantId: string, teamId: string): QueuedLead[] {
     const rows = this.db
       .prepare(
-        `SELECT * FROM routing_leads WHERE tenant_id = ? AND queue_team_id = ? AND queue_reason = 'no_eligible_member' AND owner_id IS NULL AND open = 1
+        `SELECT * FROM routing_leads WHERE tenant_id = ? AND queue_team_id = ? AND open = 1
+           AND ((queue_reason = 'no_eligible_member' AND owner_id IS NULL) OR queue_reason = 'owner_unavailable')
          ORDER BY queue_since, lead_id`,
       )
       .all(tenantId, teamId) as LeadRow[];
     return rows.map(toQueued);
+  }
+
+  /**
+   * The open leads `ownerId` got by routing in `teamId` (a team rule, an escalation or a move: only those
+   * carry the team; a manual assignment and a rule naming an owner directly carry none), by lead id.
+   */
+  routedLeadsOf(tenantId: string, teamId: string, ownerId: string): RoutedLead[] {
+    const rows = this.db
+      .prepare('SELECT * FROM routing_leads WHERE tenant_id = ? AND owner_id = ? AND team_id = ? AND open = 1 ORDER BY lead_id')
+      .all(tenantId, ownerId, teamId) as LeadRow[];
+    return rows.map(toLead);
+  }
+
+  /**
+   * `ownerId` is back in `teamId` (available again, or added anew): its leads waiting there as
+   * `owner_unavailable` are its own again and leave the queue (the lead's owner never changed).
+   */
+  releaseToReturnedOwner(tenantId: string, teamId: string, ownerId: string): void {
+    this.db
+      .prepare(
+        `UPDATE routing_leads SET queue_reason = NULL, queue_since = NULL, queue_rule_id = NULL, queue_team_id = NULL, queue_strategy = NULL
+         WHERE tenant_id = ? AND owner_id = ? AND queue_team_id = ? AND queue_reason = 'owner_unavailable'`,
+      )
+      .run(tenantId, ownerId, teamId);
   }
 
   /** The tenant's queue, oldest first. */

@@ -28,7 +28,7 @@ import {
   START_POSITION,
   type StoredEvent,
 } from '@lead-lifecycle/eventing';
-import { AggregateRepository, type CommandContext } from '@lead-lifecycle/lifecycle';
+import { AggregateRepository, type CommandContext, deterministicUuid } from '@lead-lifecycle/lifecycle';
 import { pickMember } from './member-picker';
 import { firstMatchingRule } from './routing-rules';
 import type { RoutingStateStore } from './routing-state.store';
@@ -63,8 +63,14 @@ interface Cause {
  * - On SlaBreached with `onBreach: 'reassign'` it moves the lead to the next eligible member of its
  *   team other than the breaching owner (reason `sla_escalation`), or queues it (`sla_exhausted` after
  *   `sla.maxReassignments`, else `no_eligible_member`).
+ * - When a member leaves a team (TeamMemberRemoved) or goes away indefinitely (away without `until`),
+ *   every open lead it got by routing in that team moves to the next eligible member with the strategy
+ *   that routed it (reason `owner_unavailable`), or waits in the queue (`owner_unavailable`, still with
+ *   that owner). An away period with `until` moves nothing: the member comes back. Manual assignments,
+ *   and leads a rule gave an owner directly, belong to no team and never move.
  * - When a member is added, comes back, or an owner's lead closes or moves away, the team's queue is
- *   retried, oldest first.
+ *   retried, oldest first. A member back in the team gets its own leads still waiting as
+ *   `owner_unavailable` back out of the queue.
  *
  * Every append derives its event ids from its cause and is decided on the lead as stored (a manual
  * assignment is never overwritten). The decision's effect on the state is taken from what the lead's
@@ -113,16 +119,21 @@ export class RoutingReaction implements EventProcessor {
     if (event.streamId.startsWith(TEAM_STREAM_PREFIX)) return this.applyTeamEvent(decodeTeamEvent(event), { event, tenantId, at: event.metadata.occurredAt });
     const lead = decodeLeadEvent(event);
     const cause: Cause = { event, tenantId, at: lead.data.occurredAt };
-    const freed = this.track(lead, tenantId);
+    const freed = this.track(lead, tenantId, event.metadata.actor);
     if (lead.type === ROUTING_TRIGGER_EVENTS[this.config.routing.on]) await this.route(lead.data.leadId, cause);
     if (lead.type === 'SlaBreached' && lead.data.onBreach === 'reassign') await this.escalate(lead.data, cause);
     if (freed) for (const teamId of this.state.teamsOf(tenantId, freed)) await this.retryQueue(teamId, cause);
   }
 
   /** Folds a lead event into the state; answers the owner that lost an open lead (capacity freed), if any. */
-  private track(event: LeadEvent, tenantId: string): string | undefined {
+  private track(event: LeadEvent, tenantId: string, actor: string): string | undefined {
     const { leadId } = event.data;
     const before = this.state.lead(tenantId, leadId);
+    // This reaction's own decisions were adopted when their cause was handled (on every instance, and
+    // on a rerun), with their effects on the queues; folding them again where the log has them, later,
+    // would undo what happened in between (a lead queued, then routed by a retry before its LeadQueued
+    // was read, would be queued again).
+    if ((event.type === 'LeadAssigned' || event.type === 'LeadQueued') && actor === ROUTING_REACTION_NAME) return undefined;
     switch (event.type) {
       case 'LeadCaptured':
         this.state.captureLead(tenantId, leadId);
@@ -156,14 +167,22 @@ export class RoutingReaction implements EventProcessor {
         return;
       case 'TeamMemberAdded':
         this.state.addMember(tenantId, teamId, event.data.ownerId, event.data.capacity, event.data.weight);
+        this.state.releaseToReturnedOwner(tenantId, teamId, event.data.ownerId);
         return this.retryQueue(teamId, cause);
       case 'TeamMemberRemoved':
         this.state.removeMember(tenantId, teamId, event.data.ownerId);
+        return this.moveLeadsOff(teamId, event.data.ownerId, cause);
+      case 'TeamMemberAvailabilityChanged': {
+        const { ownerId, available, until } = event.data;
+        this.state.setAvailability(tenantId, teamId, ownerId, available, until);
+        if (available) {
+          this.state.releaseToReturnedOwner(tenantId, teamId, ownerId);
+          return this.retryQueue(teamId, cause);
+        }
+        // Away with `until` is a short absence: the leads stay (their SLAs still watch them).
+        if (until === undefined) return this.moveLeadsOff(teamId, ownerId, cause);
         return;
-      case 'TeamMemberAvailabilityChanged':
-        this.state.setAvailability(tenantId, teamId, event.data.ownerId, event.data.available, event.data.until);
-        if (event.data.available) return this.retryQueue(teamId, cause);
-        return;
+      }
       default: {
         const unknown: never = event;
         throw new Error(`unexpected team event ${JSON.stringify(unknown)}`);
@@ -199,7 +218,7 @@ export class RoutingReaction implements EventProcessor {
     const command: LeadRoutingCommand = pick
       ? { type: 'RouteLead', reason: 'rule', ownerId: pick.ownerId, ruleId, teamId, strategy, occurredAt: cause.at }
       : { type: 'QueueLead', reason: 'no_eligible_member', ruleId, teamId, occurredAt: cause.at };
-    await this.execute(leadId, cause, command, idPart);
+    await this.execute(leadId, cause, command, { idPart });
     return pick !== undefined;
   }
 
@@ -217,18 +236,75 @@ export class RoutingReaction implements EventProcessor {
     if (!pick) return queue('no_eligible_member');
     await this.execute(leadId, cause, { type: 'RouteLead', reason: 'sla_escalation', ownerId: pick.ownerId, fromOwnerId, teamId, strategy, occurredAt: cause.at });
     // The breaching owner has one open lead fewer: its teams' queues may move.
-    if (this.state.lead(cause.tenantId, leadId)?.ownerId !== fromOwnerId) {
-      for (const team of this.state.teamsOf(cause.tenantId, fromOwnerId)) await this.retryQueue(team, cause);
-    }
+    if (this.state.lead(cause.tenantId, leadId)?.ownerId !== fromOwnerId) await this.retryQueuesOf(fromOwnerId, cause);
   }
 
-  /** Routes the team's waiting leads, oldest first, while someone is eligible. */
+  /**
+   * Routes the team's waiting leads, oldest first, while someone is eligible. A lead waiting as
+   * `owner_unavailable` goes to anyone eligible but its owner; when nobody is, the next one is tried
+   * (it may be its owner who is eligible), and it keeps waiting without a new LeadQueued.
+   */
   private async retryQueue(teamId: string, cause: Cause): Promise<void> {
     for (const waiting of this.state.waitingFor(cause.tenantId, teamId)) {
+      // A retry nested in this one (capacity freed by a move) may have routed it already.
+      const now = this.state.lead(cause.tenantId, waiting.leadId);
+      if (now?.queue?.teamId !== teamId || now.queue.reason !== waiting.reason) continue;
       const strategy = waiting.strategy ?? this.strategyOfRule(waiting.ruleId) ?? 'round_robin';
+      if (waiting.reason === 'owner_unavailable' && waiting.ownerId !== undefined) {
+        if (await this.moveInTeam(waiting.leadId, waiting.ownerId, { teamId, strategy }, cause, { queue: false })) {
+          await this.retryQueuesOf(waiting.ownerId, cause, teamId);
+        }
+        continue;
+      }
       const assigned = await this.assignInTeam(waiting.leadId, cause, { ruleId: waiting.ruleId, teamId, strategy }, waiting.leadId);
       if (!assigned) return;
     }
+  }
+
+  /** `ownerId` has one open lead fewer: the queues of its teams (but `except`) may move. */
+  private async retryQueuesOf(ownerId: string, cause: Cause, except?: string): Promise<void> {
+    for (const team of this.state.teamsOf(cause.tenantId, ownerId)) if (team !== except) await this.retryQueue(team, cause);
+  }
+
+  /**
+   * `ownerId` left `teamId` or went away indefinitely: each open lead it got by routing there moves to
+   * the next eligible member, with the strategy that routed it, or waits in the queue. One lead after
+   * the other, so the moves take consecutive turns and respect every member's capacity.
+   */
+  private async moveLeadsOff(teamId: string, ownerId: string, cause: Cause): Promise<void> {
+    let moved = false;
+    for (const lead of this.state.routedLeadsOf(cause.tenantId, teamId, ownerId)) {
+      // Already waiting for another member (away indefinitely, then removed): the queue has it.
+      if (lead.queue?.reason === 'owner_unavailable') continue;
+      const strategy = lead.strategy ?? 'round_robin';
+      if (await this.moveInTeam(lead.leadId, ownerId, { teamId, strategy }, cause, { queue: true })) moved = true;
+    }
+    if (moved) await this.retryQueuesOf(ownerId, cause);
+  }
+
+  /**
+   * Moves one lead of `fromOwnerId` to an eligible member of the team (LeadAssigned `owner_unavailable`),
+   * or with `queue` queues it (LeadQueued `owner_unavailable`). Ids from the cause and the lead. Answers
+   * whether the lead left `fromOwnerId`, as the stream has it.
+   */
+  private async moveInTeam(
+    leadId: string,
+    fromOwnerId: string,
+    target: { teamId: string; strategy: RoutingStrategy },
+    cause: Cause,
+    options: { queue: boolean },
+  ): Promise<boolean> {
+    const { teamId, strategy } = target;
+    const members = this.state.members(cause.tenantId, teamId);
+    const pick = pickMember(members, strategy, { at: cause.at, cursor: this.state.cursor(cause.tenantId, teamId), exclude: fromOwnerId });
+    const idPart = `owner-unavailable:${leadId}`;
+    if (pick) {
+      const command: LeadRoutingCommand = { type: 'RouteLead', reason: 'owner_unavailable', ownerId: pick.ownerId, fromOwnerId, teamId, strategy, occurredAt: cause.at };
+      await this.execute(leadId, cause, command, { idPart });
+    } else if (options.queue) {
+      await this.execute(leadId, cause, { type: 'QueueLead', reason: 'owner_unavailable', fromOwnerId, teamId, occurredAt: cause.at }, { idPart, queueStrategy: strategy });
+    }
+    return this.state.lead(cause.tenantId, leadId)?.ownerId !== fromOwnerId;
   }
 
   private strategyOfRule(ruleId: string | undefined): RoutingStrategy | undefined {
@@ -237,11 +313,18 @@ export class RoutingReaction implements EventProcessor {
   }
 
   /**
-   * Appends the command's events on the lead (ids derived from the cause and, for a retry of the queue,
-   * the lead) and applies what the stream holds for this cause: what was just appended, or what an
-   * earlier run of this reaction (before a crash, or another instance) appended for it.
+   * Appends the command's events on the lead (ids derived from the cause and, for a retry of the queue
+   * or a move, the lead) and applies what the stream holds for this decision: what was just appended,
+   * or what an earlier run of this reaction (before a crash, or another instance) appended for it.
+   * `queueStrategy`: the strategy a queued lead is retried with, when no rule names it.
    */
-  private async execute(leadId: string, cause: Cause, command: LeadRoutingCommand, idPart?: string): Promise<void> {
+  private async execute(
+    leadId: string,
+    cause: Cause,
+    command: LeadRoutingCommand,
+    options: { idPart?: string; queueStrategy?: RoutingStrategy } = {},
+  ): Promise<void> {
+    const { idPart } = options;
     const streamId = leadStreamId(leadId);
     const context: CommandContext = {
       tenantId: cause.tenantId,
@@ -252,18 +335,18 @@ export class RoutingReaction implements EventProcessor {
     };
     const idSeed = `${ROUTING_REACTION_NAME}:${cause.event.eventId}${idPart ? `:${idPart}` : ''}`;
     const decided = await this.leads.handle(streamId, (state) => (state.stage === 'none' ? [] : decideLead(command, state, this.config)), context, { idSeed });
-    const done = decided.appended.length ? decided.appended : (await this.leads.load(streamId)).events.filter((e) => isCausedBy(e, cause));
+    const done = decided.appended.length ? decided.appended : (await this.leads.load(streamId)).events.filter((e) => isDecisionOf(e, idSeed));
     for (const stored of done) {
       const event = decodeLeadEvent({ type: stored.type, schemaVersion: stored.schemaVersion, data: stored.data });
-      this.adopt(event, cause, command);
+      this.adopt(event, cause, command, options.queueStrategy);
     }
   }
 
   /** What a routing decision the stream holds changes in the state: the owner, the cursor, or the queue. */
-  private adopt(event: LeadEvent, cause: Cause, command: LeadRoutingCommand): void {
+  private adopt(event: LeadEvent, cause: Cause, command: LeadRoutingCommand, queueStrategy?: RoutingStrategy): void {
     const { tenantId } = cause;
     if (event.type === 'LeadQueued') {
-      const strategy = command.type === 'QueueLead' && command.teamId ? this.strategyOfRule(command.ruleId) : undefined;
+      const strategy = command.type === 'QueueLead' && command.teamId ? (queueStrategy ?? this.strategyOfRule(command.ruleId)) : undefined;
       this.state.enqueue(tenantId, event.data.leadId, { reason: event.data.reason, since: event.data.occurredAt, ruleId: event.data.ruleId, teamId: event.data.teamId, strategy });
       return;
     }
@@ -273,7 +356,7 @@ export class RoutingReaction implements EventProcessor {
       // The strategy's own state moves for the member the stream names (the pick, unless another
       // instance decided otherwise on a state this one has not seen).
       const members = this.state.members(tenantId, teamId);
-      const exclude = event.data.reason === 'sla_escalation' ? event.data.previousOwnerId : undefined;
+      const exclude = event.data.reason === 'sla_escalation' || event.data.reason === 'owner_unavailable' ? event.data.previousOwnerId : undefined;
       const pick = pickMember(members, strategy, { at: cause.at, cursor: this.state.cursor(tenantId, teamId), exclude });
       const chosen = members.find((m) => m.ownerId === ownerId);
       if (strategy === 'round_robin' && chosen) this.state.setCursor(tenantId, teamId, chosen.ordinal);
@@ -294,7 +377,11 @@ export class RoutingReaction implements EventProcessor {
   }
 }
 
-/** An event this reaction appended for `cause` (before a crash, or on another instance). */
-function isCausedBy(event: StoredEvent, cause: Cause): boolean {
-  return event.metadata.actor === ROUTING_REACTION_NAME && event.metadata.causationId === cause.event.eventId && (event.type === 'LeadAssigned' || event.type === 'LeadQueued');
+/**
+ * An event this reaction appended for the decision seeded `idSeed` (before a crash, or on another
+ * instance): its id is the one the seed derives. A cause may take two decisions on one lead (queued by
+ * a move, then routed by a retry), and each adopts only its own.
+ */
+function isDecisionOf(event: StoredEvent, idSeed: string): boolean {
+  return (event.type === 'LeadAssigned' || event.type === 'LeadQueued') && event.eventId === deterministicUuid(idSeed, event.type, '0');
 }

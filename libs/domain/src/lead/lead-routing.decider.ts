@@ -11,13 +11,14 @@ export const isOpenLeadStage = (stage: LeadStage): boolean => OPEN_LEAD_STAGES.i
 /**
  * Issued by the routing reaction. `reason: 'rule'` assigns an unowned lead to the owner a rule chose (a
  * lead that has an owner, set by hand or earlier, keeps it: a manual assignment is never overwritten).
- * `reason: 'sla_escalation'` moves the lead away from `fromOwnerId` after a breached SLA, and does
+ * `reason: 'sla_escalation'` moves the lead away from `fromOwnerId` after a breached SLA, and
+ * `reason: 'owner_unavailable'` after `fromOwnerId` left the team or went away indefinitely; both do
  * nothing when someone else assigned it meanwhile.
  */
 export interface RouteLead {
   readonly type: 'RouteLead';
   readonly ownerId: string;
-  readonly reason: 'rule' | 'sla_escalation';
+  readonly reason: 'rule' | 'sla_escalation' | 'owner_unavailable';
   readonly fromOwnerId?: string;
   readonly ruleId?: string;
   readonly teamId?: string;
@@ -27,7 +28,8 @@ export interface RouteLead {
 
 /**
  * Issued by the routing reaction: the lead waits in the queue. For a rule (no match, nobody eligible)
- * only while it has no owner; after a breach (`fromOwnerId`) only while that owner still has it.
+ * only while it has no owner; after a breach or an unavailable owner (`fromOwnerId`) only while that
+ * owner still has it.
  */
 export interface QueueLead {
   readonly type: 'QueueLead';
@@ -55,10 +57,21 @@ export function decideLeadRouting(command: LeadRoutingCommand, state: ExistingLe
     }
     case 'QueueLead': {
       const { reason, ruleId, teamId, occurredAt } = command;
-      if (state.queued?.reason === reason) return [];
+      if (isSameQueueing(state, command)) return [];
       return [{ type: 'LeadQueued', data: { leadId, reason, ruleId, teamId, occurredAt } }];
     }
     default:
       return assertNever(command, 'lead routing command');
   }
+}
+
+/**
+ * Whether the lead already waits as the command would queue it. For `owner_unavailable` only the same
+ * moment counts (a rerun of the same decision): the owner may have come back since an earlier queueing,
+ * which routing sees on the team's stream and the lead's stream does not, so a new unavailability queues
+ * the lead anew.
+ */
+function isSameQueueing(state: ExistingLead, command: QueueLead): boolean {
+  if (state.queued?.reason !== command.reason) return false;
+  return command.reason !== 'owner_unavailable' || state.queued.since === command.occurredAt;
 }

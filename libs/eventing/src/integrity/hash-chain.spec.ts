@@ -9,6 +9,9 @@ import { GENESIS_HASH } from './hash-chain';
 import { HashChainingEventStore } from './hash-chaining-event-store';
 import { verifyIntegrity, verifyStream } from './verify-integrity';
 
+/** The streams these tests chain (the engine passes the domain's SEALED_STREAM_PREFIXES). */
+const CHAINED = ['lead-', 'opportunity-'];
+
 const event = (i: number, data: Record<string, unknown> = {}): NewEvent => ({
   eventId: randomUUID(),
   type: `Thing${i}`,
@@ -28,7 +31,7 @@ describe('hash chain', () => {
   let store: HashChainingEventStore;
   beforeEach(() => {
     raw = new SqliteEventStore({ filename: ':memory:' });
-    store = new HashChainingEventStore(raw);
+    store = new HashChainingEventStore(raw, CHAINED);
   });
   afterEach(() => store.close());
 
@@ -82,7 +85,7 @@ describe('hash chain', () => {
     await store.appendToStream('lead-3', [event(1), event(2)], 0n);
     const verdict = verifyStream('lead-3', await raw.readStream('lead-3'));
     expect(verdict).toMatchObject({ status: 'unsealed', unsealedEvents: 1, firstProblem: { revision: '0', problem: 'unsealed' } });
-    const report = await verifyIntegrity(store);
+    const report = await verifyIntegrity(store, { prefixes: CHAINED });
     expect(report).toMatchObject({ ok: false, verified: 0, streams: 1 });
   });
 });
@@ -91,7 +94,7 @@ describe('crypto-shredding', () => {
   it('encrypts contacts at rest, decrypts on read, and reads them as erased once the key is gone, with the chain intact', async () => {
     const raw = new SqliteEventStore({ filename: ':memory:' });
     const keys = new SqliteKeyStore(':memory:');
-    const store = new EncryptingEventStore(new HashChainingEventStore(raw), new ContactCipher(keys), { rules: [{ fields: ['contact'], subjectField: 'leadId' }] });
+    const store = new EncryptingEventStore(new HashChainingEventStore(raw, CHAINED), new ContactCipher(keys), { rules: [{ fields: ['contact'], subjectField: 'leadId' }] });
     const contact = { email: 'ada@example.com', firstName: 'Ada' };
     await store.appendToStream('lead-L1', [event(0, { contact })], 'no_stream');
     const [stored] = await raw.readStream('lead-L1');
@@ -102,7 +105,7 @@ describe('crypto-shredding', () => {
     expect(keys.destroy('L1')).toBe(1);
     expect(keys.isErased('L1')).toBe(true);
     expect((await store.readStream('lead-L1'))[0].data.contact).toEqual(ERASED_CONTACT);
-    expect((await verifyIntegrity(store)).ok).toBe(true);
+    expect((await verifyIntegrity(store, { prefixes: CHAINED })).ok).toBe(true);
 
     // New personal data after erasure gets a new key; the old ciphertext stays unreadable.
     await store.appendToStream('lead-L1', [event(1, { contact: { email: 'new@example.com' } })], 0n);

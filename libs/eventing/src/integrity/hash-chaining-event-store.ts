@@ -5,8 +5,9 @@ import { validateAppend } from '../event-validation';
 import { eventHash, GENESIS_HASH, HASH_CHAIN_ALGORITHM, integrityOf } from './hash-chain';
 
 /**
- * Seals every event appended to a chained stream (by default `lead-*` and `opportunity-*`) with a hash
- * that chains it to the previous event of the same stream, in `metadata.integrity`. Editing any stored
+ * Seals every event appended to a chained stream (one whose id starts with one of `chainedPrefixes`;
+ * the engine passes the domain's SEALED_STREAM_PREFIXES) with a hash that chains it to the previous
+ * event of the same stream, in `metadata.integrity`. Editing any stored
  * event, or removing or reordering one, breaks the chain from there on; `verifyIntegrity` finds it.
  */
 export class HashChainingEventStore extends DelegatingEventStore {
@@ -15,7 +16,7 @@ export class HashChainingEventStore extends DelegatingEventStore {
 
   constructor(
     inner: EventStore,
-    private readonly chainedPrefixes: readonly string[] = ['lead-', 'opportunity-'],
+    private readonly chainedPrefixes: readonly string[],
     private readonly cachedSeals = 10_000,
   ) {
     super(inner);

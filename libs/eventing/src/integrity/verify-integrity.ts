@@ -81,20 +81,23 @@ export function verifyStream(streamId: string, events: readonly StoredEvent[]): 
     : { streamId, events: events.length, status: 'verified', unsealedEvents };
 }
 
+/** Which streams to verify: these ones, or every stream whose id starts with one of the prefixes (the chained ones). */
+export type VerifyScope = { readonly streamIds: readonly string[] } | { readonly prefixes: readonly string[] };
+
 /**
  * Verifies the given streams, or every chained stream found in the global order. `onProgress` is
  * called with the events read so far (for a progress bar).
  */
 export async function verifyIntegrity(
   store: EventStore,
-  options: { streamIds?: readonly string[]; prefixes?: readonly string[]; onProgress?: (eventsRead: number) => void } = {},
+  options: VerifyScope & { readonly onProgress?: (eventsRead: number) => void },
 ): Promise<IntegrityReport> {
   store = storedForm(store);
-  const prefixes = options.prefixes ?? ['lead-', 'opportunity-'];
   const streams = new Map<string, StoredEvent[]>();
-  if (options.streamIds) {
+  if ('streamIds' in options) {
     for (const id of options.streamIds) streams.set(id, await store.readStream(id));
   } else {
+    const { prefixes } = options;
     let after: StoredEvent['position'] | undefined;
     let read = 0;
     for (;;) {

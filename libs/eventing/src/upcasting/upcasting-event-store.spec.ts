@@ -30,7 +30,7 @@ describe('UpcastingEventStore', () => {
   let store: UpcastingEventStore;
   beforeEach(async () => {
     raw = new SqliteEventStore({ filename: ':memory:' });
-    chained = new HashChainingEventStore(raw);
+    chained = new HashChainingEventStore(raw, ['lead-']);
     store = new UpcastingEventStore(chained, upcast);
     // Written through the inner store, in the legacy form, as before upcasting existed.
     await chained.appendToStream('lead-1', [event('2026-02-01'), event('2026-02-02T10:00:00.000Z')], 'no_stream');
@@ -69,7 +69,7 @@ describe('UpcastingEventStore', () => {
     expect(times(await raw.readStream('lead-1')).map(([d]) => d)).toEqual(['2026-02-01', '2026-02-02T10:00:00.000Z', '2026-02-04']);
     // beneath every decorator: the adapter itself, the rows exactly as written
     expect(storedForm(store)).toBe(raw);
-    expect(await verifyIntegrity(store)).toMatchObject({ ok: true, verified: 1, events: 3 });
+    expect(await verifyIntegrity(store, { prefixes: ['lead-'] })).toMatchObject({ ok: true, verified: 1, events: 3 });
   });
 
   it('passes the head position through', async () => {

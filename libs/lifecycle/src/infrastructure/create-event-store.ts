@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AGGREGATE_STREAM_PREFIXES, DOMAIN_UPCASTERS } from '@lead-lifecycle/domain';
+import { DOMAIN_UPCASTERS, SEALED_STREAM_PREFIXES } from '@lead-lifecycle/domain';
 import {
   ContactCipher,
   EncryptingEventStore,
@@ -52,14 +52,14 @@ export function createRawEventStore(config: EngineConfig, options: EventStoreOpt
 export const upcastStoredEvent = (event: StoredEvent): StoredEvent => DOMAIN_UPCASTERS.upcast(event);
 
 /**
- * The store the engine works with: every lead and opportunity event sealed in a per-stream hash chain,
+ * The store the engine works with: every lead, opportunity and team event sealed in a per-stream hash chain,
  * personal data (LEAD_PERSONAL_DATA_POLICY) encrypted with its lead's key (when a key store is given; without one, encrypted
  * contacts pass through unread, which is all the projections and the integrity check need), and,
  * outermost, every event read upcast to today's form, so commands, projections, the reaction, the
  * Kafka relay and history all see the same normalised events while the log keeps what was written.
  */
 export function createEventStore(config: EngineConfig, keys?: KeyStore, options: EventStoreOptions = {}): EventStore {
-  const chained = new HashChainingEventStore(options.raw ?? createRawEventStore(config, options), AGGREGATE_STREAM_PREFIXES);
+  const chained = new HashChainingEventStore(options.raw ?? createRawEventStore(config, options), SEALED_STREAM_PREFIXES);
   const readable = keys ? new EncryptingEventStore(chained, new ContactCipher(keys), LEAD_PERSONAL_DATA_POLICY) : chained;
   return withDomainUpcasting(readable);
 }
