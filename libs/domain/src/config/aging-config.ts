@@ -1,13 +1,13 @@
 import { DISQUALIFICATION_REASONS } from './disqualification-reasons';
-import { array, duration, number, object, oneOf, optional, record, type SchemaType, string } from './config-schema';
+import { array, duration, number, oneOf, optional, record, type SchemaType, strictObject, string } from './config-schema';
 
 /** Aging and decay: what goes stale, and how old engagement cools off without any command. */
-export const AGING_RULES = object({
+export const AGING_RULES = strictObject({
   /** Per pipeline stage, how long an opportunity may stay in it without a move before `OpportunityStalled`. Stages not named never stall. */
   stalledAfter: record(duration()),
   /** MQLs with no sales touch for this long are recycled into nurture (`LeadRecycled`, reason `stale`); absent = off. */
   recycleStaleMqlAfter: optional(duration()),
-  decay: object({
+  decay: strictObject({
     /** A `ScoreChanged` (reason `decay`) is appended once the decayed score moved by at least this many points. */
     step: number({ positive: true }),
     /** How often each lead's decay is looked at: one interval is never decayed twice. */
@@ -17,7 +17,7 @@ export const AGING_RULES = object({
   reentryCoolOff: duration(),
   /** Leads lost or disqualified with these reasons go back to nurture after `after`; absent = off. */
   recycleClosed: optional(
-    object({
+    strictObject({
       after: duration(),
       lostReasons: array(string()),
       disqualificationReasons: array(oneOf(DISQUALIFICATION_REASONS)),

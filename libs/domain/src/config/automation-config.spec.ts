@@ -61,6 +61,9 @@ describe('routing, SLA and aging configuration', () => {
     [{ sla: { ...DEFAULT_LIFECYCLE_CONFIG.sla, touchPoints: { page_view: 1 } } }, 'not one of touchTypes'],
     [{ aging: { ...DEFAULT_LIFECYCLE_CONFIG.aging, decay: { step: 0, every: 'P1D' } } }, 'aging.decay.step: must be greater than 0'],
     [{ aging: { ...DEFAULT_LIFECYCLE_CONFIG.aging, reentryCoolOff: 'PT0S' } }, 'longer than zero'],
+    [{ sla: { ...DEFAULT_LIFECYCLE_CONFIG.sla, polices: [] } }, 'sla.polices: is not a setting here'],
+    [{ routing: { on: 'mql', rules: [{ id: 'a', when: { chanel: 'seo' }, assign: { ownerId: 'x' } }] } }, 'routing.rules.0.when.chanel: is not a setting here'],
+    [{ aging: { ...DEFAULT_LIFECYCLE_CONFIG.aging, decay: { step: 5, every: 'P1D', evry: 'P2D' } } }, 'aging.decay.evry: is not a setting here'],
   ])('refuses %j with a message naming the setting', (patch, message) => {
     const problems = problemsOf(patch);
     expect(problems.join('\n')).toContain(message);

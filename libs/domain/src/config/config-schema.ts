@@ -178,6 +178,25 @@ export function object<S extends Shape>(shape: S, rule?: (value: ObjectType<S>) 
   };
 }
 
+/**
+ * Like {@link object}, but a property the shape does not name is refused: a misspelt setting
+ * (`"polices"` for `"policies"`) would otherwise be ignored and silently switch a behaviour off. Used
+ * by the sections added after the first release; the older ones keep ignoring extra keys, so existing
+ * configuration files keep loading.
+ */
+export function strictObject<S extends Shape>(shape: S, rule?: (value: ObjectType<S>) => string | undefined): Schema<ObjectType<S>> {
+  const loose = object(shape, rule);
+  const known = Object.keys(shape);
+  return {
+    problems(value, path) {
+      const out = loose.problems(value, path);
+      if (!isPlainObject(value)) return out;
+      const unknown = Object.keys(value).filter((key) => !known.includes(key));
+      return [...unknown.map((key) => problem(path ? `${path}.${key}` : key, `is not a setting here (known: ${known.join(', ')})`, value[key])), ...out];
+    },
+  };
+}
+
 /** `value` as a `T` when the schema finds nothing wrong, else the problems. */
 export function checkAgainst<T>(schema: Schema<T>, value: unknown): { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problems: string[] } {
   const problems = schema.problems(value, '');

@@ -1,6 +1,6 @@
 import { IANAZone } from 'luxon';
 import { CHANNELS } from './channels';
-import { array, duration, either, number, object, oneOf, optional, record, type Schema, type SchemaType, string } from './config-schema';
+import { array, duration, either, number, oneOf, optional, record, type Schema, type SchemaType, strictObject, string } from './config-schema';
 import { SLUG } from './routing-config';
 
 const CLOCK_TIME = { regex: /^([01]\d|2[0-3]):[0-5]\d$/, message: 'must be a time of day HH:MM (24 hours)' };
@@ -12,12 +12,12 @@ const TIME_ZONE: Schema<string> = {
 };
 
 /** Business hours: the SLA clock runs only inside them, in the calendar's own time zone. */
-const BUSINESS_CALENDAR = object(
+const BUSINESS_CALENDAR = strictObject(
   {
     timeZone: TIME_ZONE,
     /** ISO weekdays, 1 = Monday … 7 = Sunday. */
     days: array(number({ integer: true, min: 1, max: 7 }), { minItems: 1, unique: true }),
-    hours: object({ from: string(CLOCK_TIME), to: string(CLOCK_TIME) }, (h) => (h.from < h.to ? undefined : 'from must be before to')),
+    hours: strictObject({ from: string(CLOCK_TIME), to: string(CLOCK_TIME) }, (h) => (h.from < h.to ? undefined : 'from must be before to')),
     /** Local dates (YYYY-MM-DD) on which the clock does not run. */
     holidays: optional(array(string({ regex: /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, message: 'must be a date YYYY-MM-DD' }))),
   },
@@ -25,10 +25,10 @@ const BUSINESS_CALENDAR = object(
 export type BusinessCalendar = SchemaType<typeof BUSINESS_CALENDAR>;
 export type SlaCalendar = '24x7' | BusinessCalendar;
 
-const SLA_POLICY = object({
+const SLA_POLICY = strictObject({
   id: string(SLUG),
   /** Every condition given must hold when the owner is assigned; the first matching policy applies. */
-  when: object({
+  when: strictObject({
     stage: optional(oneOf(['lead', 'mql', 'sql'] as const)),
     temperature: optional(oneOf(['cold', 'warm', 'hot'] as const)),
     channel: optional(oneOf(CHANNELS)),
@@ -41,7 +41,7 @@ const SLA_POLICY = object({
 export type SlaPolicy = SchemaType<typeof SLA_POLICY>;
 
 /** Response SLAs: how fast an assigned owner must first touch a lead, and what a breach does. */
-export const SLA_RULES = object(
+export const SLA_RULES = strictObject(
   {
     /** Activity types that count as a sales touch (recorded through the activities route, scored only if `points` names them). */
     touchTypes: array(string({ regex: /^[a-z][a-z0-9_]*$/, message: 'must be snake_case' }), { minItems: 1, unique: true }),
