@@ -26,3 +26,6 @@ export * from './nest/processors';
 export * from './nest/eventing.module';
 export * from './store-layers';
 export * from './delegating-event-store';
+export * from './postgres/postgres.config';
+export * from './postgres/postgres-migrations';
+export * from './postgres/postgres-pool';
