@@ -15,12 +15,21 @@ import {
   type LifecycleConfig,
   type SlaPolicy,
 } from '@lead-lifecycle/domain';
-import { type EventStore, ProcessorRunner, SqliteCheckpointStore, SqliteEventStore } from '@lead-lifecycle/eventing';
+import Database from 'better-sqlite3';
+import {
+  comparePositions,
+  type EventStore,
+  positionToString,
+  ProcessorRunner,
+  SqliteCheckpointStore,
+  SqliteEventStore,
+} from '@lead-lifecycle/eventing';
 import { AggregateRepository, withDomainUpcasting } from '@lead-lifecycle/lifecycle';
 import { ManualClock } from '../../../../test/support/domain/manual-clock';
 import type { AutomationRuntime } from '../automation-part';
 import { SLA_PART } from './sla.part';
 import { querySla } from './sla.query';
+import { SLA_REACTION_NAME, SlaReaction } from './sla.reaction';
 import { SlaStateStore } from './sla-state.store';
 
 const berlinHours = { timeZone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], hours: { from: '09:00', to: '17:00' }, holidays: ['2026-12-25'] };
@@ -378,7 +387,7 @@ describe('response SLAs (reaction:sla and its breach sweeper)', () => {
     await capture('l1', config);
     await assign('l1', config, 'rep-1');
     const state = new SlaStateStore(join(dir, 'a', 'sla.sqlite'));
-    const commit = jest.spyOn(SlaStateStore.prototype, 'commit').mockImplementationOnce(() => {
+    const commit = jest.spyOn(SlaStateStore.prototype, 'write').mockImplementationOnce(() => {
       throw new Error('power cut');
     });
     await sla.catchUp().catch(() => undefined);
@@ -391,6 +400,53 @@ describe('response SLAs (reaction:sla and its breach sweeper)', () => {
     clock.advance(30_000);
     await again.tick();
     expect((await slaEvents('l1')).map((e) => e.type)).toEqual(['SlaStarted', 'SlaBreached']);
+  });
+
+  it('a data folder from before the checkpoint moved into sla.sqlite resumes from its sla_position, applying no event twice', async () => {
+    const config = configWith([policy({ firstTouchWithin: 'PT1M' })]);
+    const before = boot(config);
+    await capture('l1', config);
+    await assign('l1', config, 'rep-1');
+    await before.tick();
+    before.close();
+    open.splice(0);
+    // Back to the old format: the position in sla_position, written with the state, and no checkpoints table.
+    const file = join(dir, 'a', 'sla.sqlite');
+    const folded = new SqliteCheckpointStore(file);
+    const position = folded.load(SLA_REACTION_NAME)!;
+    folded.close();
+    const old = new Database(file);
+    old.exec('CREATE TABLE sla_position (name TEXT PRIMARY KEY, position TEXT NOT NULL); DROP TABLE checkpoints; DROP TABLE processor_failures');
+    old.prepare('INSERT INTO sla_position (name, position) VALUES (?, ?)').run(SLA_REACTION_NAME, positionToString(position));
+    old.close();
+
+    clock.advance(20_000);
+    await touch('l1', config);
+    await capture('l2', config);
+    await assign('l2', config, 'rep-2');
+    // Calls through: records what the reaction is handed.
+    const handleBatch = jest.spyOn(SlaReaction.prototype, 'handleBatch');
+    try {
+      const after = boot(config);
+      await after.tick();
+      const delivered = handleBatch.mock.calls.flatMap(([events]) => events.map((e) => e.position));
+      expect(delivered.length).toBeGreaterThan(0);
+      expect(delivered.filter((p) => comparePositions(p, position) <= 0)).toEqual([]);
+      expect(handleBatch.mock.calls[0][2]).toEqual(position);
+    } finally {
+      handleBatch.mockRestore();
+    }
+    // The track of l1 came through the migration (its touch meets the SLA started before it), nothing doubled.
+    expect((await slaEvents('l1')).map((e) => e.type)).toEqual(['SlaStarted', 'SlaMet']);
+    expect((await slaEvents('l2')).map((e) => e.type)).toEqual(['SlaStarted']);
+    const state = new SlaStateStore(file);
+    try {
+      expect(querySla(state.db, 'acme', {}, clock.now()).counts).toMatchObject({ started: 2, met: 1, open: 1 });
+      expect(state.checkpoints.load(SLA_REACTION_NAME)).toEqual((await store.readAll({ maxCount: 100_000 })).at(-1)!.position);
+      expect(state.db.prepare(`SELECT name FROM sqlite_master WHERE name = 'sla_position'`).get()).toBeUndefined();
+    } finally {
+      state.close();
+    }
   });
 
   it('two instances with their own state files give the same events as one', async () => {
