@@ -2,12 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AgingRules, DEFAULT_LIFECYCLE_CONFIG, type LeadState, type LifecycleConfig } from '@lead-lifecycle/domain';
-import { ProcessorRunner, SqliteCheckpointStore, SqliteEventStore, type StoredEvent, SweepScheduler } from '@lead-lifecycle/eventing';
+import Database from 'better-sqlite3';
+import { comparePositions, positionToString, ProcessorRunner, SqliteCheckpointStore, SqliteEventStore, type StoredEvent, SweepScheduler } from '@lead-lifecycle/eventing';
 import { ManualClock } from '../../../../test/support/domain/manual-clock';
 import { HistoryBuilder, isoAt } from '../../../../test/support/projections/history-builder';
 import { readLeadHistory } from '@lead-lifecycle/lifecycle';
 import type { AutomationRuntime } from '../automation-part';
 import { AGING_PART } from './aging.part';
+import { AgingReaction } from './aging.reaction';
 import { AGING_ACTOR } from './aging.sweeper';
 import { AgingWatchStore } from './aging-watch.store';
 
@@ -162,6 +164,53 @@ describe('aging: stalled opportunities', () => {
     const toProposal = all.find((e) => e.type === 'OpportunityStageChanged' && e.data.to === 'proposal')!;
     expect(stalled.map((e) => e.metadata.causationId)).toEqual([opened.eventId, toProposal.eventId]);
     expect(await writer.opportunityState('O1')).toMatchObject({ status: 'open', stage: 'proposal', stageEnteredAt: D(20, 1), stalledAt: D(20, 13) });
+  });
+
+  it('a data folder from before the checkpoint moved into aging.sqlite resumes from its aging_checkpoint, applying no event twice', async () => {
+    const { clock, writer, instance, agingEvents } = world(config);
+    await openOpportunity(writer, 'L1', 'O1', D(0));
+    clock.set(D(1));
+    let node = instance();
+    expect(await node.tick()).toBe(0);
+    node.close();
+    // Back to the old format: the position in aging_checkpoint, written with the deadlines, and no checkpoints table.
+    const file = join(node.dataDir, 'aging.sqlite');
+    const folded = new SqliteCheckpointStore(file);
+    const position = folded.load('reaction:aging')!;
+    folded.close();
+    const old = new Database(file);
+    old.exec('CREATE TABLE aging_checkpoint (name TEXT PRIMARY KEY, position TEXT NOT NULL); DROP TABLE checkpoints; DROP TABLE processor_failures');
+    old.prepare('INSERT INTO aging_checkpoint (name, position) VALUES (?, ?)').run('reaction:aging', positionToString(position));
+    old.close();
+
+    await openOpportunity(writer, 'L2', 'O2', D(1));
+    // Calls through: records what the reaction is handed.
+    const handleBatch = jest.spyOn(AgingReaction.prototype, 'handleBatch');
+    try {
+      node = instance();
+      clock.set(D(3));
+      expect(await node.tick()).toBe(1); // O1, from the deadline the old file held
+      const delivered = handleBatch.mock.calls.flatMap(([events]) => events.map((e) => e.position));
+      expect(delivered.length).toBeGreaterThan(0);
+      expect(delivered.filter((p) => comparePositions(p, position) <= 0)).toEqual([]);
+      expect(handleBatch.mock.calls[0][2]).toEqual(position);
+    } finally {
+      handleBatch.mockRestore();
+    }
+    clock.set(D(4));
+    expect(await node.tick()).toBe(1); // O2
+    clock.set(D(10));
+    expect(await node.tick()).toBe(0);
+    expect((await agingEvents()).map((e) => [e.streamId, e.type, e.metadata.occurredAt])).toEqual([
+      ['opportunity-O1', 'OpportunityStalled', D(3)],
+      ['opportunity-O2', 'OpportunityStalled', D(4)],
+    ]);
+    const reopened = new Database(file, { readonly: true });
+    try {
+      expect(reopened.prepare(`SELECT name FROM sqlite_master WHERE name = 'aging_checkpoint'`).get()).toBeUndefined();
+    } finally {
+      reopened.close();
+    }
   });
 
   it('a won or lost opportunity never stalls, nor one moved on before its deadline', async () => {

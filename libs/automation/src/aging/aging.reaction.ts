@@ -12,34 +12,40 @@ import {
   type OpportunityEvent,
   OPPORTUNITY_STREAM_PREFIX,
 } from '@lead-lifecycle/domain';
-import { comparePositions, type EventProcessor, type GlobalPosition, type StoredEvent } from '@lead-lifecycle/eventing';
+import { CheckpointMovedError, comparePositions, type EventProcessor, type GlobalPosition, START_POSITION, type StoredEvent } from '@lead-lifecycle/eventing';
 import { nextDecayCheck } from './aging-plans';
 import type { AgingWatchKind, AgingWatchStore } from './aging-watch.store';
 
 /**
  * Keeps the aging deadlines from the store's global order: when an opportunity's idle spell ends,
  * when an MQL goes stale, when a lead's decay is next looked at, when a closed lead is recycled. It
- * writes them with its own checkpoint in one transaction (AgingWatchStore.applyBatch), so a restart
- * neither loses nor repeats one. A deadline is only a hint of when to look: the sweeper (AgingSweeper)
+ * writes them with its checkpoint in one transaction of its state file (`commitsCheckpoint`, the
+ * runner's checkpoint store being that file's, as for routing), so a restart neither loses nor repeats one. A deadline is only a hint of when to look: the sweeper (AgingSweeper)
  * decides from the stream itself.
  */
 export class AgingReaction implements EventProcessor {
   readonly name = 'reaction:aging';
   readonly streamPrefixes = AGGREGATE_STREAM_PREFIXES;
+  readonly commitsCheckpoint = true;
 
   constructor(
     private readonly watches: AgingWatchStore,
     private readonly config: LifecycleConfig,
   ) {}
 
-  async handleBatch(events: StoredEvent[], checkpoint: GlobalPosition): Promise<void> {
-    this.watches.applyBatch(this.name, checkpoint, (after) => {
-      for (const event of events) {
-        if (after && comparePositions(event.position, after) <= 0) continue;
-        if (event.streamId.startsWith(LEAD_STREAM_PREFIX) && isLeadEventType(event.type)) this.onLead(event, decodeLeadEvent(event));
-        else if (event.streamId.startsWith(OPPORTUNITY_STREAM_PREFIX) && isOpportunityEventType(event.type)) this.onOpportunity(event, decodeOpportunityEvent(event));
-      }
-    });
+  async handleBatch(events: StoredEvent[], checkpoint: GlobalPosition, after: GlobalPosition): Promise<void> {
+    // Applied only if the batch starts at the stored checkpoint (another runner on this file may have moved it).
+    this.watches.db
+      .transaction(() => {
+        const stored = this.watches.checkpoints.load(this.name) ?? START_POSITION;
+        if (comparePositions(stored, after) !== 0) throw new CheckpointMovedError(this.name, stored, after);
+        for (const event of events) {
+          if (event.streamId.startsWith(LEAD_STREAM_PREFIX) && isLeadEventType(event.type)) this.onLead(event, decodeLeadEvent(event));
+          else if (event.streamId.startsWith(OPPORTUNITY_STREAM_PREFIX) && isOpportunityEventType(event.type)) this.onOpportunity(event, decodeOpportunityEvent(event));
+        }
+        this.watches.checkpoints.save(this.name, checkpoint);
+      })
+      .immediate();
   }
 
   private onOpportunity(stored: StoredEvent, event: OpportunityEvent): void {
