@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AgingRules, DEFAULT_LIFECYCLE_CONFIG, type LeadState, type LifecycleConfig } from '@lead-lifecycle/domain';
-import Database from 'better-sqlite3';
-import { comparePositions, positionToString, ProcessorRunner, SqliteCheckpointStore, SqliteEventStore, type StoredEvent, SweepScheduler } from '@lead-lifecycle/eventing';
+import { comparePositions, ProcessorRunner, SqliteCheckpointStore, SqliteEventStore, type StoredEvent, SweepScheduler } from '@lead-lifecycle/eventing';
+import { deliveriesDuring, hasTable, toLegacyPositionFile } from '../../../../test/support/automation/legacy-position-file';
 import { ManualClock } from '../../../../test/support/domain/manual-clock';
 import { HistoryBuilder, isoAt } from '../../../../test/support/projections/history-builder';
 import { readLeadHistory } from '@lead-lifecycle/lifecycle';
@@ -173,30 +173,19 @@ describe('aging: stalled opportunities', () => {
     let node = instance();
     expect(await node.tick()).toBe(0);
     node.close();
-    // Back to the old format: the position in aging_checkpoint, written with the deadlines, and no checkpoints table.
     const file = join(node.dataDir, 'aging.sqlite');
-    const folded = new SqliteCheckpointStore(file);
-    const position = folded.load('reaction:aging')!;
-    folded.close();
-    const old = new Database(file);
-    old.exec('CREATE TABLE aging_checkpoint (name TEXT PRIMARY KEY, position TEXT NOT NULL); DROP TABLE checkpoints; DROP TABLE processor_failures');
-    old.prepare('INSERT INTO aging_checkpoint (name, position) VALUES (?, ?)').run('reaction:aging', positionToString(position));
-    old.close();
+    // The file as an older build left it; the position is what the state is the fold of.
+    const position = toLegacyPositionFile(file, 'aging_checkpoint', 'reaction:aging');
 
     await openOpportunity(writer, 'L2', 'O2', D(1));
-    // Calls through: records what the reaction is handed.
-    const handleBatch = jest.spyOn(AgingReaction.prototype, 'handleBatch');
-    try {
+    const handed = await deliveriesDuring(AgingReaction, async () => {
       node = instance();
       clock.set(D(3));
       expect(await node.tick()).toBe(1); // O1, from the deadline the old file held
-      const delivered = handleBatch.mock.calls.flatMap(([events]) => events.map((e) => e.position));
-      expect(delivered.length).toBeGreaterThan(0);
-      expect(delivered.filter((p) => comparePositions(p, position) <= 0)).toEqual([]);
-      expect(handleBatch.mock.calls[0][2]).toEqual(position);
-    } finally {
-      handleBatch.mockRestore();
-    }
+    });
+    expect(handed.firstAfter).toEqual(position);
+    expect(handed.positions.length).toBeGreaterThan(0);
+    expect(handed.positions.filter((p) => comparePositions(p, position) <= 0)).toEqual([]);
     clock.set(D(4));
     expect(await node.tick()).toBe(1); // O2
     clock.set(D(10));
@@ -205,12 +194,7 @@ describe('aging: stalled opportunities', () => {
       ['opportunity-O1', 'OpportunityStalled', D(3)],
       ['opportunity-O2', 'OpportunityStalled', D(4)],
     ]);
-    const reopened = new Database(file, { readonly: true });
-    try {
-      expect(reopened.prepare(`SELECT name FROM sqlite_master WHERE name = 'aging_checkpoint'`).get()).toBeUndefined();
-    } finally {
-      reopened.close();
-    }
+    expect(hasTable(file, 'aging_checkpoint')).toBe(false);
   });
 
   it('a won or lost opportunity never stalls, nor one moved on before its deadline', async () => {

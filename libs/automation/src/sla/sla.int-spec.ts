@@ -15,16 +15,15 @@ import {
   type LifecycleConfig,
   type SlaPolicy,
 } from '@lead-lifecycle/domain';
-import Database from 'better-sqlite3';
 import {
   comparePositions,
   type EventStore,
-  positionToString,
   ProcessorRunner,
   SqliteCheckpointStore,
   SqliteEventStore,
 } from '@lead-lifecycle/eventing';
 import { AggregateRepository, withDomainUpcasting } from '@lead-lifecycle/lifecycle';
+import { deliveriesDuring, hasTable, toLegacyPositionFile } from '../../../../test/support/automation/legacy-position-file';
 import { ManualClock } from '../../../../test/support/domain/manual-clock';
 import type { AutomationRuntime } from '../automation-part';
 import { SLA_PART } from './sla.part';
@@ -410,40 +409,26 @@ describe('response SLAs (reaction:sla and its breach sweeper)', () => {
     await before.tick();
     before.close();
     open.splice(0);
-    // Back to the old format: the position in sla_position, written with the state, and no checkpoints table.
     const file = join(dir, 'a', 'sla.sqlite');
-    const folded = new SqliteCheckpointStore(file);
-    const position = folded.load(SLA_REACTION_NAME)!;
-    folded.close();
-    const old = new Database(file);
-    old.exec('CREATE TABLE sla_position (name TEXT PRIMARY KEY, position TEXT NOT NULL); DROP TABLE checkpoints; DROP TABLE processor_failures');
-    old.prepare('INSERT INTO sla_position (name, position) VALUES (?, ?)').run(SLA_REACTION_NAME, positionToString(position));
-    old.close();
+    // The file as an older build left it; the position is what the state is the fold of.
+    const position = toLegacyPositionFile(file, 'sla_position', SLA_REACTION_NAME);
 
     clock.advance(20_000);
     await touch('l1', config);
     await capture('l2', config);
     await assign('l2', config, 'rep-2');
-    // Calls through: records what the reaction is handed.
-    const handleBatch = jest.spyOn(SlaReaction.prototype, 'handleBatch');
-    try {
-      const after = boot(config);
-      await after.tick();
-      const delivered = handleBatch.mock.calls.flatMap(([events]) => events.map((e) => e.position));
-      expect(delivered.length).toBeGreaterThan(0);
-      expect(delivered.filter((p) => comparePositions(p, position) <= 0)).toEqual([]);
-      expect(handleBatch.mock.calls[0][2]).toEqual(position);
-    } finally {
-      handleBatch.mockRestore();
-    }
+    const handed = await deliveriesDuring(SlaReaction, () => boot(config).tick().then(() => undefined));
+    expect(handed.firstAfter).toEqual(position);
+    expect(handed.positions.length).toBeGreaterThan(0);
+    expect(handed.positions.filter((p) => comparePositions(p, position) <= 0)).toEqual([]);
     // The track of l1 came through the migration (its touch meets the SLA started before it), nothing doubled.
     expect((await slaEvents('l1')).map((e) => e.type)).toEqual(['SlaStarted', 'SlaMet']);
     expect((await slaEvents('l2')).map((e) => e.type)).toEqual(['SlaStarted']);
+    expect(hasTable(file, 'sla_position')).toBe(false);
     const state = new SlaStateStore(file);
     try {
       expect(querySla(state.db, 'acme', {}, clock.now()).counts).toMatchObject({ started: 2, met: 1, open: 1 });
       expect(state.checkpoints.load(SLA_REACTION_NAME)).toEqual((await store.readAll({ maxCount: 100_000 })).at(-1)!.position);
-      expect(state.db.prepare(`SELECT name FROM sqlite_master WHERE name = 'sla_position'`).get()).toBeUndefined();
     } finally {
       state.close();
     }

@@ -9,16 +9,9 @@ import {
   type SlaTrack,
   type TrackedSla,
 } from '@lead-lifecycle/domain';
-import {
-  CheckpointMovedError,
-  comparePositions,
-  type EventProcessor,
-  type EventStore,
-  type GlobalPosition,
-  START_POSITION,
-  type StoredEvent,
-} from '@lead-lifecycle/eventing';
+import { type EventProcessor, type EventStore, type GlobalPosition, type StoredEvent } from '@lead-lifecycle/eventing';
 import { type CommandContext, toNewEvents } from '@lead-lifecycle/lifecycle';
+import { assertCheckpointAt } from '../checkpoint-at.guard';
 import { type SlaStateStore } from './sla-state.store';
 
 /** The SLA reaction's name: its checkpoint, its actor in the events it writes, its row in /v1/projections. */
@@ -61,7 +54,7 @@ export class SlaReaction implements EventProcessor {
 
   async handleBatch(events: StoredEvent[], checkpoint: GlobalPosition, after: GlobalPosition): Promise<void> {
     // The tracks read below must be the fold up to `after`: another runner on this file may have moved on.
-    this.assertCheckpointAt(after);
+    assertCheckpointAt(this.state.checkpoints, this.name, after);
     const tracks = new Map<string, SlaTrack>();
     const slas = new Map<string, { track: SlaTrack; sla: TrackedSla }>();
     const appends: Array<() => Promise<void>> = [];
@@ -98,15 +91,10 @@ export class SlaReaction implements EventProcessor {
     // and the commit; the check again, in the transaction, is what makes the commit exactly once.
     this.state.db
       .transaction(() => {
-        this.assertCheckpointAt(after);
+        assertCheckpointAt(this.state.checkpoints, this.name, after);
         this.state.write(tracks, slas);
         this.state.checkpoints.save(this.name, checkpoint);
       })
       .immediate();
-  }
-
-  private assertCheckpointAt(after: GlobalPosition): void {
-    const stored = this.state.checkpoints.load(this.name) ?? START_POSITION;
-    if (comparePositions(stored, after) !== 0) throw new CheckpointMovedError(this.name, stored, after);
   }
 }
