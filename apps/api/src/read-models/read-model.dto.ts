@@ -5,7 +5,8 @@ import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, M
 import { BUSINESS_TIME_EXAMPLE, CHANNELS, LEAD_STAGES } from '@lead-lifecycle/domain';
 import { IsBusinessTime } from '../http/business-time.validator';
 
-const BUSINESS_TIME = 'RFC 3339 date-time with seconds and a time zone offset';
+/** How the API describes a business time parameter: the format IsBusinessTime accepts (GET /v1/sla uses it too). */
+export const BUSINESS_TIME_FORMAT = 'RFC 3339 date-time with seconds and a time zone offset';
 
 /** Read your own writes: the `position` a command answered with. */
 export class ReadYourWritesDto {
@@ -19,11 +20,11 @@ export class ReadYourWritesDto {
 }
 
 export class CohortDto extends ReadYourWritesDto {
-  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `leads captured at or after (${BUSINESS_TIME})` })
+  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `leads captured at or after (${BUSINESS_TIME_FORMAT})` })
   @IsOptional()
   @IsBusinessTime()
   from?: string;
-  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `leads captured before (${BUSINESS_TIME})` })
+  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `leads captured before (${BUSINESS_TIME_FORMAT})` })
   @IsOptional()
   @IsBusinessTime()
   to?: string;
