@@ -3,10 +3,9 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { BUSINESS_TIME_EXAMPLE, CHANNELS, LEAD_STAGES } from '@lead-lifecycle/domain';
-import { IsBusinessTime } from '../http/business-time.validator';
+import { BUSINESS_TIME_FORMAT, IsBusinessTime } from '../http/business-time.validator';
 
 /** How the API describes a business time parameter: the format IsBusinessTime accepts (GET /v1/sla uses it too). */
-export const BUSINESS_TIME_FORMAT = 'RFC 3339 date-time with seconds and a time zone offset';
 
 /** Read your own writes: the `position` a command answered with. */
 export class ReadYourWritesDto {

@@ -2,7 +2,7 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
 import { BUSINESS_TIME_EXAMPLE, CHANNELS } from '@lead-lifecycle/domain';
 import { IsBusinessTime } from '../http/business-time.validator';
-import { BUSINESS_TIME_FORMAT } from '../read-models/read-model.dto';
+import { BUSINESS_TIME_FORMAT } from '../http/business-time.validator';
 
 /** GET /v1/sla: which SLAs the report covers (every parameter optional; any other is refused). */
 export class SlaQueryDto {
