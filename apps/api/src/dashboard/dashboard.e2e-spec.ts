@@ -27,14 +27,15 @@ describe('dashboard in a real browser: sign-in, funnel, KPIs, leads, timeline, l
   let storyLead: string;
   let erasedLead: string;
 
-  const api = async (method: 'GET' | 'POST', path: string, body?: unknown, key = admin, tenant = TENANT) => {
+  /** One request to the API as the test's admin (or `key`); the answer's body typed as the caller reads it. */
+  const api = async <T = DemoAnswer>(method: 'GET' | 'POST', path: string, body?: unknown, key = admin, tenant = TENANT) => {
     const response = await fetch(`${base}${path}`, {
       method,
       headers: { Authorization: `Bearer ${key}`, 'X-Tenant-Id': tenant, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const text = await response.text();
-    return { status: response.status, body: (text ? JSON.parse(text) : {}) as DemoAnswer & Record<string, unknown> };
+    return { status: response.status, body: (text ? JSON.parse(text) : {}) as T };
   };
 
   beforeAll(async () => {
@@ -121,7 +122,7 @@ describe('dashboard in a real browser: sign-in, funnel, KPIs, leads, timeline, l
   });
 
   it('shows the funnel with the counts GET /v1/funnel answers, in both counting modes, and a breakdown', async () => {
-    const funnel = (await api('GET', '/v1/funnel')).body as unknown as { groups: Array<{ reached: Record<string, Record<string, number>> }> };
+    const funnel = (await api<{ groups: Array<{ reached: Record<string, Record<string, number>> }> }>('GET', '/v1/funnel')).body;
     const page = await signedIn(admin);
     await page.getByRole('table', { name: 'Funnel counts' }).waitFor();
     for (const mode of ['anyPath', 'inOrder'] as const) {
@@ -150,23 +151,24 @@ describe('dashboard in a real browser: sign-in, funnel, KPIs, leads, timeline, l
   it('shows KPI cards with definitions and the change against the previous period, reasons and revenue charts', async () => {
     const to = new Date(Math.ceil(Date.now() / DAY) * DAY);
     const from = new Date(to.getTime() - 90 * DAY);
-    const kpis = (await api('GET', `/v1/kpis?from=${from.toISOString()}&to=${to.toISOString()}`)).body as unknown as { overall: { leadsCaptured: number; wonRevenue: Record<string, number> } };
+    const kpis = (await api<{ overall: { leadsCaptured: number; wonRevenue: Record<string, number> } }>('GET', `/v1/kpis?from=${from.toISOString()}&to=${to.toISOString()}`)).body;
     const page = await signedIn(admin, '#/kpis');
     const captured = page.locator('[data-testid="kpi"][data-name="Leads captured"]');
     await expectText(captured.locator('.value'), String(kpis.overall.leadsCaptured));
     await expectText(captured.locator('.delta'), /previous/);
+    for (const currency of Object.keys(kpis.overall.wonRevenue)) await page.locator(`[data-testid="kpi"][data-name="Won revenue (${currency})"]`).waitFor();
+    expect(await page.locator('canvas').count()).toBeGreaterThanOrEqual(2);
+    await shot(page, 'kpis');
     expect(await page.locator('[data-testid="kpi"][data-name="Win rate"]').getAttribute('title')).toMatch(/won \+ lost/);
     // The definition shows on keyboard focus too, not only on hover.
     await page.locator('[data-testid="kpi"][data-name="Win rate"]').focus();
     expect(await page.locator('[data-testid="kpi"][data-name="Win rate"] .definition').isVisible()).toBe(true);
-    for (const currency of Object.keys(kpis.overall.wonRevenue)) await page.locator(`[data-testid="kpi"][data-name="Won revenue (${currency})"]`).waitFor();
-    expect(await page.locator('canvas').count()).toBeGreaterThanOrEqual(2);
-    await shot(page, 'kpis');
+    await shot(page, 'kpis-definition');
     await page.close();
   });
 
   it('lists who to call next, hot first, sortable, each row opening the lead\'s timeline; with the queue and SLAs', async () => {
-    const list = (await api('GET', '/v1/leads?limit=200')).body as unknown as { items: Array<{ leadId: string; score: { total: number } }> };
+    const list = (await api<{ items: Array<{ leadId: string; score: { total: number } }> }>('GET', '/v1/leads?limit=200')).body;
     const page = await signedIn(admin, '#/leads');
     const rows = page.locator('table[aria-label="Leads by score"] tbody tr');
     await rows.first().waitFor();
@@ -188,7 +190,7 @@ describe('dashboard in a real browser: sign-in, funnel, KPIs, leads, timeline, l
   });
 
   it('shows a lead\'s events in order with stage and score changes, actor and cause, the state as of a moment, the chain', async () => {
-    const history = (await api('GET', `/v1/leads/${storyLead}/history`)).body as unknown as { events: Array<{ type: string; metadata: { causationId: string } }> };
+    const history = (await api<{ events: Array<{ type: string; metadata: { causationId: string } }> }>('GET', `/v1/leads/${storyLead}/history`)).body;
     const page = await signedIn(admin, `#/lead/${storyLead}`);
     const items = page.getByTestId('event');
     await items.first().waitFor();

@@ -91,7 +91,7 @@ async function load(body) {
         max: Math.max(1, reached.lead),
         minSize: '8%',
         gap: 2,
-        label: { show: true, position: 'inside', formatter: '{b}\n{c}' },
+        label: { show: true, position: 'inside', formatter: '{b}: {c}' },
         data: STAGES.map((stage) => ({ name: stage, value: reached[stage] })),
       },
     ],

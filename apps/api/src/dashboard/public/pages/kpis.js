@@ -61,7 +61,9 @@ async function load(body) {
   ]);
   const k = now.overall;
   const p = previous.overall;
-  const cards = CARDS.map(([name, definition, value, format, higherIsBetter]) => card(name, definition, format(value(k)), delta(value(k), value(p), higherIsBetter, format)));
+  // A change of a rate reads in percentage points, not as a rate of its own.
+  const points = (v) => `${(v * 100).toFixed(1)} pts`;
+  const cards = CARDS.map(([name, definition, value, format, higherIsBetter]) => card(name, definition, format(value(k)), delta(value(k), value(p), higherIsBetter, format === percent ? points : format)));
   const moneyCards = MONEY.flatMap(([name, definition, value]) => {
     const current = value(k);
     const earlier = value(p);

@@ -23,7 +23,7 @@ export async function render(container, { explain }) {
     tooltip: { trigger: 'axis' },
     legend: { top: 0, type: 'scroll' },
     grid: { left: 40, right: 16, top: 40, bottom: 30, containLabel: true },
-    xAxis: { type: 'time' },
+    xAxis: { type: 'time', min: 'dataMin', max: 'dataMax' },
     yAxis: { type: 'value', name: 'events behind', minInterval: 1 },
     series: [],
   });
