@@ -183,6 +183,12 @@ describe('dashboard in a real browser: sign-in, funnel, KPIs, leads, timeline, l
     await page.keyboard.press('Enter');
     expect(await rows.first().getAttribute('data-lead')).toBe(list.items[0].leadId);
     await shot(page, 'leads');
+    // The filters are the API's: only hot leads, as GET /v1/leads?temperature=hot lists them.
+    const hot = (await api<{ items: Array<{ leadId: string }> }>('GET', '/v1/leads?temperature=hot&limit=200')).body;
+    await page.getByLabel('Temperature').selectOption('hot');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.getByRole('heading', { name: `Scoring list (${hot.items.length})` }).waitFor();
+    expect(await rows.evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-lead')))).toEqual(hot.items.map((i) => i.leadId));
     await rows.first().getByRole('link').click();
     await page.getByRole('list', { name: 'Events in order' }).waitFor();
     expect(page.url()).toContain(`#/lead/${list.items[0].leadId}`);

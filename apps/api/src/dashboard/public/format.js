@@ -38,3 +38,15 @@ export function select(id, label, values, selected = '', all = 'all') {
     el('select', { id, name: id }, el('option', { value: '' }, all), ...values.map((v) => el('option', { value: v, selected: v === selected }, v))),
   ];
 }
+
+/**
+ * A filter form: on submit (Apply, or Enter in a field), copies each field's value into `state`
+ * (`fields` maps a state key to the field's selector) and reloads; a failure goes to `explain`.
+ */
+export function onApply(form, fields, state, reload, explain) {
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    for (const [key, selector] of Object.entries(fields)) state[key] = form.querySelector(selector).value.trim();
+    reload().catch(explain);
+  });
+}

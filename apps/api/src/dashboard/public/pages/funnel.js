@@ -2,7 +2,7 @@
 // for a capture cohort (period, channel, campaign), with a breakdown by channel or campaign.
 import { get } from '../api.js';
 import { chart } from '../charts.js';
-import { CHANNELS, el, number, percent, select, STAGES } from '../format.js';
+import { CHANNELS, el, number, onApply, percent, select, STAGES } from '../format.js';
 
 const RATES = ['lead_to_mql', 'mql_to_sql', 'sql_to_opportunity', 'opportunity_to_customer'];
 const state = { from: '', to: '', channel: '', campaign: '', mode: 'anyPath', groupBy: '' };
@@ -27,18 +27,7 @@ export async function render(container, { explain }) {
   );
   const body = el('div');
   container.replaceChildren(el('h2', {}, 'Funnel'), form, body);
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    Object.assign(state, {
-      from: form.querySelector('#f-from').value,
-      to: form.querySelector('#f-to').value,
-      channel: form.querySelector('#f-channel').value,
-      campaign: form.querySelector('#f-campaign').value.trim(),
-      mode: form.querySelector('input[name="mode"]:checked').value,
-      groupBy: form.querySelector('#f-group').value,
-    });
-    load(body).catch(explain);
-  });
+  onApply(form, { from: '#f-from', to: '#f-to', channel: '#f-channel', campaign: '#f-campaign', mode: 'input[name="mode"]:checked', groupBy: '#f-group' }, state, () => load(body), explain);
   await load(body);
 }
 

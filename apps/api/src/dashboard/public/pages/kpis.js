@@ -3,10 +3,11 @@
 // same length; loss and disqualification reasons as bars; won revenue by capture month.
 import { get } from '../api.js';
 import { chart } from '../charts.js';
-import { CHANNELS, duration, el, money, number, percent, select } from '../format.js';
+import { CHANNELS, duration, el, money, number, onApply, percent, select } from '../format.js';
 
 const DAY = 86_400_000;
-const state = { days: 90, channel: '', campaign: '' };
+// days as the select's text value; read with Number().
+const state = { days: '90', channel: '', campaign: '' };
 
 /** [name, definition, value of a KpisResponse, format, higher is better]. */
 const CARDS = [
@@ -34,26 +35,23 @@ export async function render(container, { explain }) {
   const form = el(
     'form',
     { class: 'card filters', 'aria-label': 'KPI filters' },
-    el('div', {}, el('label', { for: 'k-days' }, 'Period (captured in the last)'), el('select', { id: 'k-days' }, [30, 90, 180, 365].map((d) => el('option', { value: d, selected: d === state.days }, `${d} days`)))),
+    el('div', {}, el('label', { for: 'k-days' }, 'Period (captured in the last)'), el('select', { id: 'k-days' }, [30, 90, 180, 365].map((d) => el('option', { value: d, selected: d === Number(state.days) }, `${d} days`)))),
     el('div', {}, ...select('k-channel', 'Channel', CHANNELS, state.channel)),
     el('div', {}, el('label', { for: 'k-campaign' }, 'Campaign'), el('input', { id: 'k-campaign', type: 'text', value: state.campaign, placeholder: 'all' })),
     el('button', { type: 'submit' }, 'Apply'),
   );
   const body = el('div');
   container.replaceChildren(el('h2', {}, 'KPIs'), form, body);
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    Object.assign(state, { days: Number(form.querySelector('#k-days').value), channel: form.querySelector('#k-channel').value, campaign: form.querySelector('#k-campaign').value.trim() });
-    load(body).catch(explain);
-  });
+  onApply(form, { days: '#k-days', channel: '#k-channel', campaign: '#k-campaign' }, state, () => load(body), explain);
   await load(body);
 }
 
 async function load(body) {
   // The period ends at the next midnight UTC, so today's captures count; the previous one is as long.
   const to = new Date(Math.ceil(Date.now() / DAY) * DAY);
-  const from = new Date(to.getTime() - state.days * DAY);
-  const before = new Date(from.getTime() - state.days * DAY);
+  const days = Number(state.days);
+  const from = new Date(to.getTime() - days * DAY);
+  const before = new Date(from.getTime() - days * DAY);
   const cohort = { channel: state.channel, campaign: state.campaign };
   const [now, previous] = await Promise.all([
     get('/v1/kpis', { ...cohort, from: from.toISOString(), to: to.toISOString() }),
@@ -78,7 +76,7 @@ async function load(body) {
   const reasonsBox = el('div', { class: 'chart small', role: 'img', 'aria-label': 'Disqualification and loss reasons' });
   const revenueBox = el('div', { class: 'chart small', role: 'img', 'aria-label': 'Won revenue by capture month' });
   body.replaceChildren(
-    el('p', { class: 'muted' }, `Leads captured ${from.toISOString().slice(0, 10)} to ${to.toISOString().slice(0, 10)} (before), against the ${state.days} days before. Hover or focus a card for its definition.`),
+    el('p', { class: 'muted' }, `Leads captured ${from.toISOString().slice(0, 10)} to ${to.toISOString().slice(0, 10)} (before), against the ${days} days before. Hover or focus a card for its definition.`),
     el('div', { class: 'cards' }, cards, moneyCards),
     el('div', { class: 'grid' }, el('section', { class: 'card' }, el('h3', {}, 'Why leads were disqualified and deals lost'), reasonsBox), el('section', { class: 'card' }, el('h3', {}, 'Won revenue by capture month'), revenueBox)),
   );

@@ -1,7 +1,7 @@
 // Leads: who to call next (the scoring list, hot first), filterable and sortable, each row linking to the
 // lead's timeline; beside it the unassigned queue and the SLAs about to breach, where the role may see them.
 import { ApiError, get } from '../api.js';
-import { CHANNELS, el, number, select, when } from '../format.js';
+import { CHANNELS, el, number, onApply, select, when } from '../format.js';
 
 const LEAD_STAGES = ['lead', 'mql', 'sql', 'opportunity', 'customer', 'nurturing', 'disqualified'];
 const state = { stage: '', temperature: '', channel: '', minScore: '', sort: 'score', column: 'score', descending: true };
@@ -23,17 +23,7 @@ export async function render(container, { explain }) {
   const queue = el('section', { class: 'card' });
   const sla = el('section', { class: 'card' });
   container.replaceChildren(el('h2', {}, 'Leads: who to call next'), form, list, el('div', { class: 'grid' }, queue, sla));
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    Object.assign(state, {
-      stage: form.querySelector('#l-stage').value,
-      temperature: form.querySelector('#l-temperature').value,
-      channel: form.querySelector('#l-channel').value,
-      minScore: form.querySelector('#l-min').value,
-      sort: form.querySelector('#l-sort').value,
-    });
-    loadList(list).catch(explain);
-  });
+  onApply(form, { stage: '#l-stage', temperature: '#l-temperature', channel: '#l-channel', minScore: '#l-min', sort: '#l-sort' }, state, () => loadList(list), explain);
   await loadList(list);
   await Promise.all([loadQueue(queue), loadSla(sla)]);
 }
