@@ -26,6 +26,8 @@ describe('dashboard in a real browser: sign-in, funnel, KPIs, leads, timeline, l
   let admin: string;
   let storyLead: string;
   let erasedLead: string;
+  /** The leads the Live test captured: of the own tenant and of another. */
+  const liveLeads = { own: '', other: '' };
 
   /** One request to the API as the test's admin (or `key`); the answer's body typed as the caller reads it. */
   const api = async <T = DemoAnswer>(method: 'GET' | 'POST', path: string, body?: unknown, key = admin, tenant = TENANT) => {
@@ -222,8 +224,9 @@ describe('dashboard in a real browser: sign-in, funnel, KPIs, leads, timeline, l
     const page = await signedIn(admin, '#/live');
     await expectText(page.getByTestId('live-status'), /Connected/);
     await page.getByRole('table', { name: 'Processors' }).waitFor();
-    await api('POST', '/v1/leads', { contact: { email: 'other-tenant@example.com' }, source: { channel: 'seo' } }, t.adminKey('other'), 'other');
+    liveLeads.other = (await api('POST', '/v1/leads', { contact: { email: 'other-tenant@example.com' }, source: { channel: 'seo' } }, t.adminKey('other'), 'other')).body.leadId!;
     const captured = await api('POST', '/v1/leads', { contact: { email: 'live@example.com' }, source: { channel: 'web_form' } });
+    liveLeads.own = captured.body.leadId!;
     const arrived = page.locator(`[data-testid="live-event"][data-type="LeadCaptured"]`);
     await arrived.first().waitFor();
     await expectText(arrived.first(), captured.body.leadId!.slice(0, 8));
@@ -249,6 +252,28 @@ describe('dashboard in a real browser: sign-in, funnel, KPIs, leads, timeline, l
     const other = await signedIn(marketing, `#/lead/${storyLead}`);
     await expectText(other.getByTestId('refused'), /403 FORBIDDEN/);
     await other.close();
+  });
+
+  it('streams from after Last-Event-ID, in global order, the own tenant only, with each message\'s id a position; refuses other roles', async () => {
+    const abort = new AbortController();
+    const response = await fetch(`${base}/v1/dashboard/events`, { headers: { Authorization: `Bearer ${admin}`, 'Last-Event-ID': '-1' }, signal: abort.signal });
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+    let text = '';
+    while (!text.includes(`"leadId":"${liveLeads.own}"`)) text += (await reader.read()).value ?? '';
+    abort.abort();
+    const messages = text.split('\n\n').filter((block) => block.includes('event: event'));
+    const ids = messages.map((block) => Number(/^id: (\d+)$/m.exec(block)![1]));
+    expect(ids).toEqual([...ids].sort((a, b) => a - b));
+    expect(/^event: ready\nid: -1$/m.test(text)).toBe(true);
+    expect(text).not.toContain(liveLeads.other);
+    expect(text).not.toContain('story@example.com'); // no payload, so no personal data
+    expect(text).toContain(`"leadId":"${storyLead}"`);
+    const rep = t.createKey({ tenantId: TENANT, roles: ['rep'], name: 'rep on the stream', ownerId: 'rep-ben' }).key;
+    const refused = await fetch(`${base}/v1/dashboard/events`, { headers: { Authorization: `Bearer ${rep}` } });
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { code: string }).code).toBe('FORBIDDEN');
+    expect((await fetch(`${base}/v1/dashboard/events`)).status).toBe(401);
   });
 
   it('had no script error and no CSP violation on any page', () => {

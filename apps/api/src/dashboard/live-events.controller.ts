@@ -1,7 +1,7 @@
 import { Controller, Headers, Inject, type MessageEvent, Sse } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
-import { EVENT_STORE, type EventStore, type GlobalPosition, positionFromString } from '@lead-lifecycle/eventing';
+import { EVENT_STORE, type EventStore, type GlobalPosition, positionFromString, positionToString } from '@lead-lifecycle/eventing';
 import { CurrentPrincipal, type Principal, Requires } from '@lead-lifecycle/identity';
 import { toLiveEvent } from './live-event';
 
@@ -28,18 +28,23 @@ export class LiveEventsController {
     return new Observable<MessageEvent>((subscriber) => {
       let closed = false;
       let close: (() => Promise<void>) | undefined;
-      const heartbeat = setInterval(() => subscriber.next({ type: 'heartbeat', data: {} }), HEARTBEAT_MS);
+      // Every message carries the position followed so far as its id (Nest would number the others 1, 2, …),
+      // so a client that reconnects with Last-Event-ID resumes exactly there.
+      let last: string | undefined;
+      const heartbeat = setInterval(() => last !== undefined && subscriber.next({ type: 'heartbeat', id: last, data: {} }), HEARTBEAT_MS);
       void (async () => {
         const after = startAfter(lastEventId) ?? (await this.store.headPosition());
         if (closed) return;
         const subscription = this.store.subscribeToAll({ after, streamPrefixes: LIVE_STREAMS, personalData: 'sealed' });
         close = () => subscription.close();
-        subscriber.next({ type: 'ready', data: { after: after.commit.toString() } });
+        last = positionToString(after);
+        subscriber.next({ type: 'ready', id: last, data: { after: last } });
         for await (const event of subscription) {
           // The tenant comes from the credential: another tenant's events are never sent.
           if (event.metadata.tenantId !== principal.tenantId) continue;
           const live = toLiveEvent(event);
-          subscriber.next({ type: 'event', id: live.position, data: live });
+          last = live.position;
+          subscriber.next({ type: 'event', id: last, data: live });
         }
       })().catch((error: unknown) => subscriber.error(error));
       return () => {
