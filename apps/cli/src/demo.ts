@@ -21,12 +21,12 @@ async function main(): Promise<void> {
   // rate limit for the one client that plays the scenario. The API started afterwards uses its own settings.
   const env = { ...process.env, PROCESSORS_IN: 'main', SQLITE_DURABILITY: 'normal', RATE_LIMIT_PER_MINUTE: '1000000', KAFKA_BROKERS: '' };
   const engine = EngineConfig.fromEnv(env);
-  const port = HttpConfig.fromEnv(process.env).PORT;
   const app = await createApp({
     lifecycle: { engine },
     projections: ProjectionsConfig.fromEnv(env),
     kafka: KafkaConfig.fromEnv(env),
-    http: HttpConfig.fromEnv({ ...env, PORT: '0' }),
+    // Its PORT only names the address in the first-start message; this process listens on a free port.
+    http: HttpConfig.fromEnv(env),
     auth: AuthConfig.fromEnv(env),
     logger: false,
   });
@@ -64,7 +64,7 @@ async function main(): Promise<void> {
         '',
         `Demo data: ${report.leadIds.length} leads through ${report.requests} API requests in ${seconds} s, in ${engine.DATA_DIR}.`,
         'Start the API (npm start) and open the dashboard:',
-        `  http://localhost:${port}/dashboard`,
+        `  http://localhost:${HttpConfig.fromEnv(env).PORT}/dashboard`,
         'Sign in with one of these keys (shown this once):',
         `  admin     ${admin.key}`,
         `  rep       ${rep.key}   (owner rep-ana: sees its own and unassigned leads)`,
