@@ -32,22 +32,15 @@ export const DASHBOARD_FILES = [
 export const ECHARTS_ROUTE = 'vendor/echarts.min.js';
 
 /**
- * The dashboard's files, read once at start-up. The sources sit next to this file (ts-node, jest); a
- * `dist` build that did not copy them falls back to the source tree of the working directory.
+ * The dashboard's files, read once at start-up, from the folder next to this file: the sources under
+ * ts-node and jest, the copy nest-cli.json's assets entry puts beside the build in dist.
  */
 export class DashboardAssets {
   private constructor(private readonly files: ReadonlyMap<string, DashboardAsset>) {}
 
   static load(): DashboardAssets {
-    const publicDir = [join(__dirname, 'public'), join(process.cwd(), 'apps', 'api', 'src', 'dashboard', 'public')].find((dir) => {
-      try {
-        readFileSync(join(dir, 'index.html'));
-        return true;
-      } catch {
-        return false;
-      }
-    });
-    if (!publicDir) throw new Error('the dashboard files (apps/api/src/dashboard/public) cannot be found');
+    // Beside this file: the source tree under ts-node, and dist through nest-cli.json's assets entry.
+    const publicDir = join(__dirname, 'public');
     const files = new Map<string, DashboardAsset>();
     for (const name of DASHBOARD_FILES) files.set(name, { body: readFileSync(join(publicDir, name)), type: TYPES[name.slice(name.lastIndexOf('.'))] });
     const echarts = join(dirname(require.resolve('echarts/package.json')), 'dist', 'echarts.min.js');
