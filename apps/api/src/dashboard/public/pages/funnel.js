@@ -65,8 +65,9 @@ async function load(body) {
   const side = el(
     'p',
     { class: 'muted' },
-    `Also now: nurturing ${number(group.current.nurturing)}, disqualified ${number(group.current.disqualified)}. Lead to customer: ${percent(rates.lead_to_customer)}. `,
+    `Also now: nurturing ${number(group.current.nurturing)}, disqualified ${number(group.current.disqualified)}. Lead to customer: ${percent(rates.lead_to_customer)}. Counting: `,
     state.mode === 'anyPath' ? total.counting.anyPath : total.counting.inOrder,
+    '.',
     total.quarantinedLeads ? ` ${total.quarantinedLeads} quarantined lead(s) counted with what their rows hold.` : '',
   );
   body.replaceChildren(el('div', { class: 'grid' }, el('section', { class: 'card' }, el('h3', {}, 'Stages'), funnelBox), el('section', { class: 'card' }, el('h3', {}, 'Counts'), el('div', { class: 'table-wrap' }, table), side)));
