@@ -117,6 +117,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /v1/leads/:id/rescore': leadRoute((id) => `/v1/leads/${id}/rescore`, {}),
   'GET /v1/leads/:id': leadRoute((id) => `/v1/leads/${id}`),
   'GET /v1/leads/:id/history': leadRoute((id) => `/v1/leads/${id}/history`),
+  'GET /v1/leads/:id/integrity': leadRoute((id) => `/v1/leads/${id}/integrity`),
   'POST /v1/opportunities/:id/stage': opportunityRoute((id) => `/v1/opportunities/${id}/stage`, { stage: 'proposal' }),
   'POST /v1/opportunities/:id/win': opportunityRoute((id) => `/v1/opportunities/${id}/win`, { amount: 12 }),
   'POST /v1/opportunities/:id/lose': opportunityRoute((id) => `/v1/opportunities/${id}/lose`, { reason: 'price' }),

@@ -346,6 +346,12 @@ const SPECS: Record<string, OperationSpec> = {
     ],
     errors: [statusCase('an unknown format', 400, async (api) => ({ id: await api.lead(), query: { format: 'xlsx' } }))],
   },
+  'GET /v1/leads/{id}/integrity': {
+    // A won lead: its own stream and its opportunity's, both sealed.
+    prepare: async (api) => ({ id: (await api.won()).leadId }),
+    successes: [statusCase('an erased lead (the chain holds: erasure destroys keys, not events)', 200, async (api) => ({ id: await api.erased() }))],
+    errors: [],
+  },
   'GET /v1/opportunities/{id}': {
     prepare: async (api) => ({ id: (await api.opportunity()).opportunityId }),
     successes: [

@@ -57,7 +57,7 @@ export const PERMISSION_ROUTES: Readonly<Record<Permission, string>> = {
   'lead:rescore': 'POST /v1/leads/:id/rescore',
   'lead:forget': 'POST /v1/leads/:id/forget',
   'lead:read': 'GET /v1/leads/:id (now and as of), GET /v1/funnel/leads/:id',
-  'lead:history': 'GET /v1/leads/:id/history (json, ndjson, csv)',
+  'lead:history': 'GET /v1/leads/:id/history (json, ndjson, csv), GET /v1/leads/:id/integrity',
   'lead:list': 'GET /v1/leads',
   'opportunity:write': 'POST /v1/leads/:id/opportunities, POST /v1/opportunities/:id/stage, /win, /lose',
   'opportunity:read': 'GET /v1/opportunities/:id',

@@ -35,5 +35,6 @@ export * from './queries/lead.view';
 export * from './queries/get-lead.handler';
 export * from './queries/get-opportunity.handler';
 export * from './queries/get-lead-history.handler';
+export * from './queries/verify-lead-integrity.handler';
 export * from './queries/lead-history';
 export * from './queries/history-formats';

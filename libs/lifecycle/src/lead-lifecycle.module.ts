@@ -28,6 +28,7 @@ import { SqliteIdempotencyStore } from './infrastructure/sqlite-idempotency-stor
 import { LeadRepository, OpportunityRepository } from './infrastructure/repositories';
 import { CLOCK, ENGINE_CONFIG, EVENT_STORE, IDEMPOTENCY_STORE, LIFECYCLE_CONFIG } from './lifecycle.tokens';
 import { GetLeadHistoryHandler } from './queries/get-lead-history.handler';
+import { VerifyLeadIntegrityHandler } from './queries/verify-lead-integrity.handler';
 import { GetLeadHandler } from './queries/get-lead.handler';
 import { GetOpportunityHandler } from './queries/get-opportunity.handler';
 import { OpportunityLifecycleReaction } from './reactions/opportunity-lifecycle.reaction';
@@ -87,6 +88,7 @@ const handlers = [
   GetLeadHandler,
   GetOpportunityHandler,
   GetLeadHistoryHandler,
+  VerifyLeadIntegrityHandler,
 ];
 
 @Module({})

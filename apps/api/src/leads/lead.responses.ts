@@ -172,3 +172,32 @@ export class LeadHistoryResponse {
   @ApiProperty() tenantId: string;
   @ApiProperty({ type: [HistoryEntryResponse], description: "the lead's events and its opportunities', in global order" }) events: HistoryEntryResponse[];
 }
+
+export class BrokenLinkResponse {
+  @ApiProperty() streamId: string;
+  @ApiProperty({ description: 'stream revision, as text' }) revision: string;
+  @ApiProperty({ pattern: POSITION_PATTERN }) position: string;
+  @ApiProperty({ format: 'uuid' }) eventId: string;
+  @ApiProperty() type: string;
+  @ApiProperty({ enum: ['hash-mismatch', 'previous-hash-mismatch', 'unsealed'] }) problem: string;
+  @ApiProperty() detail: string;
+}
+
+export class StreamVerdictResponse {
+  @ApiProperty() streamId: string;
+  @ApiProperty({ minimum: 0 }) events: number;
+  @ApiProperty({ enum: ['verified', 'broken', 'unsealed'] }) status: string;
+  @ApiPropertyOptional({ type: BrokenLinkResponse, description: 'the first link that does not hold' }) firstProblem?: BrokenLinkResponse;
+  @ApiProperty({ minimum: 0, description: 'events written before the chain existed (never counted as verified)' }) unsealedEvents: number;
+}
+
+export class LeadIntegrityResponse {
+  @ApiProperty({ format: 'uuid' }) leadId: string;
+  @ApiProperty({ type: [String], description: "the streams checked: the lead's, then its opportunities'" }) streamIds: string[];
+  @ApiProperty({ minimum: 0 }) streams: number;
+  @ApiProperty({ minimum: 0 }) events: number;
+  @ApiProperty({ minimum: 0, description: 'streams whose every event is sealed and chained' }) verified: number;
+  @ApiProperty({ type: [StreamVerdictResponse] }) broken: StreamVerdictResponse[];
+  @ApiProperty({ type: [StreamVerdictResponse] }) unsealed: StreamVerdictResponse[];
+  @ApiProperty({ description: 'true when every stream is verified' }) ok: boolean;
+}

@@ -21,6 +21,7 @@ import {
   csvHeader,
   toCsvRow,
   toNdjsonLine,
+  VerifyLeadIntegrityQuery,
 } from '@lead-lifecycle/lifecycle';
 import { RescoreLeadCommand } from '@lead-lifecycle/lifecycle';
 import { RescoreLeadDto } from './rescore-lead.dto';
@@ -41,7 +42,16 @@ import {
   RecordActivityDto,
   RecycleLeadDto,
 } from './lead.dto';
-import { CaptureAcceptedResponse, HistoryEntryResponse, LeadCommandResponse, LeadHistoryResponse, LeadRecapturedResponse, LeadResponse, OpportunityOpenedResponse } from './lead.responses';
+import {
+  CaptureAcceptedResponse,
+  HistoryEntryResponse,
+  LeadCommandResponse,
+  LeadHistoryResponse,
+  LeadIntegrityResponse,
+  LeadRecapturedResponse,
+  LeadResponse,
+  OpportunityOpenedResponse,
+} from './lead.responses';
 
 const uuid = new ParseUUIDPipe({ version: undefined });
 
@@ -242,6 +252,21 @@ export class LeadsController {
         res.setHeader('Content-Disposition', `attachment; filename="lead-${id}-history.csv"`);
         return csvHeader() + history.events.map(toCsvRow).join('');
     }
+  }
+
+  @Get(':id/integrity')
+  @Requires('lead:history')
+  @ApiQueryOperation({
+    summary: "The hash chain of the lead's streams, recomputed from the events as stored (as `npm run audit -- verify --lead`)",
+    description:
+      'Every event of the lead and of its opportunities is hashed again from the bytes the store holds, beneath every decorator, ' +
+      'and checked against its seal and the seal before it. `ok` is true when every stream is verified; otherwise `broken` names ' +
+      'the first link that does not hold in each broken stream, and `unsealed` the streams with events written before the chain existed.',
+    subject: 'lead',
+    success: { status: 200, type: LeadIntegrityResponse, description: 'the verification of the lead' },
+  })
+  integrity(@Param('id', uuid) id: string, @RequestContext() ctx: CommandContext) {
+    return this.queries.execute(new VerifyLeadIntegrityQuery(ctx.tenantId, id, ctx.ownerScope));
   }
 
   @Post(':id/rescore')

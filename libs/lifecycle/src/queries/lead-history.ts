@@ -103,14 +103,24 @@ export function opportunityStreamsOf(leadEvents: readonly StoredEvent[]): string
  * who caused it, when, why and what it changed. `tenantId` undefined reads any tenant (auditors' CLI).
  */
 export async function readLeadHistory(store: EventStore, leadId: string, tenantId?: string, ownerScope?: OwnerScope): Promise<LeadHistory> {
-  const own = await store.readStream(leadStreamId(leadId));
-  if (own.length === 0 || (tenantId !== undefined && own[0].metadata.tenantId !== tenantId) || !withinOwnerScope(currentOwnerOf(own), ownerScope)) {
-    throw new DomainError(DomainErrorCode.LeadNotFound, `lead ${leadId} not found`, { leadId });
-  }
+  const own = await readVisibleLead(store, leadId, tenantId, ownerScope);
   const theirs = await Promise.all(opportunityStreamsOf(own).map((id) => store.readStream(id)));
   const events = [...own, ...theirs.flat()].sort((a, b) => comparePositions(a.position, b.position));
   const tracker = new TransitionTracker();
   return { leadId, tenantId: own[0].metadata.tenantId, events: events.map((e) => historyEntry(e, tracker.apply(e))) };
+}
+
+/**
+ * The lead's own events, when the caller may see the lead: of its tenant (undefined: any tenant) and,
+ * for an owner-scoped caller, its own or unassigned. Else LEAD_NOT_FOUND, as for a lead that does not
+ * exist, so a refusal tells nothing about other tenants' or owners' leads.
+ */
+export async function readVisibleLead(store: EventStore, leadId: string, tenantId?: string, ownerScope?: OwnerScope): Promise<StoredEvent[]> {
+  const own = await store.readStream(leadStreamId(leadId));
+  if (own.length === 0 || (tenantId !== undefined && own[0].metadata.tenantId !== tenantId) || !withinOwnerScope(currentOwnerOf(own), ownerScope)) {
+    throw new DomainError(DomainErrorCode.LeadNotFound, `lead ${leadId} not found`, { leadId });
+  }
+  return own;
 }
 
 /** The lead's owner now, folded from its own events with the live evolve. */

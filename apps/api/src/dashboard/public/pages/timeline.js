@@ -1,6 +1,6 @@
 // Lead timeline: every event of the lead and its opportunities in global order (the history endpoint),
 // stage and score changes marked, who and why, an as-of slider over the lead's state (the API's asOf),
-// the hash-chain links of the events shown, and erased personal data shown as erased.
+// the hash-chain verification of the lead (the API recomputes it), and erased personal data shown as erased.
 import { get } from '../api.js';
 import { chart } from '../charts.js';
 import { el, number, when } from '../format.js';
@@ -11,7 +11,10 @@ export async function render(container, { params }) {
     container.replaceChildren(el('h2', {}, 'Lead timeline'), el('p', {}, 'Open a lead from the ', el('a', { href: '#/leads' }, 'Leads'), ' page.'));
     return;
   }
-  const history = await get(`/v1/leads/${encodeURIComponent(leadId)}/history`);
+  const [history, integrity] = await Promise.all([
+    get(`/v1/leads/${encodeURIComponent(leadId)}/history`),
+    get(`/v1/leads/${encodeURIComponent(leadId)}/integrity`),
+  ]);
   const events = history.events;
   const items = events.map((event, index) => eventItem(event, index));
   const list = el('ol', { class: 'timeline', 'aria-label': 'Events in order' }, items);
@@ -35,7 +38,7 @@ export async function render(container, { params }) {
         el('p', {}, asOfLabel),
         stateBox,
       ),
-      el('section', { class: 'card' }, el('h3', {}, 'Hash chain'), chainVerdict(events)),
+      el('section', { class: 'card' }, el('h3', {}, 'Hash chain'), chainVerdict(integrity)),
     ),
     el('section', { class: 'card' }, el('h3', {}, 'Score'), scoreBox),
     el('section', { class: 'card' }, el('h3', {}, `Events (${events.length})`), list),
@@ -113,38 +116,25 @@ function details(event) {
 }
 
 /**
- * The API offers no verification per lead (README, For auditors: `npm run audit -- verify --lead`); what a
- * browser can check is that each event's previousHash is the hash of the event before it in its stream.
+ * The API's verification of the lead (GET /v1/leads/:id/integrity): every event's hash recomputed from
+ * the stored bytes and each link checked, the same check as `npm run audit -- verify --lead`.
  */
-function chainVerdict(events) {
-  const lastHash = new Map();
-  let unsealed = 0;
-  const broken = [];
-  for (const event of events) {
-    const seal = event.metadata.integrity;
-    if (!seal) {
-      unsealed++;
-      continue;
-    }
-    const previous = lastHash.get(event.streamId);
-    if (previous !== undefined && seal.previousHash !== previous) broken.push(`${event.streamId} r${event.revision}`);
-    if (previous === undefined && Number(event.revision) === 0 && !/^0{64}$/.test(seal.previousHash)) broken.push(`${event.streamId} r0`);
-    lastHash.set(event.streamId, seal.hash);
-  }
-  const ok = broken.length === 0 && unsealed === 0;
+function chainVerdict(integrity) {
+  const problems = integrity.broken.map((stream) => {
+    const p = stream.firstProblem;
+    return p ? `${stream.streamId} at revision ${p.revision} (${p.problem}, event ${p.eventId})` : stream.streamId;
+  });
+  const unsealed = integrity.unsealed.reduce((n, stream) => n + stream.unsealedEvents, 0);
   return el(
     'div',
     { dataset: { testid: 'chain' } },
     el(
       'p',
-      { class: `verdict ${ok ? 'ok' : 'bad'}` },
-      ok ? `Links intact: ${events.length} sealed events in ${lastHash.size} stream(s).` : `${broken.length ? `Broken link at ${broken.join(', ')}. ` : ''}${unsealed ? `${unsealed} unsealed event(s).` : ''}`,
+      { class: `verdict ${integrity.ok ? 'ok' : 'bad'}` },
+      integrity.ok
+        ? `Verified: ${number(integrity.events)} events in ${integrity.streams} stream(s), every hash recomputed.`
+        : `${problems.length ? `Broken: ${problems.join('; ')}. ` : ''}${unsealed ? `${unsealed} unsealed event(s), written before the chain existed.` : ''}`,
     ),
-    el(
-      'p',
-      { class: 'meta' },
-      'The API offers no per-lead verification, so the browser checks that each event names the previous hash of its stream; it does not recompute the hashes. For the full check: ',
-      el('code', {}, `npm run audit -- verify --lead ${events[0]?.data.leadId ?? '<leadId>'}`),
-    ),
+    el('p', { class: 'meta' }, 'Recomputed by the API from the events as stored, as ', el('code', {}, `npm run audit -- verify --lead ${integrity.leadId}`), ' does.'),
   );
 }
