@@ -81,13 +81,15 @@ export class LeaseKeeper implements Lease {
     return tenure && this.clock.now() < tenure.deadline ? tenure.grant : undefined;
   }
 
-  /** Stops acquiring and renewing, and releases the lease when this keeper holds it. */
+  /** Stops acquiring and renewing, tells the listener the tenure ended, and releases the lease when held. */
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
     await this.cycle;
+    await this.losing;
     clearTimeout(this.deadlineTimer);
     const tenure = this.tenure;
+    if (tenure && tenure.deadline > this.clock.now()) await this.lose(`lease ${this.name}: released`);
     this.tenure = undefined;
     if (tenure) {
       await this.store

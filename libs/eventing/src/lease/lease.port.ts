@@ -37,7 +37,7 @@ export interface Lease {
   readonly name: string;
   /** Starts holding (or waiting for) the lease; the listener hears of every tenure and its end. */
   run(listener: LeaseListener): void;
-  /** Stops trying and releases the lease when held. */
+  /** Stops trying; when held, tells the listener (`lost`) and releases the lease. */
   stop(): Promise<void>;
   /** The current tenure while it is surely held (its deadline has not passed), else undefined. */
   held(): LeaseGrant | undefined;

@@ -191,7 +191,8 @@ export class ProcessorRunner {
         this.log(`processor ${this.processor.name}: holding lease ${grant.name} (term ${grant.term}); resuming from the shared checkpoint`);
         this.run();
       },
-      lost: (reason) => this.halt(reason),
+      // Told on stop() too, after the runner has halted already: nothing more to do then.
+      lost: (reason) => (this.wanted ? this.halt(reason) : undefined),
     });
   }
 
