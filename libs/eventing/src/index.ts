@@ -35,3 +35,4 @@ export * from './lease/lease-keeper';
 export * from './lease/local-lease';
 export * from './lease/postgres-lease';
 export * from './processing/postgres-checkpoint-store';
+export * from './lease/fleet-leases';
