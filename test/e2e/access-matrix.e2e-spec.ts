@@ -133,6 +133,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /v1/sla': tenantRoute('/v1/sla'),
   'GET /v1/projections': tenantRoute('/v1/projections'),
   'GET /health': tenantRoute('/health'),
+  'GET /health/ready': tenantRoute('/health/ready'),
   'POST /v1/teams': tenantRoute('/v1/teams', () => ({ teamId: `matrix-new-${++teams}`, name: 'new' })),
   'POST /v1/teams/:teamId/members': teamRoute((id) => `/v1/teams/${id}/members`, () => ({ ownerId: `owner-${++teams}` })),
   'DELETE /v1/teams/:teamId/members/:ownerId': teamRoute((id) => `/v1/teams/${id}/members/${REP}`),

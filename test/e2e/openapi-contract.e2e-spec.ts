@@ -450,6 +450,10 @@ const SPECS: Record<string, OperationSpec> = {
   },
   'GET /v1/projections': { prepare: async () => ({}) },
   'GET /health': { prepare: async () => ({}) },
+  'GET /health/ready': {
+    prepare: async () => ({}),
+    notExercised: { 500: 'readiness turns every fault of the store into a failed check, 503 NOT_READY: the probe never answers 500' },
+  },
 };
 
 // ---------------------------------------------------------------------------------------------------

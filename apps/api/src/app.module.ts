@@ -8,6 +8,8 @@ import { KafkaConfig, KafkaRelayModule } from '@lead-lifecycle/kafka-relay';
 import { ProjectionsConfig, ProjectionsModule } from '@lead-lifecycle/projections';
 import { ReadModelsController } from './read-models/read-models.controller';
 import { HealthController } from './health/health.controller';
+import { ReadinessConfig } from './health/readiness.config';
+import { Readiness } from './health/readiness.service';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { CONSISTENCY_TOKENS, ConsistencyTokens } from './http/consistency-token';
 import { ConsistencyTokenInterceptor } from './http/consistency-token.interceptor';
@@ -82,6 +84,8 @@ export class AppModule {
       controllers: [LeadsController, ReadModelsController, OpportunitiesController, TeamsController, SlaController, HealthController, ApiKeysController],
       // Global, so that every POST honours Idempotency-Key, whichever controller serves it.
       providers: [
+        { provide: ReadinessConfig, useFactory: () => ReadinessConfig.fromEnv() },
+        Readiness,
         { provide: CONSISTENCY_TOKENS, inject: [ENGINE_CONFIG], useFactory: (engine: EngineConfig) => ConsistencyTokens.inDataDir(engine.DATA_DIR) },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         // After the idempotency interceptor, so inside it: the answer it records already holds the token.
