@@ -8,7 +8,7 @@ import {
 } from '../event-store.port';
 import { EventStoreError } from '../event-store.errors';
 import type { Lease } from '../lease/lease.port';
-import { type CheckpointStore, type ProcessorCheckpoints, type ProcessorFailure } from './checkpoint-store';
+import { type ProcessorCheckpoints, type ProcessorFailure } from './checkpoint-store';
 import { EventConsumer, type ProcessorMetrics } from './event-consumer';
 
 /** Something that follows the store's global order: a projection, a reaction, the Kafka relay. */
