@@ -147,6 +147,7 @@ export class LeaseKeeper implements Lease {
     const grant: LeaseGrant = { name: this.name, holder: this.holder, term };
     this.tenure = { grant, deadline };
     if (this.terms[this.terms.length - 1] !== term) this.terms.push(term);
+    this.log(`lease ${this.name} held by ${this.holder} (term ${term})`);
     this.armDeadline(deadline);
     await this.listener?.acquired(grant);
   }

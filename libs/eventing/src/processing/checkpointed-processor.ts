@@ -186,10 +186,9 @@ export class ProcessorRunner {
     }
     this.wanted = true;
     lease.run({
-      acquired: (grant) => {
-        if (!this.wanted) return;
-        this.log(`processor ${this.processor.name}: holding lease ${grant.name} (term ${grant.term}); resuming from the shared checkpoint`);
-        this.run();
+      // A new tenure resumes from the checkpoint as stored: shared, it is where the last holder saved.
+      acquired: () => {
+        if (this.wanted) this.run();
       },
       // Told on stop() too, after the runner has halted already: nothing more to do then.
       lost: (reason) => (this.wanted ? this.halt(reason) : undefined),
