@@ -50,8 +50,6 @@ export class LeaseKeeper implements Lease {
   private cycle?: Promise<void>;
   /** The listener's `lost` still running: no new tenure starts before it settled. */
   private losing?: Promise<void>;
-  /** Terms this keeper held, in order (for status pages and tests). */
-  readonly terms: number[] = [];
 
   constructor(
     private readonly store: LeaseStore,
@@ -146,7 +144,6 @@ export class LeaseKeeper implements Lease {
     if (!this.running || deadline <= this.clock.now()) return; // too late to act on: the next attempt renews it
     const grant: LeaseGrant = { name: this.name, holder: this.holder, term };
     this.tenure = { grant, deadline };
-    if (this.terms[this.terms.length - 1] !== term) this.terms.push(term);
     this.log(`lease ${this.name} held by ${this.holder} (term ${term})`);
     this.armDeadline(deadline);
     await this.listener?.acquired(grant);
