@@ -570,7 +570,7 @@ function casesOf(op: Operation, spec: OperationSpec): Case[] {
         amend(await spec.prepare(api), { headers: { Authorization: `Bearer ${api.app.adminKey()}`, 'X-Tenant-Id': 'someone-else' } }),
       ),
     );
-    if (!op.path.startsWith('/v1/admin/') && op.raw.security?.length !== 0 && op.path !== '/health') {
+    if (!op.path.startsWith('/v1/admin/') && op.raw.security?.length !== 0 && !['/health', '/health/ready'].includes(op.path)) {
       cases.push(single(op, 'the platform key, which reads nothing', 403, spec.prepare, (r) => amend(r, { headers: { Authorization: `Bearer ${TEST_PLATFORM_KEY}` } })));
     }
   }
