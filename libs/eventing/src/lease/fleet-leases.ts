@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { Pool } from 'pg';
 import type { CheckpointStore, ProcessorCheckpoints } from '../processing/checkpoint-store';
 import { PostgresCheckpointStore } from '../processing/postgres-checkpoint-store';
@@ -20,7 +21,8 @@ export class FleetLeases {
     private readonly config: LeaseConfig,
     private readonly pool?: Pool,
     private readonly store?: PostgresLeaseStore,
-    private readonly log: (message: string) => void = (m) => console.warn(m),
+    // Nest's logger: the application's logger settings apply (tenures and losses are worth a line).
+    private readonly log: (message: string) => void = (m) => new Logger('Leases').log(m),
   ) {}
 
   static async open(
