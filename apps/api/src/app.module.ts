@@ -14,7 +14,7 @@ import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { CONSISTENCY_TOKENS, ConsistencyTokens } from './http/consistency-token';
 import { ConsistencyTokenInterceptor } from './http/consistency-token.interceptor';
 import { LeadsController } from './leads/leads.controller';
-import { ProcessorWorkerOptions } from '@lead-lifecycle/eventing';
+import { LeaseConfig, PostgresConfig, ProcessorWorkerOptions } from '@lead-lifecycle/eventing';
 import { join } from 'node:path';
 import { processorsWorkerModule, ProcessorsWorkerData, settingsOf } from './processors/processors-worker.module';
 import { OpportunitiesController } from './opportunities/opportunities.controller';
@@ -51,6 +51,9 @@ export class AppModule {
             engine: settingsOf(engine),
             projections: settingsOf(projectionsConfig),
             kafka: settingsOf(kafkaConfig),
+            // The worker holds the leases: it gets the same server and the instance id resolved here.
+            postgres: settingsOf(PostgresConfig.fromEnv()),
+            lease: settingsOf(LeaseConfig.fromEnv()),
             lifecycleConfig: options.lifecycleConfig,
           } satisfies ProcessorsWorkerData,
           quiet,
