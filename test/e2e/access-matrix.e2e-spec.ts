@@ -41,6 +41,8 @@ interface RouteSpec {
   readonly leadBound: boolean;
   /** Builds fresh state for one request (as the tenant's admin) and the request that should succeed on it. */
   prepare(fx: Fixtures, target: Target): Promise<Prepared>;
+  /** An answer that never ends (server-sent events): a 2xx is read up to its headers, then closed. */
+  readonly stream?: boolean;
 }
 
 /** Makes leads and opportunities in a tenant, as its admin, with the owner a target asks for. */
@@ -134,6 +136,11 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /v1/projections': tenantRoute('/v1/projections'),
   'GET /health': tenantRoute('/health'),
   'GET /health/ready': tenantRoute('/health/ready'),
+  // The dashboard's files are public like /health: they hold no data, the pages fetch it with the person's credential.
+  'GET /dashboard': tenantRoute('/dashboard'),
+  'GET /dashboard/:file': tenantRoute('/dashboard/app.js'),
+  'GET /dashboard/:folder/:file': tenantRoute('/dashboard/vendor/echarts.min.js'),
+  'GET /v1/dashboard/events': { ...tenantRoute('/v1/dashboard/events'), stream: true },
   'POST /v1/teams': tenantRoute('/v1/teams', () => ({ teamId: `matrix-new-${++teams}`, name: 'new' })),
   'POST /v1/teams/:teamId/members': teamRoute((id) => `/v1/teams/${id}/members`, () => ({ ownerId: `owner-${++teams}` })),
   'DELETE /v1/teams/:teamId/members/:ownerId': teamRoute((id) => `/v1/teams/${id}/members/${REP}`),
@@ -194,11 +201,26 @@ describe('access matrix: every route × every role × tenant and ownership, and 
 
   const head = async () => positionToString(await t.store.headPosition());
 
-  async function send(method: string, req: Prepared, headers: Record<string, string>) {
+  async function send(method: string, req: Prepared, headers: Record<string, string>, stream = false) {
     let test = (Reflect.get(t.anonymous, method) as (url: string) => import('supertest').Test).call(t.anonymous, req.path);
     if (req.query) test = test.query(req.query);
     for (const [name, value] of Object.entries(headers)) test = test.set(name, value);
     if (req.body !== undefined) test = test.send(req.body);
+    // A stream that was let in never ends: its status and headers are the answer. A refusal is an ordinary JSON error.
+    if (stream) {
+      test = test.buffer(false).parse((res, done) => {
+        if (res.statusCode < 300) {
+          done(null, {});
+          // superagent hands the parser the node response (typed as its own Response): close the socket.
+          if ('destroy' in res && typeof res.destroy === 'function') (res.destroy as () => void).call(res);
+          return;
+        }
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => done(null, text ? JSON.parse(text) : {}));
+      });
+    }
     return test;
   }
 
@@ -222,7 +244,7 @@ describe('access matrix: every route × every role × tenant and ownership, and 
           if (!spec.leadBound && target === 'other-tenant') headers['X-Tenant-Id'] = OTHER;
           const expected = expectedStatus(route, caller, target, spec.leadBound);
           const before = await head();
-          const res = await send(route.method, req, headers);
+          const res = await send(route.method, req, headers, spec.stream);
           const after = await head();
           const got = res.status >= 200 && res.status < 300 ? '2xx' : res.status;
           seen.set(String(got), (seen.get(String(got)) ?? 0) + 1);
@@ -260,7 +282,7 @@ describe('access matrix: every route × every role × tenant and ownership, and 
       const req = await ROUTES[route.key].prepare(fx, 'unassigned');
       for (const [name, headers] of credentials) {
         const before = await head();
-        const res = await send(route.method, req, headers);
+        const res = await send(route.method, req, headers, ROUTES[route.key].stream);
         const after = await head();
         // Liveness needs no credential; a credential sent to it is still checked.
         const expected = route.permission === undefined && name === 'no credential' ? 200 : 401;

@@ -22,6 +22,7 @@ import { TeamsController } from './teams/teams.controller';
 import { AutomationModule } from '@lead-lifecycle/automation';
 import { loadLifecycleConfig } from '@lead-lifecycle/lifecycle';
 import { SlaController } from './sla/sla.controller';
+import { DashboardModule } from './dashboard/dashboard.module';
 
 @Module({})
 export class AppModule {
@@ -77,6 +78,7 @@ export class AppModule {
           clock: options.clock,
           runReactions: !inWorker && options.runReactions !== false,
         }),
+        DashboardModule.forRoot({ eventing }),
         IdentityModule.forRoot({
           config: auth ?? AuthConfig.fromEnv(),
           baseUrl: http && `http://localhost:${http.PORT}`,

@@ -63,7 +63,7 @@ export const PERMISSION_ROUTES: Readonly<Record<Permission, string>> = {
   'opportunity:read': 'GET /v1/opportunities/:id',
   'readmodel:read': 'GET /v1/funnel, GET /v1/kpis',
   'sla:read': 'GET /v1/sla',
-  'projection:status': 'GET /v1/projections, the positions in GET /health',
+  'projection:status': 'GET /v1/projections, the positions in GET /health, GET /v1/dashboard/events (the Live page)',
   'team:manage': 'POST /v1/teams, POST /v1/teams/:teamId/members, DELETE /v1/teams/:teamId/members/:ownerId',
   'team:availability': 'POST /v1/teams/:teamId/members/:ownerId/availability (rep: its own only)',
   'routing:read': 'GET /v1/teams/:teamId, GET /v1/queue',

@@ -3,6 +3,9 @@ import { Transform } from 'class-transformer';
 import { ValidateBy, type ValidationArguments } from 'class-validator';
 import { calendarDateProblem, parseBusinessTime, readBusinessTime } from '@lead-lifecycle/domain';
 
+/** How the OpenAPI descriptions name a business time field's form (one wording for every route). */
+export const BUSINESS_TIME_FORMAT = 'RFC 3339 date-time with seconds and a time zone offset';
+
 /**
  * A business time field: an RFC 3339 date-time with seconds and a time zone offset (the domain's
  * parser, libs/domain/src/shared/business-time.ts), rewritten to UTC with milliseconds

@@ -19,10 +19,9 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { BUSINESS_TIME_EXAMPLE, CALENDAR_DATE_EXAMPLE, CHANNELS, DISQUALIFICATION_REASONS, MAX_COMPANY_SIZE } from '@lead-lifecycle/domain';
-import { IsBusinessTime, IsCalendarDate } from '../http/business-time.validator';
+import { BUSINESS_TIME_FORMAT, IsBusinessTime, IsCalendarDate } from '../http/business-time.validator';
 import { IsCost, IsCurrency, IsMoneyAmount } from '../http/money.validator';
 
-const BUSINESS_TIME = 'RFC 3339 date-time with seconds and a time zone offset';
 
 export class ContactDto {
   @ApiPropertyOptional({ example: 'ada@example.com' })
@@ -66,7 +65,7 @@ export class CaptureLeadDto {
   @ApiPropertyOptional({ type: CompanyDto }) @IsOptional() @ValidateNested() @Type(() => CompanyDto) company?: CompanyDto;
   @ApiProperty({ type: SourceDto }) @IsDefined() @ValidateNested() @Type(() => SourceDto) source: SourceDto;
   @ApiPropertyOptional() @IsOptional() @IsObject() attributes?: Record<string, unknown>;
-  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `business time of the capture; defaults to now. ${BUSINESS_TIME}, stored in UTC with milliseconds` })
+  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `business time of the capture; defaults to now. ${BUSINESS_TIME_FORMAT}, stored in UTC with milliseconds` })
   @IsOptional()
   @IsBusinessTime()
   occurredAt?: string;
@@ -77,7 +76,7 @@ export class RecordActivityDto {
   @IsString()
   @IsNotEmpty()
   type: string;
-  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `when it happened; defaults to now. ${BUSINESS_TIME}, stored in UTC with milliseconds` })
+  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `when it happened; defaults to now. ${BUSINESS_TIME_FORMAT}, stored in UTC with milliseconds` })
   @IsOptional()
   @IsBusinessTime()
   occurredAt?: string;
@@ -99,7 +98,7 @@ export class BantDto {
 export class PromoteToSqlDto {
   @ApiProperty({ type: BantDto }) @IsDefined() @ValidateNested() @Type(() => BantDto) bant: BantDto;
   @ApiProperty({ example: 'sdr-42' }) @IsString() @IsNotEmpty() @MaxLength(200) qualifiedBy: string;
-  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `when it happened; defaults to now. ${BUSINESS_TIME}, stored in UTC with milliseconds` })
+  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `when it happened; defaults to now. ${BUSINESS_TIME_FORMAT}, stored in UTC with milliseconds` })
   @IsOptional()
   @IsBusinessTime()
   occurredAt?: string;
@@ -131,7 +130,7 @@ export class OpenOpportunityDto {
 }
 
 export class LeadQueryDto {
-  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `state as of this time. ${BUSINESS_TIME}` })
+  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `state as of this time. ${BUSINESS_TIME_FORMAT}` })
   @IsOptional()
   @IsBusinessTime()
   asOf?: string;

@@ -3,9 +3,9 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { BUSINESS_TIME_EXAMPLE, CHANNELS, LEAD_STAGES } from '@lead-lifecycle/domain';
-import { IsBusinessTime } from '../http/business-time.validator';
+import { BUSINESS_TIME_FORMAT, IsBusinessTime } from '../http/business-time.validator';
 
-const BUSINESS_TIME = 'RFC 3339 date-time with seconds and a time zone offset';
+/** How the API describes a business time parameter: the format IsBusinessTime accepts (GET /v1/sla uses it too). */
 
 /** Read your own writes: the `position` a command answered with. */
 export class ReadYourWritesDto {
@@ -19,11 +19,11 @@ export class ReadYourWritesDto {
 }
 
 export class CohortDto extends ReadYourWritesDto {
-  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `leads captured at or after (${BUSINESS_TIME})` })
+  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `leads captured at or after (${BUSINESS_TIME_FORMAT})` })
   @IsOptional()
   @IsBusinessTime()
   from?: string;
-  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `leads captured before (${BUSINESS_TIME})` })
+  @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `leads captured before (${BUSINESS_TIME_FORMAT})` })
   @IsOptional()
   @IsBusinessTime()
   to?: string;

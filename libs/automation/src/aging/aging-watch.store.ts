@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
-import { comparePositions, type GlobalPosition, positionFromString, positionToString, preparePrivateDatabase } from '@lead-lifecycle/eventing';
+import type Database from 'better-sqlite3';
+import { SqliteCheckpointStore } from '@lead-lifecycle/eventing';
+import { adoptLegacyPositions } from '../legacy-position.migration';
 
 /** What an aging deadline watches: an opportunity's idle spell, an MQL without a sales touch, a lead's decay, a closed lead's recycling. */
 export type AgingWatchKind = 'stall' | 'stale' | 'decay' | 'recycle';
@@ -14,32 +15,33 @@ export interface AgingWatch {
   readonly dueAt: string;
 }
 
-/** The file of the aging reaction's state, in the engine's data folder. */
+/** The file of the aging reaction's state, in the engine's data folder (its checkpoint is in it too). */
 export const AGING_STATE_FILE = 'aging.sqlite';
 
 /**
- * The aging reaction's deadlines and its own checkpoint, in one SQLite file: the reaction writes both
- * in one transaction, so a crash leaves them in step and no event is applied twice (the host's
- * checkpoint, saved after the batch, may lag behind; events at or before this one are skipped).
- * The sweeper only moves or removes a deadline it has looked at, and only if the reaction did not
- * change it meanwhile.
+ * The aging reaction's deadlines and, like routing's state file, the runner's own checkpoint table
+ * (`checkpoints`), which the part hands to the runner: the reaction changes the deadlines only in the
+ * transaction that also moves its checkpoint, so a crash leaves them in step and no event is applied
+ * twice. The sweeper only moves or removes a deadline it has looked at, and only if the reaction did
+ * not change it meanwhile.
  */
 export class AgingWatchStore {
-  private readonly db: Database.Database;
+  readonly checkpoints: SqliteCheckpointStore;
+  readonly db: Database.Database;
   private readonly statements: ReturnType<typeof prepare>;
 
   constructor(filename: string) {
-    preparePrivateDatabase(filename);
-    this.db = new Database(filename);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('busy_timeout = 5000');
+    // Owner-only file, WAL, synchronous NORMAL: the checkpoint store's settings, as for routing's file.
+    this.checkpoints = new SqliteCheckpointStore(filename);
+    this.db = this.checkpoints.db;
     this.db.exec(`
-      CREATE TABLE IF NOT EXISTS aging_checkpoint (name TEXT PRIMARY KEY, position TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS aging_watches (
         kind TEXT NOT NULL, stream_id TEXT NOT NULL, tenant_id TEXT NOT NULL, due_at TEXT NOT NULL,
         PRIMARY KEY (kind, stream_id));
       CREATE INDEX IF NOT EXISTS aging_watches_due ON aging_watches (due_at);
     `);
+    // A file written before the checkpoint moved here keeps its position in `aging_checkpoint`.
+    adoptLegacyPositions(this.checkpoints, 'aging_checkpoint');
     // Prepared once: the reaction runs these for most lead events, beside the projections.
     this.statements = prepare(this.db);
   }
@@ -47,24 +49,6 @@ export class AgingWatchStore {
   /** In the data folder `dataDir`. */
   static inDataDir(dataDir: string): AgingWatchStore {
     return new AgingWatchStore(join(dataDir, AGING_STATE_FILE));
-  }
-
-  /**
-   * Runs `work` on the events after the stored checkpoint, then stores `checkpoint`, in one
-   * transaction; does nothing when the stored checkpoint is already at or past `checkpoint`.
-   */
-  applyBatch(name: string, checkpoint: GlobalPosition, work: (after: GlobalPosition | undefined) => void): void {
-    this.db.transaction(() => {
-      const stored = this.checkpoint(name);
-      if (stored && comparePositions(stored, checkpoint) >= 0) return;
-      work(stored);
-      this.statements.saveCheckpoint.run(name, positionToString(checkpoint));
-    })();
-  }
-
-  checkpoint(name: string): GlobalPosition | undefined {
-    const row = this.statements.loadCheckpoint.get(name) as { position: string } | undefined;
-    return row ? positionFromString(row.position) : undefined;
   }
 
   get(kind: AgingWatchKind, streamId: string): AgingWatch | undefined {
@@ -106,14 +90,12 @@ export class AgingWatchStore {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    this.checkpoints.close();
   }
 }
 
 function prepare(db: Database.Database) {
   return {
-    loadCheckpoint: db.prepare('SELECT position FROM aging_checkpoint WHERE name = ?'),
-    saveCheckpoint: db.prepare('INSERT INTO aging_checkpoint (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position'),
     get: db.prepare('SELECT * FROM aging_watches WHERE kind = ? AND stream_id = ?'),
     put: db.prepare(
       `INSERT INTO aging_watches (kind, stream_id, tenant_id, due_at) VALUES (?, ?, ?, ?)

@@ -2,12 +2,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AgingRules, DEFAULT_LIFECYCLE_CONFIG, type LeadState, type LifecycleConfig } from '@lead-lifecycle/domain';
-import { ProcessorRunner, SqliteCheckpointStore, SqliteEventStore, type StoredEvent, SweepScheduler } from '@lead-lifecycle/eventing';
+import { comparePositions, ProcessorRunner, SqliteCheckpointStore, SqliteEventStore, type StoredEvent, SweepScheduler } from '@lead-lifecycle/eventing';
+import { deliveriesDuring, hasTable, toLegacyPositionFile } from '../../../../test/support/automation/legacy-position-file';
 import { ManualClock } from '../../../../test/support/domain/manual-clock';
 import { HistoryBuilder, isoAt } from '../../../../test/support/projections/history-builder';
 import { readLeadHistory } from '@lead-lifecycle/lifecycle';
 import type { AutomationRuntime } from '../automation-part';
 import { AGING_PART } from './aging.part';
+import { AgingReaction } from './aging.reaction';
 import { AGING_ACTOR } from './aging.sweeper';
 import { AgingWatchStore } from './aging-watch.store';
 
@@ -162,6 +164,37 @@ describe('aging: stalled opportunities', () => {
     const toProposal = all.find((e) => e.type === 'OpportunityStageChanged' && e.data.to === 'proposal')!;
     expect(stalled.map((e) => e.metadata.causationId)).toEqual([opened.eventId, toProposal.eventId]);
     expect(await writer.opportunityState('O1')).toMatchObject({ status: 'open', stage: 'proposal', stageEnteredAt: D(20, 1), stalledAt: D(20, 13) });
+  });
+
+  it('a data folder from before the checkpoint moved into aging.sqlite resumes from its aging_checkpoint, applying no event twice', async () => {
+    const { clock, writer, instance, agingEvents } = world(config);
+    await openOpportunity(writer, 'L1', 'O1', D(0));
+    clock.set(D(1));
+    let node = instance();
+    expect(await node.tick()).toBe(0);
+    node.close();
+    const file = join(node.dataDir, 'aging.sqlite');
+    // The file as an older build left it; the position is what the state is the fold of.
+    const position = toLegacyPositionFile(file, 'aging_checkpoint', 'reaction:aging');
+
+    await openOpportunity(writer, 'L2', 'O2', D(1));
+    const handed = await deliveriesDuring(AgingReaction, async () => {
+      node = instance();
+      clock.set(D(3));
+      expect(await node.tick()).toBe(1); // O1, from the deadline the old file held
+    });
+    expect(handed.firstAfter).toEqual(position);
+    expect(handed.positions.length).toBeGreaterThan(0);
+    expect(handed.positions.filter((p) => comparePositions(p, position) <= 0)).toEqual([]);
+    clock.set(D(4));
+    expect(await node.tick()).toBe(1); // O2
+    clock.set(D(10));
+    expect(await node.tick()).toBe(0);
+    expect((await agingEvents()).map((e) => [e.streamId, e.type, e.metadata.occurredAt])).toEqual([
+      ['opportunity-O1', 'OpportunityStalled', D(3)],
+      ['opportunity-O2', 'OpportunityStalled', D(4)],
+    ]);
+    expect(hasTable(file, 'aging_checkpoint')).toBe(false);
   });
 
   it('a won or lost opportunity never stalls, nor one moved on before its deadline', async () => {

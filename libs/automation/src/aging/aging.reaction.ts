@@ -12,34 +12,41 @@ import {
   type OpportunityEvent,
   OPPORTUNITY_STREAM_PREFIX,
 } from '@lead-lifecycle/domain';
-import { comparePositions, type EventProcessor, type GlobalPosition, type StoredEvent } from '@lead-lifecycle/eventing';
+import { type EventProcessor, type GlobalPosition, type StoredEvent } from '@lead-lifecycle/eventing';
+import { assertCheckpointAt } from '../checkpoint-at.guard';
 import { nextDecayCheck } from './aging-plans';
 import type { AgingWatchKind, AgingWatchStore } from './aging-watch.store';
 
 /**
  * Keeps the aging deadlines from the store's global order: when an opportunity's idle spell ends,
  * when an MQL goes stale, when a lead's decay is next looked at, when a closed lead is recycled. It
- * writes them with its own checkpoint in one transaction (AgingWatchStore.applyBatch), so a restart
- * neither loses nor repeats one. A deadline is only a hint of when to look: the sweeper (AgingSweeper)
- * decides from the stream itself.
+ * writes them with its checkpoint in one transaction of its state file (`commitsCheckpoint`, the
+ * runner's checkpoint store being that file's, as for routing), so a restart neither loses nor
+ * repeats one. A deadline is only a hint of when to look: the sweeper (AgingSweeper) decides from the
+ * stream itself.
  */
 export class AgingReaction implements EventProcessor {
   readonly name = 'reaction:aging';
   readonly streamPrefixes = AGGREGATE_STREAM_PREFIXES;
+  readonly commitsCheckpoint = true;
 
   constructor(
     private readonly watches: AgingWatchStore,
     private readonly config: LifecycleConfig,
   ) {}
 
-  async handleBatch(events: StoredEvent[], checkpoint: GlobalPosition): Promise<void> {
-    this.watches.applyBatch(this.name, checkpoint, (after) => {
-      for (const event of events) {
-        if (after && comparePositions(event.position, after) <= 0) continue;
-        if (event.streamId.startsWith(LEAD_STREAM_PREFIX) && isLeadEventType(event.type)) this.onLead(event, decodeLeadEvent(event));
-        else if (event.streamId.startsWith(OPPORTUNITY_STREAM_PREFIX) && isOpportunityEventType(event.type)) this.onOpportunity(event, decodeOpportunityEvent(event));
-      }
-    });
+  async handleBatch(events: StoredEvent[], checkpoint: GlobalPosition, after: GlobalPosition): Promise<void> {
+    this.watches.db
+      .transaction(() => {
+        // Applied only if the batch starts at the stored checkpoint (another runner on this file may have moved it).
+        assertCheckpointAt(this.watches.checkpoints, this.name, after);
+        for (const event of events) {
+          if (event.streamId.startsWith(LEAD_STREAM_PREFIX) && isLeadEventType(event.type)) this.onLead(event, decodeLeadEvent(event));
+          else if (event.streamId.startsWith(OPPORTUNITY_STREAM_PREFIX) && isOpportunityEventType(event.type)) this.onOpportunity(event, decodeOpportunityEvent(event));
+        }
+        this.watches.checkpoints.save(this.name, checkpoint);
+      })
+      .immediate();
   }
 
   private onOpportunity(stored: StoredEvent, event: OpportunityEvent): void {

@@ -1,9 +1,10 @@
-import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import type Database from 'better-sqlite3';
 import type { SlaTrack, TrackedSla } from '@lead-lifecycle/domain';
-import { type GlobalPosition, positionFromString, positionToString, preparePrivateDatabase } from '@lead-lifecycle/eventing';
+import { SqliteCheckpointStore } from '@lead-lifecycle/eventing';
+import { adoptLegacyPositions } from '../legacy-position.migration';
 
-/** The SLA reaction's file in the data folder. */
+/** The SLA reaction's file in the data folder (its checkpoint is in it too). */
 export const SLA_STATE_FILE = 'sla.sqlite';
 
 /** One SLA as the state file holds it: the tracked SLA, its lead, tenant and channel. */
@@ -15,29 +16,23 @@ export interface SlaRow extends TrackedSla {
 
 /**
  * The SLA reaction's state, in `sla.sqlite` of the data folder: each lead's track (JSON), one row per
- * SLA (open ones with their due times, for the breach sweeper and GET /v1/sla), and the position up to
- * which the log is folded into them. Tracks, rows and position change in one transaction, so after any
- * crash the state is exactly the fold of the log up to the stored position; the reaction skips what it
- * already folded when the runner's own checkpoint (saved after the batch) lags behind.
+ * SLA (open ones with their due times, for the breach sweeper and GET /v1/sla), and, like routing's
+ * state file, the runner's own checkpoint table (`checkpoints`), which the part hands to the runner.
+ * The reaction changes tracks and rows only in the transaction that also moves its checkpoint, so
+ * after any crash the state is exactly the fold of the log up to the checkpoint.
  */
 export class SlaStateStore {
+  readonly checkpoints: SqliteCheckpointStore;
   readonly db: Database.Database;
   private readonly readTrack: Database.Statement;
   private readonly writeTrack: Database.Statement;
   private readonly writeSla: Database.Statement;
-  private readonly readPosition: Database.Statement;
-  private readonly writePosition: Database.Statement;
 
   constructor(filename: string) {
-    // Owner only, like every file of the data folder.
-    preparePrivateDatabase(filename);
-    this.db = new Database(filename);
-    this.db.pragma('journal_mode = WAL');
-    // As for the read models: a power cut loses at most the last commits, which the log then redoes.
-    this.db.pragma('synchronous = NORMAL');
-    this.db.pragma('busy_timeout = 5000');
+    // Owner-only file, WAL, synchronous NORMAL: the checkpoint store's settings, as for routing's file.
+    this.checkpoints = new SqliteCheckpointStore(filename);
+    this.db = this.checkpoints.db;
     this.db.exec(`
-      CREATE TABLE IF NOT EXISTS sla_position (name TEXT PRIMARY KEY, position TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS sla_tracks (lead_id TEXT PRIMARY KEY, track TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS slas (
         sla_id TEXT PRIMARY KEY, tenant_id TEXT NOT NULL, lead_id TEXT NOT NULL, channel TEXT, policy_id TEXT NOT NULL,
@@ -47,10 +42,10 @@ export class SlaStateStore {
       CREATE INDEX IF NOT EXISTS slas_open_due ON slas (status, due_at);
       CREATE INDEX IF NOT EXISTS slas_tenant_started ON slas (tenant_id, started_at);
     `);
+    // A file written before the checkpoint moved here keeps its position in `sla_position`.
+    adoptLegacyPositions(this.checkpoints, 'sla_position');
     this.readTrack = this.db.prepare('SELECT track FROM sla_tracks WHERE lead_id = ?').pluck();
-    this.readPosition = this.db.prepare('SELECT position FROM sla_position WHERE name = ?').pluck();
     this.writeTrack = this.db.prepare('INSERT INTO sla_tracks (lead_id, track) VALUES (?, ?) ON CONFLICT (lead_id) DO UPDATE SET track = excluded.track');
-    this.writePosition = this.db.prepare('INSERT INTO sla_position (name, position) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET position = excluded.position');
     this.writeSla = this.db.prepare(`
       INSERT INTO slas (sla_id, tenant_id, lead_id, channel, policy_id, owner_id, team_id, started_at, due_at, on_breach, reassignments,
         assignment_event_id, correlation_id, status, ended_by, first_touch_at, touch_type)
@@ -65,29 +60,18 @@ export class SlaStateStore {
     return new SlaStateStore(join(dataDir, SLA_STATE_FILE));
   }
 
-  /** Up to where the log is folded into this state (undefined: nothing yet). */
-  position(name: string): GlobalPosition | undefined {
-    const stored = this.readPosition.get(name) as string | undefined;
-    return stored === undefined ? undefined : positionFromString(stored);
-  }
-
   track(leadId: string): SlaTrack | undefined {
     const json = this.readTrack.get(leadId) as string | undefined;
     return json === undefined ? undefined : (JSON.parse(json) as SlaTrack);
   }
 
   /**
-   * Writes the changed tracks, the SLAs that changed (the current ones and those they replaced) and the
-   * new position, all or nothing.
+   * Writes the changed tracks and the SLAs that changed (the current ones and those they replaced).
+   * Only inside the reaction's transaction, which also saves its checkpoint (SlaReaction.handleBatch).
    */
-  commit(name: string, tracks: ReadonlyMap<string, SlaTrack>, slas: ReadonlyMap<string, { readonly track: SlaTrack; readonly sla: TrackedSla }>, position: GlobalPosition): void {
-    this.db
-      .transaction(() => {
-        for (const [leadId, track] of tracks) this.writeTrack.run(leadId, JSON.stringify(track));
-        for (const { track, sla } of slas.values()) this.writeSla.run(rowParams(track, sla));
-        this.writePosition.run(name, positionToString(position));
-      })
-      .immediate();
+  write(tracks: ReadonlyMap<string, SlaTrack>, slas: ReadonlyMap<string, { readonly track: SlaTrack; readonly sla: TrackedSla }>): void {
+    for (const [leadId, track] of tracks) this.writeTrack.run(leadId, JSON.stringify(track));
+    for (const { track, sla } of slas.values()) this.writeSla.run(rowParams(track, sla));
   }
 
   /** Open SLAs due at or before `now`, earliest first. */
@@ -97,7 +81,7 @@ export class SlaStateStore {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    this.checkpoints.close();
   }
 }
 

@@ -15,12 +15,20 @@ import {
   type LifecycleConfig,
   type SlaPolicy,
 } from '@lead-lifecycle/domain';
-import { type EventStore, ProcessorRunner, SqliteCheckpointStore, SqliteEventStore } from '@lead-lifecycle/eventing';
+import {
+  comparePositions,
+  type EventStore,
+  ProcessorRunner,
+  SqliteCheckpointStore,
+  SqliteEventStore,
+} from '@lead-lifecycle/eventing';
 import { AggregateRepository, withDomainUpcasting } from '@lead-lifecycle/lifecycle';
+import { deliveriesDuring, hasTable, toLegacyPositionFile } from '../../../../test/support/automation/legacy-position-file';
 import { ManualClock } from '../../../../test/support/domain/manual-clock';
 import type { AutomationRuntime } from '../automation-part';
 import { SLA_PART } from './sla.part';
 import { querySla } from './sla.query';
+import { SLA_REACTION_NAME, SlaReaction } from './sla.reaction';
 import { SlaStateStore } from './sla-state.store';
 
 const berlinHours = { timeZone: 'Europe/Berlin', days: [1, 2, 3, 4, 5], hours: { from: '09:00', to: '17:00' }, holidays: ['2026-12-25'] };
@@ -378,7 +386,7 @@ describe('response SLAs (reaction:sla and its breach sweeper)', () => {
     await capture('l1', config);
     await assign('l1', config, 'rep-1');
     const state = new SlaStateStore(join(dir, 'a', 'sla.sqlite'));
-    const commit = jest.spyOn(SlaStateStore.prototype, 'commit').mockImplementationOnce(() => {
+    const commit = jest.spyOn(SlaStateStore.prototype, 'write').mockImplementationOnce(() => {
       throw new Error('power cut');
     });
     await sla.catchUp().catch(() => undefined);
@@ -391,6 +399,39 @@ describe('response SLAs (reaction:sla and its breach sweeper)', () => {
     clock.advance(30_000);
     await again.tick();
     expect((await slaEvents('l1')).map((e) => e.type)).toEqual(['SlaStarted', 'SlaBreached']);
+  });
+
+  it('a data folder from before the checkpoint moved into sla.sqlite resumes from its sla_position, applying no event twice', async () => {
+    const config = configWith([policy({ firstTouchWithin: 'PT1M' })]);
+    const before = boot(config);
+    await capture('l1', config);
+    await assign('l1', config, 'rep-1');
+    await before.tick();
+    before.close();
+    open.splice(0);
+    const file = join(dir, 'a', 'sla.sqlite');
+    // The file as an older build left it; the position is what the state is the fold of.
+    const position = toLegacyPositionFile(file, 'sla_position', SLA_REACTION_NAME);
+
+    clock.advance(20_000);
+    await touch('l1', config);
+    await capture('l2', config);
+    await assign('l2', config, 'rep-2');
+    const handed = await deliveriesDuring(SlaReaction, () => boot(config).tick().then(() => undefined));
+    expect(handed.firstAfter).toEqual(position);
+    expect(handed.positions.length).toBeGreaterThan(0);
+    expect(handed.positions.filter((p) => comparePositions(p, position) <= 0)).toEqual([]);
+    // The track of l1 came through the migration (its touch meets the SLA started before it), nothing doubled.
+    expect((await slaEvents('l1')).map((e) => e.type)).toEqual(['SlaStarted', 'SlaMet']);
+    expect((await slaEvents('l2')).map((e) => e.type)).toEqual(['SlaStarted']);
+    expect(hasTable(file, 'sla_position')).toBe(false);
+    const state = new SlaStateStore(file);
+    try {
+      expect(querySla(state.db, 'acme', {}, clock.now()).counts).toMatchObject({ started: 2, met: 1, open: 1 });
+      expect(state.checkpoints.load(SLA_REACTION_NAME)).toEqual((await store.readAll({ maxCount: 100_000 })).at(-1)!.position);
+    } finally {
+      state.close();
+    }
   });
 
   it('two instances with their own state files give the same events as one', async () => {

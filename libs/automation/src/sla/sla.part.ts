@@ -7,7 +7,8 @@ import { SlaReaction } from './sla.reaction';
 /**
  * Response SLAs: the reaction `reaction:sla` (SlaStarted on every assignment a policy matches, SlaMet on
  * the first sales touch) and the sweeper `sweeper:sla-breach` (SlaBreached at the due time), sharing
- * the state file `sla.sqlite` of the data folder; GET /v1/sla reads the same file (SlaQuery).
+ * the state file `sla.sqlite` of the data folder (which holds the reaction's checkpoint too); GET /v1/sla
+ * reads the same file (SlaQuery).
  */
 export const SLA_PART: AutomationPart = {
   name: 'sla',
@@ -15,7 +16,8 @@ export const SLA_PART: AutomationPart = {
     const state = SlaStateStore.inDataDir(context.dataDir);
     return {
       // Parked like the opportunity reaction's: a lead event it cannot read must not stop every tenant's SLAs.
-      processors: [{ processor: new SlaReaction(context.store, state, context.lifecycleConfig), options: { poisonPolicy: 'park' } }],
+      // Its checkpoint lives in the state file, committed with the state (as routing's).
+      processors: [{ processor: new SlaReaction(context.store, state, context.lifecycleConfig), options: { poisonPolicy: 'park', checkpoints: state.checkpoints } }],
       sweepers: [new SlaBreachSweeper(context.store, state, context.lifecycleConfig)],
       close: () => state.close(),
     };

@@ -9,8 +9,9 @@ import {
   type SlaTrack,
   type TrackedSla,
 } from '@lead-lifecycle/domain';
-import { comparePositions, type EventProcessor, type EventStore, type GlobalPosition, type StoredEvent } from '@lead-lifecycle/eventing';
+import { type EventProcessor, type EventStore, type GlobalPosition, type StoredEvent } from '@lead-lifecycle/eventing';
 import { type CommandContext, toNewEvents } from '@lead-lifecycle/lifecycle';
+import { assertCheckpointAt } from '../checkpoint-at.guard';
 import { type SlaStateStore } from './sla-state.store';
 
 /** The SLA reaction's name: its checkpoint, its actor in the events it writes, its row in /v1/projections. */
@@ -34,14 +35,16 @@ export async function appendSlaEvent(store: EventStore, event: LeadEvent & { dat
  * Response SLAs as a durable reaction (see README, Response SLAs). It folds every lead event, in the
  * store's global order, into the lead's SLA track (sla-track.state.ts) and appends what the pure
  * decider (sla-reaction.decider.ts) decides: SlaStarted on an assignment, SlaMet (or a late SlaBreached)
- * on the first sales touch. Tracks and SLA rows live in its state file with the position they reach,
- * written in one transaction after the batch's appends: a crash before it redoes the batch, whose
- * appends are then idempotent replays; a crash after it is skipped by position. The breach sweeper
- * reads the open SLAs from the same file.
+ * on the first sales touch. Tracks and SLA rows live in its state file (SlaStateStore) beside its
+ * checkpoint, which it commits itself (`commitsCheckpoint`, the runner's checkpoint store being that
+ * file's, as for routing): rows and checkpoint are written in one transaction after the batch's
+ * appends, so a crash before it redoes the batch, whose appends are then idempotent replays, and a
+ * crash after it leaves nothing to redo. The breach sweeper reads the open SLAs from the same file.
  */
 export class SlaReaction implements EventProcessor {
   readonly name = SLA_REACTION_NAME;
   readonly streamPrefixes = [LEAD_STREAM_PREFIX];
+  readonly commitsCheckpoint = true;
 
   constructor(
     private readonly store: EventStore,
@@ -49,14 +52,13 @@ export class SlaReaction implements EventProcessor {
     private readonly config: LifecycleConfig,
   ) {}
 
-  async handleBatch(events: StoredEvent[], checkpoint: GlobalPosition): Promise<void> {
-    const folded = this.state.position(this.name);
+  async handleBatch(events: StoredEvent[], checkpoint: GlobalPosition, after: GlobalPosition): Promise<void> {
+    // The tracks read below must be the fold up to `after`: another runner on this file may have moved on.
+    assertCheckpointAt(this.state.checkpoints, this.name, after);
     const tracks = new Map<string, SlaTrack>();
     const slas = new Map<string, { track: SlaTrack; sla: TrackedSla }>();
     const appends: Array<() => Promise<void>> = [];
     for (const stored of events) {
-      // Already folded before a crash that came between this state's commit and the runner's checkpoint.
-      if (folded && comparePositions(stored.position, folded) <= 0) continue;
       if (!isLeadEventType(stored.type)) continue;
       const event = decodeLeadEvent(stored);
       const leadId = event.data.leadId;
@@ -85,6 +87,14 @@ export class SlaReaction implements EventProcessor {
       }
     }
     for (const append of appends) await append();
-    this.state.commit(this.name, tracks, slas, checkpoint);
+    // Synchronous, so no other work on this connection (the sweeper's reads) comes between the check
+    // and the commit; the check again, in the transaction, is what makes the commit exactly once.
+    this.state.db
+      .transaction(() => {
+        assertCheckpointAt(this.state.checkpoints, this.name, after);
+        this.state.write(tracks, slas);
+        this.state.checkpoints.save(this.name, checkpoint);
+      })
+      .immediate();
   }
 }

@@ -248,3 +248,50 @@ describe('withBusinessTime (the deciders)', () => {
     );
   });
 });
+
+describe('business time: the normalised form read by position', () => {
+  // The oracle is independent of both readers: a normalised time is exactly a string that the engine's
+  // own Date writes back unchanged (no 24:00, no 30 February, no :60, four-digit years only).
+  const oracle = (value: string) => {
+    const ms = Date.parse(value);
+    return Number.isFinite(ms) && new Date(ms).toISOString() === value ? ms : undefined;
+  };
+  const digits = (n: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((d) => d.join(''));
+
+  it('answers every valid normalised time with its own string and the instant Date gives it', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.parse('0000-01-01T00:00:00.000Z'), max: Date.parse('9999-12-31T23:59:59.999Z') }), (ms) => {
+        const value = new Date(ms).toISOString();
+        expect(readBusinessTime(value)).toEqual({ ok: true, value, ms });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('refuses, with a reason, every normalised-looking string that is not a real time, and reads the rest right', () => {
+    // Fields around their bounds (month 13, day 31 of a short month, hour 24, second 60), and any digits.
+    const near = (max: number) => fc.oneof(fc.integer({ min: 0, max: max + 1 }).map((n) => String(n).padStart(2, '0')), digits(2));
+    const shaped = fc
+      .tuple(digits(4), near(12), near(31), near(23), near(59), near(59), digits(3))
+      .map(([y, mo, d, h, mi, s, ms]) => `${y}-${mo}-${d}T${h}:${mi}:${s}.${ms}Z`);
+    fc.assert(
+      fc.property(shaped, (value) => {
+        const expected = oracle(value);
+        const parsed = readBusinessTime(value);
+        if (expected === undefined) {
+          expect(parsed.ok).toBe(false);
+          if (!parsed.ok) expect(parsed.reason).toMatch(/must/);
+        } else {
+          expect(parsed).toEqual({ ok: true, value, ms: expected });
+        }
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('reads the first centuries as they are written, not as 19xx', () => {
+    expect(readBusinessTime('0042-03-01T00:00:00.000Z')).toEqual({ ok: true, value: '0042-03-01T00:00:00.000Z', ms: Date.parse('0042-03-01T00:00:00.000Z') });
+    expect(readBusinessTime('0000-02-29T12:00:00.000Z').ok).toBe(true); // year 0 is a leap year
+    expect(readBusinessTime('0100-02-29T12:00:00.000Z').ok).toBe(false);
+  });
+});
