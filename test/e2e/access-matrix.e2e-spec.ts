@@ -136,6 +136,7 @@ const ROUTES: Record<string, RouteSpec> = {
   'GET /v1/sla': tenantRoute('/v1/sla'),
   'GET /v1/projections': tenantRoute('/v1/projections'),
   'GET /health': tenantRoute('/health'),
+  'GET /health/ready': tenantRoute('/health/ready'),
   // The dashboard's files are public like /health: they hold no data, the pages fetch it with the person's credential.
   'GET /dashboard': tenantRoute('/dashboard'),
   'GET /dashboard/:file': tenantRoute('/dashboard/app.js'),

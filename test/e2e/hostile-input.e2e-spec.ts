@@ -21,8 +21,8 @@ import { eventually, removeDataDir, startTestApp, type TestApp } from '../suppor
 const SEED = Number(process.env.FUZZ_SEED ?? 20260211);
 const RUNS = Number(process.env.FUZZ_RUNS ?? 5000);
 const IN_FLIGHT = 16;
-/** Served by Swagger UI and the health probe: no input to refuse. */
-const EXCLUDED = (path: string) => path.startsWith('/docs') || path === '/health';
+/** Served by Swagger UI and the health probes: no input to refuse. */
+const EXCLUDED = (path: string) => path.startsWith('/docs') || path === '/health' || path === '/health/ready';
 
 const JSON_HEADERS = { 'Content-Type': 'application/json' };
 const allBant = { budget: { met: true }, authority: { met: true }, need: { met: true }, timeline: { met: true } };

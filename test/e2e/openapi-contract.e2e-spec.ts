@@ -456,6 +456,10 @@ const SPECS: Record<string, OperationSpec> = {
   },
   'GET /v1/projections': { prepare: async () => ({}) },
   'GET /health': { prepare: async () => ({}) },
+  'GET /health/ready': {
+    prepare: async () => ({}),
+    notExercised: { 500: 'readiness turns every fault of the store into a failed check, 503 NOT_READY: the probe never answers 500' },
+  },
 };
 
 // ---------------------------------------------------------------------------------------------------
@@ -572,7 +576,7 @@ function casesOf(op: Operation, spec: OperationSpec): Case[] {
         amend(await spec.prepare(api), { headers: { Authorization: `Bearer ${api.app.adminKey()}`, 'X-Tenant-Id': 'someone-else' } }),
       ),
     );
-    if (!op.path.startsWith('/v1/admin/') && op.raw.security?.length !== 0 && op.path !== '/health') {
+    if (!op.path.startsWith('/v1/admin/') && op.raw.security?.length !== 0 && !['/health', '/health/ready'].includes(op.path)) {
       cases.push(single(op, 'the platform key, which reads nothing', 403, spec.prepare, (r) => amend(r, { headers: { Authorization: `Bearer ${TEST_PLATFORM_KEY}` } })));
     }
   }

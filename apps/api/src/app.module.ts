@@ -8,11 +8,13 @@ import { KafkaConfig, KafkaRelayModule } from '@lead-lifecycle/kafka-relay';
 import { ProjectionsConfig, ProjectionsModule } from '@lead-lifecycle/projections';
 import { ReadModelsController } from './read-models/read-models.controller';
 import { HealthController } from './health/health.controller';
+import { ReadinessConfig } from './health/readiness.config';
+import { Readiness } from './health/readiness.service';
 import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { CONSISTENCY_TOKENS, ConsistencyTokens } from './http/consistency-token';
 import { ConsistencyTokenInterceptor } from './http/consistency-token.interceptor';
 import { LeadsController } from './leads/leads.controller';
-import { ProcessorWorkerOptions } from '@lead-lifecycle/eventing';
+import { LeaseConfig, PostgresConfig, ProcessorWorkerOptions } from '@lead-lifecycle/eventing';
 import { join } from 'node:path';
 import { processorsWorkerModule, ProcessorsWorkerData, settingsOf } from './processors/processors-worker.module';
 import { OpportunitiesController } from './opportunities/opportunities.controller';
@@ -50,6 +52,9 @@ export class AppModule {
             engine: settingsOf(engine),
             projections: settingsOf(projectionsConfig),
             kafka: settingsOf(kafkaConfig),
+            // The worker holds the leases: it gets the same server and the instance id resolved here.
+            postgres: settingsOf(PostgresConfig.fromEnv()),
+            lease: settingsOf(LeaseConfig.fromEnv()),
             lifecycleConfig: options.lifecycleConfig,
           } satisfies ProcessorsWorkerData,
           quiet,
@@ -84,6 +89,8 @@ export class AppModule {
       controllers: [LeadsController, ReadModelsController, OpportunitiesController, TeamsController, SlaController, HealthController, ApiKeysController],
       // Global, so that every POST honours Idempotency-Key, whichever controller serves it.
       providers: [
+        { provide: ReadinessConfig, useFactory: () => ReadinessConfig.fromEnv() },
+        Readiness,
         { provide: CONSISTENCY_TOKENS, inject: [ENGINE_CONFIG], useFactory: (engine: EngineConfig) => ConsistencyTokens.inDataDir(engine.DATA_DIR) },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         // After the idempotency interceptor, so inside it: the answer it records already holds the token.

@@ -1,6 +1,16 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { type Clock, type LifecycleConfig, systemClock } from '@lead-lifecycle/domain';
-import { EVENT_STORE, type EventStore, ProcessorHost, SweepScheduler } from '@lead-lifecycle/eventing';
+import {
+  type DeadlineSweeper,
+  EVENT_STORE,
+  type EventStore,
+  FleetLeases,
+  type Lease,
+  LeaseConfig,
+  PostgresConfig,
+  ProcessorHost,
+  SweepScheduler,
+} from '@lead-lifecycle/eventing';
 import type { AutomationContext, AutomationRuntime } from './automation-part';
 import { AUTOMATION_PARTS } from './automation-parts';
 import { AUTOMATION_CONTEXT, AUTOMATION_SWEEPS } from './automation.tokens';
@@ -21,13 +31,36 @@ export interface AutomationModuleOptions {
   readonly runReactions: boolean;
   /** How often due deadlines are swept; default 1,000 ms. */
   readonly sweepIntervalMs?: number;
+  /** Defaults to PostgresConfig.fromEnv(): with DATABASE_URL the reactions and sweepers are leased. */
+  readonly postgres?: PostgresConfig;
+  /** Defaults to LeaseConfig.fromEnv(). */
+  readonly lease?: LeaseConfig;
 }
 
 const RUNTIMES = Symbol('AUTOMATION_RUNTIMES');
+const AUTOMATION_LEASES = Symbol('AUTOMATION_LEASES');
+
+/**
+ * A part's sweeper that acts only while this instance holds the part's reaction lease: the deadlines
+ * it acts on are in the state that reaction keeps here, which is current only where the reaction runs.
+ */
+function leasedSweeper(sweeper: DeadlineSweeper, lease: Lease): DeadlineSweeper {
+  return { name: sweeper.name, sweep: (now) => (lease.held() ? sweeper.sweep(now) : Promise.resolve(0)) };
+}
 
 /**
  * Routing, response SLAs, aging and score decay as durable reactions: they follow the store's global
  * order with their own checkpoints and act on time through deadline sweepers driven by the clock.
+ *
+ * In a fleet (DATABASE_URL) each reaction runs on one instance at a time, under a lease named after it,
+ * and its part's sweepers act only where that lease is held. Why leased although their appends are
+ * idempotent (ids derived from the cause): each keeps its state in a file of its own instance (routing's
+ * round-robin cursor and away periods, the SLA tracks, the aging deadlines), so two instances would
+ * decide from two different states, and routing could pick two different members for one lead. Their
+ * checkpoints stay in that file with the state (one transaction): a new holder resumes from its own
+ * file, re-deciding what it had not seen, and the derived event ids make those appends replays. The
+ * opportunity reaction is not leased: it keeps no state, decides on the stream as stored and appends
+ * at the expected revision, so two instances running it conflict and retry, never write twice.
  */
 @Module({})
 export class AutomationModule implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown {
@@ -35,6 +68,7 @@ export class AutomationModule implements OnModuleInit, OnApplicationBootstrap, O
     private readonly host: ProcessorHost,
     @Inject(AUTOMATION_SWEEPS) private readonly sweeps: SweepScheduler,
     @Inject(RUNTIMES) private readonly runtimes: readonly AutomationRuntime[],
+    @Inject(AUTOMATION_LEASES) private readonly leases: FleetLeases | null,
   ) {}
 
   static forRoot(options: AutomationModuleOptions): DynamicModule {
@@ -63,6 +97,11 @@ export class AutomationModule implements OnModuleInit, OnApplicationBootstrap, O
           inject: [AUTOMATION_CONTEXT],
           useFactory: (context: AutomationContext) => new SweepScheduler(context.clock, { intervalMs: options.sweepIntervalMs ?? 1_000 }),
         },
+        {
+          provide: AUTOMATION_LEASES,
+          useFactory: () =>
+            options.runReactions ? FleetLeases.open(options.postgres ?? PostgresConfig.fromEnv(), options.lease ?? LeaseConfig.fromEnv()) : null,
+        },
         ...queries,
       ],
       exports: [AUTOMATION_CONTEXT, AUTOMATION_SWEEPS, ...queries],
@@ -71,8 +110,13 @@ export class AutomationModule implements OnModuleInit, OnApplicationBootstrap, O
 
   onModuleInit(): void {
     for (const runtime of this.runtimes) {
-      for (const { processor, options } of runtime.processors) this.host.register(processor, options);
-      for (const sweeper of runtime.sweepers) this.sweeps.register(sweeper);
+      const leases = runtime.processors.map(({ processor, options }) => {
+        const lease = this.leases?.lease(processor.name);
+        this.host.register(processor, { ...options, ...(lease ? { lease } : {}) });
+        return lease;
+      });
+      const lease = leases[0];
+      for (const sweeper of runtime.sweepers) this.sweeps.register(lease && this.leases?.shared ? leasedSweeper(sweeper, lease) : sweeper);
     }
   }
 
@@ -82,6 +126,9 @@ export class AutomationModule implements OnModuleInit, OnApplicationBootstrap, O
 
   async onApplicationShutdown(): Promise<void> {
     await this.sweeps.stop();
+    // Released before the pool closes, so a standby takes the reactions over at once.
+    for (const runtime of this.runtimes) for (const { processor } of runtime.processors) await this.host.runner(processor.name)?.stop();
+    await this.leases?.close();
     for (const runtime of this.runtimes) runtime.close?.();
   }
 }

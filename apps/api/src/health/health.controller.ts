@@ -1,8 +1,11 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { Controller, Get, HttpException, HttpStatus, Inject } from '@nestjs/common';
+import { ApiResponse, ApiTags } from '@nestjs/swagger';
 import { allows, CurrentPrincipal, Principal, Public } from '@lead-lifecycle/identity';
 import { ApiQueryOperation } from '../http/api-responses.decorator';
-import { HealthResponse } from './health.response';
+import { ErrorResponseDto } from '../http/error-response.dto';
+import { HttpErrorCode } from '../http/api-error-code';
+import { HealthResponse, ReadinessResponse } from './health.response';
+import { Readiness } from './readiness.service';
 import type { EventStore } from '@lead-lifecycle/eventing';
 import { positionToString } from '@lead-lifecycle/eventing';
 import { ENGINE_CONFIG, EngineConfig } from '@lead-lifecycle/lifecycle';
@@ -14,6 +17,7 @@ export class HealthController {
   constructor(
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(ENGINE_CONFIG) private readonly engine: EngineConfig,
+    private readonly readiness: Readiness,
   ) {}
 
   /** Answers 200 when the event store can be read, 503 (through the error filter) when it cannot. */
@@ -33,5 +37,42 @@ export class HealthController {
     // The head position says how much every tenant writes: only for a caller that may see processor status.
     if (!principal || !allows(principal, 'projection:status')) return { status: 'ok' };
     return { status: 'ok', eventStore: this.engine.EVENT_STORE, headPosition: positionToString(head) };
+  }
+
+  /**
+   * Readiness, for a balancer in front of a fleet: 200 when this instance can serve, 503 NOT_READY
+   * naming the failed check otherwise. Liveness stays `GET /health`.
+   */
+  @Get('ready')
+  @Public()
+  @ApiQueryOperation({
+    summary: 'Whether this instance can serve',
+    description:
+      'Answers 200 when the event store can be read and every read model (funnel, scoring, KPIs) is at most READY_MAX_LAG_EVENTS ' +
+      'events behind the head and not stopped; 503 NOT_READY with `checks` naming the failed check otherwise. No credential needed; ' +
+      'the leases this instance holds (the processors it runs for the whole fleet) only for a credential whose roles grant projection status.',
+    validates: false,
+    public: true,
+    store: false,
+    success: { status: 200, type: ReadinessResponse, description: 'ready' },
+  })
+  @ApiResponse({
+    status: 503,
+    description: 'NOT_READY: the event store cannot be read or a read model is too far behind; `checks` lists every check with the reason of each failed one',
+    type: ErrorResponseDto,
+  })
+  async ready(@CurrentPrincipal() principal?: Principal) {
+    const report = await this.readiness.check();
+    if (!report.ready) {
+      const failed = report.checks.filter((c) => !c.ok).map((c) => c.name);
+      throw new HttpException(
+        { code: HttpErrorCode.NotReady, message: `not ready: ${failed.join(', ')} failed`, checks: report.checks },
+        HttpStatus.SERVICE_UNAVAILABLE,
+      );
+    }
+    const answer = { status: 'ready' as const, checks: report.checks };
+    // Which instance runs the relay is operational detail: only for a caller that may see processor status.
+    if (!principal || !allows(principal, 'projection:status')) return answer;
+    return { ...answer, leases: report.leases };
   }
 }

@@ -24,6 +24,8 @@ export enum HttpErrorCode {
   /** Any other 4xx without a more precise code. */
   RequestRefused = 'REQUEST_REFUSED',
   InternalError = 'INTERNAL_ERROR',
+  /** `GET /health/ready`: this instance cannot serve now (its `checks` say which check failed). */
+  NotReady = 'NOT_READY',
 }
 
 /** Every code an error answer can carry. */

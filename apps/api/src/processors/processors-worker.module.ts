@@ -4,6 +4,7 @@ import { EngineConfig, LeadLifecycleModule, loadLifecycleConfig, OpportunityReac
 import { KafkaConfig, KafkaRelayModule } from '@lead-lifecycle/kafka-relay';
 import { ProjectionsConfig, ProjectionsModule } from '@lead-lifecycle/projections';
 import { AutomationModule } from '@lead-lifecycle/automation';
+import { LeaseConfig, PostgresConfig } from '@lead-lifecycle/eventing';
 
 /**
  * What the API hands its processor worker: its settings as plain values (validated again in the
@@ -13,6 +14,9 @@ export interface ProcessorsWorkerData {
   readonly engine: Record<string, string>;
   readonly projections: Record<string, string>;
   readonly kafka: Record<string, string>;
+  /** DATABASE_URL and the lease settings (INSTANCE_ID as the main thread resolved it), for the leased processors. */
+  readonly postgres?: Record<string, string>;
+  readonly lease?: Record<string, string>;
   /** The embedder's rules when it passed them; otherwise the worker reads engine.LIFECYCLE_CONFIG itself. */
   readonly lifecycleConfig?: LifecycleConfig;
 }
@@ -43,6 +47,7 @@ export function processorsWorkerModule(data: ProcessorsWorkerData): DynamicModul
   // few appends (the reaction's) are written on that loop too: no writer thread of its own.
   const engine = EngineConfig.fromEnv({ ...data.engine, PROCESSORS_IN: 'main', SQLITE_WRITER: 'main' });
   const kafka = KafkaConfig.fromEnv(data.kafka);
+  const fleet = { postgres: PostgresConfig.fromEnv(data.postgres ?? {}), lease: LeaseConfig.fromEnv(data.lease ?? {}) };
   // The API appends on another connection, which wakes no subscription here: the embedded store is
   // polled often instead, so read-your-writes waits milliseconds, not the store's default 250 ms.
   const eventing = LeadLifecycleModule.eventing({ engine }, { store: { pollIntervalMs: WORKER_STORE_POLL_MS } });
@@ -52,9 +57,9 @@ export function processorsWorkerModule(data: ProcessorsWorkerData): DynamicModul
     imports: [
       eventing,
       ProjectionsModule.forRoot({ eventing, config: ProjectionsConfig.fromEnv(data.projections) }),
-      KafkaRelayModule.forRoot({ eventing, config: kafka }),
+      KafkaRelayModule.forRoot({ eventing, config: kafka, ...fleet }),
       OpportunityReactionModule.forRoot({ eventing, lifecycleConfig }),
-      AutomationModule.forRoot({ eventing, lifecycleConfig, dataDir: engine.DATA_DIR, runReactions: true }),
+      AutomationModule.forRoot({ eventing, lifecycleConfig, dataDir: engine.DATA_DIR, runReactions: true, ...fleet }),
     ],
   };
 }

@@ -2,15 +2,25 @@ import Database from 'better-sqlite3';
 import { preparePrivateDatabase } from '../private-files';
 import { type GlobalPosition, positionFromString, positionToString } from '../event-store.port';
 
-/** Durable positions of the processors that follow the store's global order. */
-export interface CheckpointStore {
-  load(name: string): GlobalPosition | undefined;
-  save(name: string, position: GlobalPosition): void;
+/**
+ * What a ProcessorRunner needs of a checkpoint store. `load`, `save` and `recordFailure` may answer a
+ * Promise (a store on a server: the fleet's shared PostgreSQL checkpoints); the runner awaits them.
+ */
+export interface ProcessorCheckpoints {
+  load(name: string): GlobalPosition | undefined | Promise<GlobalPosition | undefined>;
+  save(name: string, position: GlobalPosition): void | Promise<void>;
   /** Runs `work` and the checkpoint save in one transaction, so neither happens without the other. */
   transaction<T>(work: () => T): T;
-  recordFailure(failure: ProcessorFailure): void;
+  recordFailure(failure: ProcessorFailure): void | Promise<void>;
   failures(name?: string): ProcessorFailure[];
   close(): void;
+}
+
+/** Durable positions of the processors that follow the store's global order, answered at once (SQLite). */
+export interface CheckpointStore extends ProcessorCheckpoints {
+  load(name: string): GlobalPosition | undefined;
+  save(name: string, position: GlobalPosition): void;
+  recordFailure(failure: ProcessorFailure): void;
 }
 
 export interface ProcessorFailure {

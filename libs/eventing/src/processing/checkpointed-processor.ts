@@ -7,7 +7,8 @@ import {
   type StoredEvent,
 } from '../event-store.port';
 import { EventStoreError } from '../event-store.errors';
-import { type CheckpointStore, type ProcessorFailure } from './checkpoint-store';
+import type { Lease } from '../lease/lease.port';
+import { type ProcessorCheckpoints, type ProcessorFailure } from './checkpoint-store';
 import { EventConsumer, type ProcessorMetrics } from './event-consumer';
 
 /** Something that follows the store's global order: a projection, a reaction, the Kafka relay. */
@@ -66,9 +67,16 @@ export interface ProcessorRunnerOptions {
   readonly log?: (message: string) => void;
   /**
    * Where this processor's checkpoint and failures live, instead of the host's store: a reaction that
-   * keeps its state in a file of its own commits state and checkpoint there in one transaction.
+   * keeps its state in a file of its own commits state and checkpoint there in one transaction; the
+   * Kafka relay of a fleet keeps its checkpoint in PostgreSQL (answers later: the runner awaits it).
    */
-  readonly checkpoints?: CheckpointStore;
+  readonly checkpoints?: ProcessorCheckpoints;
+  /**
+   * A processor that must not run twice in a fleet runs only while this instance holds this lease:
+   * `start` waits for it (a standby keeps trying), a lost lease stops the processor (no new batch
+   * starts once the lease's deadline has passed), and `stop` releases it.
+   */
+  readonly lease?: Lease;
 }
 
 export type ProcessorState = 'idle' | 'running' | 'retrying' | 'stopped';
@@ -82,6 +90,20 @@ export interface ProcessorStatus {
   readonly lastEventRecordedAt?: string;
   /** Counters of the processor in its consumer (events, batches, time in handleBatch, lag). */
   readonly metrics: ProcessorMetrics;
+  /** For a leased processor: whether this instance holds its lease now, and the term of that tenure. */
+  readonly lease?: { readonly name: string; readonly held: boolean; readonly term?: number };
+}
+
+/**
+ * A leased processor was about to hand a batch over after its lease's deadline: it stops instead (the
+ * lease's loss stops the runner). Retryable, so nothing is parked for it.
+ */
+export class LeaseLostError extends Error {
+  readonly retryable = true;
+  constructor(processor: string, lease: string) {
+    super(`${processor} does not hold lease ${lease} any more: not handling the batch`);
+    this.name = 'LeaseLostError';
+  }
 }
 
 /**
@@ -131,11 +153,15 @@ export class ProcessorRunner {
   private readonly waiters = new Set<{ target: GlobalPosition; resolve: () => void }>();
   private readonly counters = { eventsDelivered: 0, batches: 0, lastBatchSize: 0, handleBatchMs: 0, reads: 0, ownReads: 0 };
   private readonly consumer: EventConsumer;
-  private readonly checkpoints: CheckpointStore;
+  private readonly checkpoints: ProcessorCheckpoints;
+  /** A checkpoint load in flight (a store that answers later): the runner takes no batch until it lands. */
+  private loading?: Promise<void>;
+  /** Started by its caller: a leased runner runs whenever its lease is held while this is set. */
+  private wanted = false;
 
   constructor(
     store: EventStore,
-    checkpoints: CheckpointStore,
+    checkpoints: ProcessorCheckpoints,
     readonly processor: EventProcessor,
     private readonly options: ProcessorRunnerOptions = {},
     /** The consumer it reads through; its own when absent. */
@@ -146,11 +172,33 @@ export class ProcessorRunner {
     this.consumer.attach(this);
   }
 
-  /** Follows the log live, through the consumer, until {@link stop} or a poison event under `stop`. */
+  /**
+   * Follows the log live, through the consumer, until {@link stop} or a poison event under `stop`. A
+   * leased runner starts whenever its lease is granted, and stops whenever it is lost, until {@link stop}.
+   */
   start(): void {
+    const lease = this.options.lease;
+    if (!lease) return this.run();
+    if (this.wanted) {
+      // Started again after a poison stop while the lease is held: run again.
+      if (lease.held()) this.run();
+      return;
+    }
+    this.wanted = true;
+    lease.run({
+      // A new tenure resumes from the checkpoint as stored: shared, it is where the last holder saved.
+      acquired: () => {
+        if (this.wanted) this.run();
+      },
+      // Told on stop() too, after the runner has halted already: nothing more to do then.
+      lost: (reason) => (this.wanted ? this.halt(reason) : undefined),
+    });
+  }
+
+  private run(): void {
     if (this.active) return;
     this.stoppedReason = undefined;
-    this.reloadPosition();
+    void this.reloadPosition();
     this.state = 'running';
     this.notBefore = 0;
     this.backoff = 50;
@@ -159,6 +207,17 @@ export class ProcessorRunner {
   }
 
   async stop(): Promise<void> {
+    this.wanted = false;
+    await this.halt();
+    await this.options.lease?.stop();
+  }
+
+  /**
+   * Stops taking batches and waits for the one in flight (a leased processor's save after its lease
+   * ended is refused by the fenced store, so that batch is abandoned, not checkpointed).
+   */
+  private async halt(reason?: string): Promise<void> {
+    if (reason) this.log(`processor ${this.processor.name} stops: ${reason}`);
     this.active = false;
     this.consumer.notify();
     await this.busy;
@@ -184,7 +243,13 @@ export class ProcessorRunner {
       stoppedReason: this.stoppedReason,
       lastEventRecordedAt: this.lastEventRecordedAt,
       metrics: this.metrics(),
+      ...(this.options.lease ? { lease: this.leaseStatus(this.options.lease) } : {}),
     };
+  }
+
+  private leaseStatus(lease: Lease): ProcessorStatus['lease'] {
+    const grant = lease.held();
+    return { name: lease.name, held: grant !== undefined, ...(grant ? { term: grant.term } : {}) };
   }
 
   metrics(): ProcessorMetrics {
@@ -242,7 +307,7 @@ export class ProcessorRunner {
 
   /** @internal Can take a batch of the live loop now: active, not in a batch or a catch-up, past its backoff. */
   isReady(now: number): boolean {
-    return this.active && !this.busy && !this.inPass && this.notBefore <= now;
+    return this.active && !this.busy && !this.inPass && !this.loading && this.notBefore <= now;
   }
 
   /** @internal When its backoff ends (0 when it has none). */
@@ -254,7 +319,7 @@ export class ProcessorRunner {
   async beginPass(): Promise<void> {
     this.inPass = true;
     await this.busy;
-    this.reloadPosition();
+    await this.reloadPosition();
   }
 
   /** @internal */
@@ -294,7 +359,7 @@ export class ProcessorRunner {
       return undefined;
     } catch (error) {
       if (!(error instanceof CheckpointMovedError)) return error;
-      this.reloadPosition();
+      void this.reloadPosition();
       return undefined;
     }
   }
@@ -322,11 +387,11 @@ export class ProcessorRunner {
     if (error instanceof PoisonEventError) return this.stopWith(error);
     if (error instanceof CheckpointMovedError) {
       // Another runner (a rebuild) moved the checkpoint: not a failure, resume from it at once.
-      this.reloadPosition();
+      void this.reloadPosition();
       return;
     }
     // The store is unreachable or a transient error: keep the checkpoint, wait, try again.
-    if (this.processor.commitsCheckpoint) this.reloadPosition();
+    if (this.processor.commitsCheckpoint) void this.reloadPosition();
     this.state = 'retrying';
     this.lastError = (error as Error)?.message ?? String(error);
     this.log(`processor ${this.processor.name}: ${this.lastError}; retrying in ${this.backoff} ms`);
@@ -355,6 +420,8 @@ export class ProcessorRunner {
   }
 
   private async deliver(events: StoredEvent[], checkpoint: GlobalPosition, after: GlobalPosition): Promise<void> {
+    const lease = this.options.lease;
+    if (lease && !lease.held()) throw new LeaseLostError(this.processor.name, lease.name);
     const slice = new SliceCommitter(this.processor, this.checkpoints, after, (position) => this.moveTo(position), (n, work) => this.timed(n, work));
     try {
       await slice.commit(events, checkpoint);
@@ -401,7 +468,7 @@ export class ProcessorRunner {
       this.log(`processor ${this.processor.name} quarantined lead ${String(event.data.leadId)} at event ${event.eventId}: ${message}`);
       return;
     }
-    this.checkpoints.recordFailure(failure(policy === 'stop' ? 'stopped' : 'parked'));
+    await this.checkpoints.recordFailure(failure(policy === 'stop' ? 'stopped' : 'parked'));
     if (policy === 'stop') throw new PoisonEventError(this.processor.name, event, error);
     this.log(`processor ${this.processor.name} parked event ${event.eventId}: ${message}`);
     await slice.commit([], upTo);
@@ -428,8 +495,28 @@ export class ProcessorRunner {
     }
   }
 
-  private reloadPosition(): void {
-    this.moveTo(this.checkpoints.load(this.processor.name) ?? START_POSITION);
+  /**
+   * Takes the position from the checkpoint store: at once from a store that answers at once (SQLite),
+   * otherwise once its answer lands; until then the consumer gives this runner no batch. A load that
+   * fails (the shared store unreachable) is a retry with backoff, as an unreachable event store is.
+   */
+  private reloadPosition(): void | Promise<void> {
+    const loaded = this.checkpoints.load(this.processor.name);
+    if (!(loaded instanceof Promise)) return this.moveTo(loaded ?? START_POSITION);
+    const loading: Promise<void> = loaded.then(
+      (position) => this.moveTo(position ?? START_POSITION),
+      (error: unknown) => {
+        this.recover(error);
+        setTimeout(() => {
+          if (this.active && !this.loading) void this.reloadPosition();
+        }, Math.max(0, this.notBefore - Date.now()));
+      },
+    ).finally(() => {
+      if (this.loading === loading) this.loading = undefined;
+      this.consumer.notify();
+    });
+    this.loading = loading;
+    return loading;
   }
 
   private log(message: string): void {
@@ -441,7 +528,7 @@ export class ProcessorRunner {
 class SliceCommitter {
   constructor(
     private readonly processor: EventProcessor,
-    private readonly checkpoints: CheckpointStore,
+    private readonly checkpoints: ProcessorCheckpoints,
     private from: GlobalPosition,
     private readonly moved: (position: GlobalPosition) => void,
     private readonly timed: <T>(events: number, work: () => Promise<T>) => Promise<T>,
@@ -449,7 +536,7 @@ class SliceCommitter {
 
   async commit(events: StoredEvent[], upTo: GlobalPosition): Promise<void> {
     await this.timed(events.length, () => this.processor.handleBatch(events, upTo, this.from));
-    if (!this.processor.commitsCheckpoint) this.checkpoints.save(this.processor.name, upTo);
+    if (!this.processor.commitsCheckpoint) await this.checkpoints.save(this.processor.name, upTo);
     this.done(upTo);
   }
 

@@ -80,7 +80,8 @@ async function main(): Promise<void> {
 }
 
 function fingerprint(s: ProcessorStatus): string {
-  return `${s.name}:${s.state}:${positionToString(s.position)}:${s.lastError ?? ''}:${s.stoppedReason ?? ''}`;
+  // The lease too: a new tenure (another term) is news for /health/ready even when the state did not change.
+  return `${s.name}:${s.state}:${positionToString(s.position)}:${s.lastError ?? ''}:${s.stoppedReason ?? ''}:${s.lease?.held ?? ''}:${s.lease?.term ?? ''}`;
 }
 
 main().catch((error: Error) => {
