@@ -8,6 +8,8 @@ export * from './integrity/hash-chain';
 export * from './integrity/hash-chaining-event-store';
 export * from './integrity/verify-integrity';
 export * from './privacy/key-store';
+export * from './privacy/postgres-key-store';
+export * from './privacy/open-key-store';
 export * from './privacy/contact-cipher';
 export * from './privacy/encrypting-event-store';
 export * from './upcasting/upcasting-event-store';
