@@ -49,7 +49,7 @@ export async function runKeysCli(argv: string[], env: NodeJS.ProcessEnv, out: Cl
     store = new SqliteApiKeyStore(join(engine.DATA_DIR, IDENTITY_DB_FILE_NAME));
     switch (command) {
       case 'create': {
-        const created = store.create(
+        const created = await store.create(
           {
             tenantId: required(values.tenant, '--tenant'),
             roles: required(values.roles, '--roles').split(',').map((r) => r.trim()).filter(Boolean),
@@ -68,14 +68,14 @@ export async function runKeysCli(argv: string[], env: NodeJS.ProcessEnv, out: Cl
         return 0;
       }
       case 'list': {
-        const keys = store.list(values.tenant);
+        const keys = await store.list(values.tenant);
         if (values.json) out.log(JSON.stringify(keys));
         else for (const key of keys) out.log(describe(key));
         return 0;
       }
       case 'revoke': {
         const keyId = required(target, '<keyId>');
-        if (!store.revoke(keyId, clock.now())) {
+        if (!(await store.revoke(keyId, clock.now()))) {
           out.error(`no API key ${keyId}`);
           return 1;
         }

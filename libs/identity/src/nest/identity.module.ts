@@ -74,9 +74,9 @@ export class IdentityModule implements OnModuleDestroy {
       {
         provide: PLATFORM_KEY_SETUP,
         inject: [API_KEY_STORE, IDENTITY_CLOCK, { token: ENGINE_CONFIG, optional: true }],
-        useFactory: (store: ApiKeyStore | null, clock: Clock, engine?: EngineConfig): PlatformKeySetup | null => {
+        useFactory: async (store: ApiKeyStore | null, clock: Clock, engine?: EngineConfig): Promise<PlatformKeySetup | null> => {
           if (!store) return null;
-          const setup = ensurePlatformKey({ dataDir: dataDirOf(options, engine), adminApiKey: config.ADMIN_API_KEY, store, now: clock.now() });
+          const setup = await ensurePlatformKey({ dataDir: dataDirOf(options, engine), adminApiKey: config.ADMIN_API_KEY, store, now: clock.now() });
           const lines = firstStartMessage(setup, options.baseUrl);
           if (lines.length) (options.announce ?? ((l: string[]) => process.stdout.write(`${l.join('\n')}\n`)))(lines);
           return setup;
