@@ -12,7 +12,7 @@ import { IdempotencyInterceptor } from './http/idempotency.interceptor';
 import { CONSISTENCY_TOKENS, ConsistencyTokens } from './http/consistency-token';
 import { ConsistencyTokenInterceptor } from './http/consistency-token.interceptor';
 import { LeadsController } from './leads/leads.controller';
-import { ProcessorWorkerOptions } from '@lead-lifecycle/eventing';
+import { PostgresConfig, ProcessorWorkerOptions } from '@lead-lifecycle/eventing';
 import { join } from 'node:path';
 import { processorsWorkerModule, ProcessorsWorkerData, settingsOf } from './processors/processors-worker.module';
 import { OpportunitiesController } from './opportunities/opportunities.controller';
@@ -36,7 +36,8 @@ export class AppModule {
     quiet = false,
   ): DynamicModule {
     const engine = options.engine ?? EngineConfig.fromEnv();
-    const lifecycle = { ...options, engine };
+    const postgres = options.postgres ?? PostgresConfig.fromEnv();
+    const lifecycle = { ...options, engine, postgres };
     const kafkaConfig = kafka ?? KafkaConfig.fromEnv();
     const projectionsConfig = projections ?? ProjectionsConfig.fromEnv();
     // An embedder's store or key store object cannot cross into a thread: its processors stay here.
@@ -49,6 +50,7 @@ export class AppModule {
             engine: settingsOf(engine),
             projections: settingsOf(projectionsConfig),
             kafka: settingsOf(kafkaConfig),
+            postgres: settingsOf(postgres),
             lifecycleConfig: options.lifecycleConfig,
           } satisfies ProcessorsWorkerData,
           quiet,
@@ -77,6 +79,7 @@ export class AppModule {
           baseUrl: http && `http://localhost:${http.PORT}`,
           dataDir: engine.DATA_DIR,
           clock: options.clock,
+          postgres,
         }),
       ],
       controllers: [LeadsController, ReadModelsController, OpportunitiesController, TeamsController, SlaController, HealthController, ApiKeysController],

@@ -30,7 +30,7 @@ describe('npm run keys', () => {
     expect(statSync(join(dataDir, 'identity.sqlite')).mode & 0o777).toBe(0o600);
     const store = new SqliteApiKeyStore(join(dataDir, 'identity.sqlite'));
     try {
-      expect(store.verify(key, clock.now())).toMatchObject({ ok: true, record: { tenantId: 'acme', roles: ['admin', 'rep'], ownerId: 'rep-1', expiresAt: '2027-01-01T00:00:00.000Z' } });
+      expect(await store.verify(key, clock.now())).toMatchObject({ ok: true, record: { tenantId: 'acme', roles: ['admin', 'rep'], ownerId: 'rep-1', expiresAt: '2027-01-01T00:00:00.000Z' } });
     } finally {
       store.close();
     }

@@ -4,6 +4,7 @@ import { EngineConfig, LeadLifecycleModule, loadLifecycleConfig, OpportunityReac
 import { KafkaConfig, KafkaRelayModule } from '@lead-lifecycle/kafka-relay';
 import { ProjectionsConfig, ProjectionsModule } from '@lead-lifecycle/projections';
 import { AutomationModule } from '@lead-lifecycle/automation';
+import { PostgresConfig } from '@lead-lifecycle/eventing';
 
 /**
  * What the API hands its processor worker: its settings as plain values (validated again in the
@@ -13,6 +14,8 @@ export interface ProcessorsWorkerData {
   readonly engine: Record<string, string>;
   readonly projections: Record<string, string>;
   readonly kafka: Record<string, string>;
+  /** The shared PostgreSQL settings: the worker opens its own pool on the same server (same key store). */
+  readonly postgres: Record<string, string>;
   /** The embedder's rules when it passed them; otherwise the worker reads engine.LIFECYCLE_CONFIG itself. */
   readonly lifecycleConfig?: LifecycleConfig;
 }
@@ -45,7 +48,10 @@ export function processorsWorkerModule(data: ProcessorsWorkerData): DynamicModul
   const kafka = KafkaConfig.fromEnv(data.kafka);
   // The API appends on another connection, which wakes no subscription here: the embedded store is
   // polled often instead, so read-your-writes waits milliseconds, not the store's default 250 ms.
-  const eventing = LeadLifecycleModule.eventing({ engine }, { store: { pollIntervalMs: WORKER_STORE_POLL_MS } });
+  const eventing = LeadLifecycleModule.eventing(
+    { engine, postgres: PostgresConfig.fromEnv(data.postgres) },
+    { store: { pollIntervalMs: WORKER_STORE_POLL_MS } },
+  );
   const lifecycleConfig = data.lifecycleConfig ?? loadLifecycleConfig(engine.LIFECYCLE_CONFIG);
   return {
     module: ProcessorsWorkerModule,
