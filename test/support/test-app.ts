@@ -6,7 +6,7 @@ import request from 'supertest';
 import { type GlobalPosition, positionFromString, positionToString, type EventStore } from '@lead-lifecycle/eventing';
 import { CONSISTENCY_TOKENS, type ConsistencyTokens } from '../../apps/api/src/http/consistency-token';
 import { EngineConfig, type LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
-import { EVENT_STORE } from '@lead-lifecycle/eventing';
+import { EVENT_STORE, PostgresConfig } from '@lead-lifecycle/eventing';
 import { KafkaConfig } from '@lead-lifecycle/kafka-relay';
 import { ProjectionsConfig } from '@lead-lifecycle/projections';
 import { API_KEY_STORE, type ApiKeyStore, AuthConfig, isTenantId, type NewApiKey } from '@lead-lifecycle/identity';
@@ -61,7 +61,8 @@ export async function startTestApp(
     ...options.env,
   };
   const app = await createApp({
-    lifecycle: { engine: EngineConfig.fromEnv(env), ...options.module },
+    // Only the test's own settings: a DATABASE_URL in the shell does not move every suite to PostgreSQL.
+    lifecycle: { engine: EngineConfig.fromEnv(env), postgres: PostgresConfig.fromEnv(env), ...options.module },
     projections: ProjectionsConfig.fromEnv(env),
     kafka: KafkaConfig.fromEnv(env),
     http: HttpConfig.fromEnv(env),

@@ -1,6 +1,5 @@
 import 'reflect-metadata';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGGREGATE_STREAM_PREFIXES, SEALED_STREAM_PREFIXES, decodeLeadEvent, evolveLead, initialLeadState, isBusinessTime, leadStreamId } from '@lead-lifecycle/domain';
 import { type EventStore, type GlobalPosition, type IntegrityReport, openKeyStore, PostgresConfig, type StoredEvent, verifyIntegrity } from '@lead-lifecycle/eventing';

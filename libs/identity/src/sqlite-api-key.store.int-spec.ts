@@ -32,8 +32,8 @@ describe('SqliteApiKeyStore', () => {
     store = new SqliteApiKeyStore(file);
     clock.set('2026-03-01T12:00:00Z');
   });
-  afterEach(async () => {
-    await store.close();
+  afterEach(() => {
+    store.close();
     rmSync(join(dir, '..'), { recursive: true, force: true });
   });
 
