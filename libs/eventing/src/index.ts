@@ -31,3 +31,4 @@ export * from './delegating-event-store';
 export * from './postgres/postgres.config';
 export * from './postgres/postgres-migrations';
 export * from './postgres/postgres-pool';
+export * from './postgres/open-on-own-pool';

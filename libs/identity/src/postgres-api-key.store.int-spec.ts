@@ -1,16 +1,12 @@
-import { Pool } from 'pg';
 import { ManualClock } from '../../../test/support/domain/manual-clock';
 import { describeApiKeyStoreContract } from '../../../test/support/api-key-store-contract';
 import { freshDatabase, type FreshDatabase } from '../../../test/support/postgres/fresh-database';
+import { instancePool, twoInstancesEach } from '../../../test/support/postgres/two-instances';
 import { parseApiKey } from './api-key';
 import { PostgresApiKeyStore } from './postgres-api-key.store';
 
 /** Another instance of the fleet: its own pool on the same database. */
-const instance = (db: FreshDatabase, log?: (m: string) => void) => {
-  const pool = new Pool({ connectionString: db.url, max: 3 });
-  pool.on('error', () => undefined);
-  return PostgresApiKeyStore.open(pool, { closePool: true, log });
-};
+const instance = (db: FreshDatabase, log?: (m: string) => void) => PostgresApiKeyStore.open(instancePool(db), { closePool: true, log });
 
 describe('PostgresApiKeyStore (local PostgreSQL server): the ApiKeyStore contract', () => {
   describeApiKeyStoreContract(() => {
@@ -23,17 +19,13 @@ describe('PostgresApiKeyStore (local PostgreSQL server): the ApiKeyStore contrac
 });
 
 describe('PostgresApiKeyStore: several instances on one database', () => {
+  const fleet = twoInstancesEach((db) => instance(db));
   let db: FreshDatabase;
   let a: PostgresApiKeyStore;
   let b: PostgresApiKeyStore;
   const clock = new ManualClock('2026-03-01T12:00:00Z');
-  beforeEach(async () => {
-    db = await freshDatabase();
-    [a, b] = await Promise.all([instance(db), instance(db)]);
-  });
-  afterEach(async () => {
-    await Promise.all([a.close(), b.close()]);
-    await db.drop();
+  beforeEach(() => {
+    [db, a, b] = [fleet.db(), fleet.a(), fleet.b()];
   });
 
   it('a key created on one instance verifies on the other; revoked on one, the other refuses it at once', async () => {

@@ -1,38 +1,29 @@
 import { Pool } from 'pg';
 import { freshDatabase, type FreshDatabase } from '../../../../test/support/postgres/fresh-database';
+import { instancePool, twoInstancesEach } from '../../../../test/support/postgres/two-instances';
 import { describeKeyStoreContract } from '../../../../test/support/key-store-contract';
 import { PostgresKeyStore } from './postgres-key-store';
 
 /** Another instance of the fleet: its own pool on the same database. */
-const instance = (db: FreshDatabase) => {
-  const pool = new Pool({ connectionString: db.url, max: 3 });
-  pool.on('error', () => undefined);
-  return PostgresKeyStore.open(pool, { closePool: true });
-};
+const instance = (db: FreshDatabase) => PostgresKeyStore.open(instancePool(db), { closePool: true });
 
 describe('PostgresKeyStore (local PostgreSQL server): the KeyStore contract', () => {
-  let db: FreshDatabase | undefined;
   describeKeyStoreContract(() => {
     const made = freshDatabase();
     return {
-      open: async () => instance((db = await made)),
+      open: async () => instance(await made),
       cleanup: async () => (await made).drop(),
     };
   });
-  afterAll(() => expect(db).toBeDefined());
 });
 
 describe('PostgresKeyStore: several instances on one database', () => {
+  const fleet = twoInstancesEach(instance);
   let db: FreshDatabase;
   let a: PostgresKeyStore;
   let b: PostgresKeyStore;
-  beforeEach(async () => {
-    db = await freshDatabase();
-    [a, b] = await Promise.all([instance(db), instance(db)]);
-  });
-  afterEach(async () => {
-    await Promise.all([a.close(), b.close()]);
-    await db.drop();
+  beforeEach(() => {
+    [db, a, b] = [fleet.db(), fleet.a(), fleet.b()];
   });
 
   it('reads on one instance the key created by the other', async () => {
