@@ -139,7 +139,7 @@ async function api(): Promise<void> {
     logger: false,
   });
   // The HTTP phases call the API as an admin of the bench tenant, as any client must.
-  const apiKey = app.get<ApiKeyStore>(API_KEY_STORE).create({ tenantId: TENANT, roles: ['admin'], name: 'bench' }, new Date()).key;
+  const apiKey = (await app.get<ApiKeyStore>(API_KEY_STORE).create({ tenantId: TENANT, roles: ['admin'], name: 'bench' }, new Date())).key;
   const commands = app.get(CommandBus);
   const queries = app.get(QueryBus);
   const store = app.get<EventStore>(EVENT_STORE);

@@ -60,8 +60,8 @@ async function serve(adapter: Adapter, durability: Durability, dataDir: string):
   });
   await app.init();
   // As test/support/test-app.ts: an admin key of the default tenant, straight from the key store.
-  const keys = app.get<{ create(input: { tenantId: string; roles: string[]; name: string }, now: Date): { key: string } }>(API_KEY_STORE);
-  const { key } = keys.create({ tenantId: 'default', roles: ['admin'], name: `bench ${adapter}` }, new Date());
+  const keys = app.get<{ create(input: { tenantId: string; roles: string[]; name: string }, now: Date): Promise<{ key: string }> }>(API_KEY_STORE);
+  const { key } = await keys.create({ tenantId: 'default', roles: ['admin'], name: `bench ${adapter}` }, new Date());
   await app.listen(0, '127.0.0.1');
   const address = app.getHttpServer().address() as { port: number };
   if (app.getHttpAdapter().getType() !== adapter) throw new Error(`asked for ${adapter}, runs on ${app.getHttpAdapter().getType()}`);

@@ -19,7 +19,7 @@ export class TimedKeyStore implements KeyStore {
 
   constructor(private readonly inner: KeyStore) {}
 
-  currentKey(subjectId: string): DataKey {
+  currentKey(subjectId: string): Promise<DataKey> {
     return this.timed(() => this.inner.currentKey(subjectId));
   }
 
@@ -34,20 +34,20 @@ export class TimedKeyStore implements KeyStore {
     }
   }
 
-  key(subjectId: string, version: number): DataKey | undefined {
+  key(subjectId: string, version: number): Promise<DataKey | undefined> {
     return this.timed(() => this.inner.key(subjectId, version));
   }
 
-  destroy(subjectId: string): number {
+  destroy(subjectId: string): Promise<number> {
     return this.inner.destroy(subjectId);
   }
 
-  isErased(subjectId: string): boolean {
+  isErased(subjectId: string): Promise<boolean> {
     return this.inner.isErased(subjectId);
   }
 
-  close(): void {
-    this.inner.close();
+  close(): void | Promise<void> {
+    return this.inner.close();
   }
 
   snapshot(): KeyStoreTiming {
@@ -59,10 +59,10 @@ export class TimedKeyStore implements KeyStore {
     this.ms = 0;
   }
 
-  private timed<T>(work: () => T): T {
+  private async timed<T>(work: () => Promise<T>): Promise<T> {
     const t0 = nowMs();
     try {
-      return work();
+      return await work();
     } finally {
       this.lookups++;
       this.ms += nowMs() - t0;

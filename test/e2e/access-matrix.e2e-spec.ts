@@ -187,7 +187,7 @@ describe('access matrix: every route × every role × tenant and ownership, and 
       });
     for (const role of ROLES) {
       const ownerId = role === 'rep' ? REP : undefined;
-      callers.push({ label: `${role} (API key)`, kind: 'api-key', role, token: t.createKey({ tenantId: OWN, roles: [role], name: `matrix ${role}`, ownerId }).key });
+      callers.push({ label: `${role} (API key)`, kind: 'api-key', role, token: (await t.createKey({ tenantId: OWN, roles: [role], name: `matrix ${role}`, ownerId })).key });
       const sub = role === 'rep' ? REP : `user-${role}`;
       callers.push({ label: `${role} (JWT)`, kind: 'jwt', role, token: await idp.sign({ sub, tenant_id: OWN, roles: [role], exp: Math.floor(Date.now() / 1000) + 3600 }) });
     }
@@ -263,9 +263,9 @@ describe('access matrix: every route × every role × tenant and ownership, and 
   });
 
   it('refuses a missing, malformed, unknown, expired or revoked credential on every route with 401, appending nothing', async () => {
-    const expired = t.keys.create({ tenantId: OWN, roles: ['admin'], name: 'expired', expiresAt: new Date(Date.now() - 3_600_000).toISOString() }, new Date(Date.now() - 7_200_000));
-    const revoked = t.createKey({ tenantId: OWN, roles: ['admin'], name: 'revoked' });
-    t.keys.revoke(revoked.keyId, new Date());
+    const expired = await t.keys.create({ tenantId: OWN, roles: ['admin'], name: 'expired', expiresAt: new Date(Date.now() - 3_600_000).toISOString() }, new Date(Date.now() - 7_200_000));
+    const revoked = await t.createKey({ tenantId: OWN, roles: ['admin'], name: 'revoked' });
+    await t.keys.revoke(revoked.keyId, new Date());
     const expiredJwt = await idp.sign({ sub: 'user-1', tenant_id: OWN, roles: ['admin'], exp: Math.floor(Date.now() / 1000) - 3600 });
     const unpublishedJwt = await idp.signWithUnpublishedKey({ sub: 'user-1', tenant_id: OWN, roles: ['admin'], exp: Math.floor(Date.now() / 1000) + 3600 });
     const credentials: Array<[string, Record<string, string>]> = [

@@ -35,7 +35,7 @@ describe('an API instance of a fleet, processors in the worker thread (local Pos
     await eventually(async () => leased.every((name) => processors().runner(name)?.status().lease?.held === true), 20_000, 'the leases');
     // Not leased: the projections (each instance its own read models) and the stateless opportunity reaction.
     expect(processors().statuses().filter((s) => s.lease).map((s) => s.name).sort()).toEqual(leased);
-    const auditor = t.createKey({ tenantId: 'default', roles: ['auditor'], name: 'ops' });
+    const auditor = await t.createKey({ tenantId: 'default', roles: ['auditor'], name: 'ops' });
     await eventually(async () => (await t.anonymous.get('/health/ready')).status === 200, 20_000, 'ready');
     const ready = await t.anonymous.get('/health/ready').set('Authorization', `Bearer ${auditor.key}`).expect(200);
     expect((ready.body.leases as Array<{ name: string }>).map((l) => l.name).sort()).toEqual(leased);

@@ -16,10 +16,10 @@ describe('hardening', () => {
   it('says only whether the service is up to a caller without credentials, and the head to one that may see it', async () => {
     const open = await t.anonymous.get('/health').expect(200);
     expect(open.body).toEqual({ status: 'ok' });
-    const auditor = t.createKey({ tenantId: 'default', roles: ['auditor'], name: 'ops' });
+    const auditor = await t.createKey({ tenantId: 'default', roles: ['auditor'], name: 'ops' });
     const seen = await t.anonymous.get('/health').set('Authorization', `Bearer ${auditor.key}`).expect(200);
     expect(seen.body).toEqual({ status: 'ok', eventStore: 'sqlite', headPosition: expect.stringMatching(/^-?\d+$/) });
-    const rep = t.createKey({ tenantId: 'default', roles: ['rep'], name: 'rep', ownerId: 'rep-1' });
+    const rep = await t.createKey({ tenantId: 'default', roles: ['rep'], name: 'rep', ownerId: 'rep-1' });
     expect((await t.anonymous.get('/health').set('Authorization', `Bearer ${rep.key}`).expect(200)).body).toEqual({ status: 'ok' });
     await t.anonymous.get('/v1/projections').set('Authorization', `Bearer ${rep.key}`).expect(403);
   });
@@ -36,8 +36,8 @@ describe('hardening', () => {
   });
 
   it('limits each credential on its own: 429 RATE_LIMITED with Retry-After, another credential unaffected', async () => {
-    const a = t.createKey({ tenantId: 'default', roles: ['auditor'], name: 'a' });
-    const b = t.createKey({ tenantId: 'default', roles: ['auditor'], name: 'b' });
+    const a = await t.createKey({ tenantId: 'default', roles: ['auditor'], name: 'a' });
+    const b = await t.createKey({ tenantId: 'default', roles: ['auditor'], name: 'b' });
     const statuses: number[] = [];
     let limited: { headers: Record<string, string>; body: Record<string, unknown> } | undefined;
     for (let i = 0; i < 7; i++) {

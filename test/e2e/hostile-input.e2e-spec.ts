@@ -54,7 +54,7 @@ describe(`hostile input: ${RUNS} certainly invalid requests (fast-check seed ${S
   beforeAll(async () => {
     // minPosition beyond the head must be refused at once; until it is, a short wait bounds the time it costs.
     t = await startTestApp({ env: { READ_WAIT_MAX_MS: '200' } });
-    http = await RawHttpClient.listen(t.app, IN_FLIGHT, { Authorization: `Bearer ${t.adminKey()}` });
+    http = await RawHttpClient.listen(t.app, IN_FLIGHT, { Authorization: `Bearer ${await t.adminKey()}` });
     routes = RouteTable.of(t.app)
       .routes()
       .filter((r) => !EXCLUDED(r.path));
@@ -113,7 +113,7 @@ describe('hostile input: the premise', () => {
   let http: RawHttpClient;
   beforeAll(async () => {
     t = await startTestApp();
-    http = await RawHttpClient.listen(t.app, IN_FLIGHT, { Authorization: `Bearer ${t.adminKey()}` });
+    http = await RawHttpClient.listen(t.app, IN_FLIGHT, { Authorization: `Bearer ${await t.adminKey()}` });
   });
   afterAll(async () => {
     http?.close();

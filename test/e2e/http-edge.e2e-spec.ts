@@ -32,7 +32,7 @@ describe('HTTP edge: body parsing, routing and the one error shape', () => {
 
   beforeAll(async () => {
     t = await startTestApp();
-    http = await RawHttpClient.listen(t.app, 16, { Authorization: `Bearer ${t.adminKey()}` });
+    http = await RawHttpClient.listen(t.app, 16, { Authorization: `Bearer ${await t.adminKey()}` });
     const created = await http.send({ method: 'POST', path: '/v1/leads', headers: JSON_TYPE, body: JSON.stringify(validCapture()) });
     expect(created.status).toBe(201);
     leadId = (created.json as { leadId: string }).leadId;
@@ -254,7 +254,7 @@ describe('HTTP edge: the limits are configuration', () => {
   let http: RawHttpClient;
   beforeAll(async () => {
     t = await startTestApp({ env: { HTTP_BODY_LIMIT_BYTES: '2048', HTTP_JSON_MAX_DEPTH: '4' } });
-    http = await RawHttpClient.listen(t.app, 16, { Authorization: `Bearer ${t.adminKey()}` });
+    http = await RawHttpClient.listen(t.app, 16, { Authorization: `Bearer ${await t.adminKey()}` });
   });
   afterAll(async () => {
     http.close();

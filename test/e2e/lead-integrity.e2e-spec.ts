@@ -37,12 +37,12 @@ describe('one lead’s hash chain over HTTP', () => {
 
   it('answers 404 for a lead of another tenant and for a rep whose lead it is not, as for an unknown lead', async () => {
     await t.http.get(`/v1/leads/${leadId}/integrity`).set('X-Tenant-Id', 'globex').expect(404);
-    const otherRep = t.createKey({ tenantId: 'default', roles: ['rep'], name: 'rep two', ownerId: 'rep-2' }).key;
+    const otherRep = (await t.createKey({ tenantId: 'default', roles: ['rep'], name: 'rep two', ownerId: 'rep-2' })).key;
     const refused = await t.anonymous.get(`/v1/leads/${leadId}/integrity`).set('Authorization', `Bearer ${otherRep}`).expect(404);
     expect(refused.body.code).toBe('LEAD_NOT_FOUND');
-    const owner = t.createKey({ tenantId: 'default', roles: ['rep'], name: 'rep one', ownerId: 'rep-1' }).key;
+    const owner = (await t.createKey({ tenantId: 'default', roles: ['rep'], name: 'rep one', ownerId: 'rep-1' })).key;
     await t.anonymous.get(`/v1/leads/${leadId}/integrity`).set('Authorization', `Bearer ${owner}`).expect(200);
-    const marketing = t.createKey({ tenantId: 'default', roles: ['marketing'], name: 'marketing' }).key;
+    const marketing = (await t.createKey({ tenantId: 'default', roles: ['marketing'], name: 'marketing' })).key;
     await t.anonymous.get(`/v1/leads/${leadId}/integrity`).set('Authorization', `Bearer ${marketing}`).expect(403);
   });
 

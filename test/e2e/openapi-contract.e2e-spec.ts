@@ -242,7 +242,7 @@ const SPECS: Record<string, OperationSpec> = {
     successes: [statusCase('the keys of one tenant', 200, async () => ({ query: { tenantId: 'default' }, headers: PLATFORM }))],
   },
   'DELETE /v1/admin/api-keys/{keyId}': {
-    prepare: async (api) => ({ keyId: api.app.createKey({ tenantId: 'acme', roles: ['auditor'], name: 'to revoke' }).keyId, headers: PLATFORM }),
+    prepare: async (api) => ({ keyId: (await api.app.createKey({ tenantId: 'acme', roles: ['auditor'], name: 'to revoke' })).keyId, headers: PLATFORM }),
     errors: [statusCase('a key nobody has', 404, async () => ({ keyId: '0000000000000000', headers: PLATFORM }))],
   },
   'POST /v1/leads': {
@@ -250,7 +250,7 @@ const SPECS: Record<string, OperationSpec> = {
     successes: [
       statusCase('a capture-only key (a public web form): accepted, nothing more said', 202, async (api) => ({
         body: { contact: { email: email() }, source: { channel: 'web_form' } },
-        headers: { Authorization: `Bearer ${api.app.createKey({ tenantId: 'default', roles: ['capture'], name: 'web form' }).key}` },
+        headers: { Authorization: `Bearer ${(await api.app.createKey({ tenantId: 'default', roles: ['capture'], name: 'web form' })).key}` },
         expect: 202,
       })),
       statusCase('a capture that matches an existing lead by email', 200, async (api) => {
@@ -567,13 +567,13 @@ function casesOf(op: Operation, spec: OperationSpec): Case[] {
   }
   if (documents(op, 403) && op.path.startsWith('/v1/admin/')) {
     cases.push(
-      single(op, "a tenant's admin key, which manages no keys", 403, async (api) => amend(await spec.prepare(api), { headers: { Authorization: `Bearer ${api.app.adminKey()}` } })),
+      single(op, "a tenant's admin key, which manages no keys", 403, async (api) => amend(await spec.prepare(api), { headers: { Authorization: `Bearer ${await api.app.adminKey()}` } })),
     );
   }
   if (documents(op, 403) && !op.path.startsWith('/v1/admin/')) {
     cases.push(
       single(op, 'a credential of another tenant than X-Tenant-Id', 403, async (api) =>
-        amend(await spec.prepare(api), { headers: { Authorization: `Bearer ${api.app.adminKey()}`, 'X-Tenant-Id': 'someone-else' } }),
+        amend(await spec.prepare(api), { headers: { Authorization: `Bearer ${await api.app.adminKey()}`, 'X-Tenant-Id': 'someone-else' } }),
       ),
     );
     if (!op.path.startsWith('/v1/admin/') && op.raw.security?.length !== 0 && !['/health', '/health/ready'].includes(op.path)) {
@@ -620,7 +620,7 @@ function rateLimitedCase(op: Operation): Case {
     name: 'one request too many for the credential',
     app: 'limited',
     async run(api) {
-      const headers = { Authorization: op.path.startsWith('/v1/admin/') ? `Bearer ${TEST_PLATFORM_KEY}` : `Bearer ${api.app.adminKey()}` };
+      const headers = { Authorization: op.path.startsWith('/v1/admin/') ? `Bearer ${TEST_PLATFORM_KEY}` : `Bearer ${await api.app.adminKey()}` };
       for (let attempt = 0; attempt <= LIMITED_PER_MINUTE; attempt++) {
         const answer = await api.send(op.method, pathOf(op, {}), { headers });
         if (answer.status === 429) {

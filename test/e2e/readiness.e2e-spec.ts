@@ -39,11 +39,11 @@ describe('GET /health/ready (readiness; GET /health stays liveness)', () => {
       await eventually(async () => (await t.anonymous.get('/health/ready')).status === 200, 'ready');
       const open = await t.anonymous.get('/health/ready').expect(200);
       expect(open.body).toEqual({ status: 'ready', checks: [{ name: 'eventStore', ok: true }, { name: 'readModels', ok: true }] });
-      const auditor = t.createKey({ tenantId: 'default', roles: ['auditor'], name: 'ops' });
+      const auditor = await t.createKey({ tenantId: 'default', roles: ['auditor'], name: 'ops' });
       const seen = await t.anonymous.get('/health/ready').set('Authorization', `Bearer ${auditor.key}`).expect(200);
       // The embedded default: the local lease of every leased processor of this process, always held, term 1.
       expect(seen.body.leases).toEqual(expect.arrayContaining([{ name: 'reaction:routing', term: 1 }]));
-      const rep = t.createKey({ tenantId: 'default', roles: ['rep'], name: 'rep', ownerId: 'rep-1' });
+      const rep = await t.createKey({ tenantId: 'default', roles: ['rep'], name: 'rep', ownerId: 'rep-1' });
       expect((await t.anonymous.get('/health/ready').set('Authorization', `Bearer ${rep.key}`).expect(200)).body.leases).toBeUndefined();
     });
   });

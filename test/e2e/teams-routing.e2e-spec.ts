@@ -11,7 +11,7 @@ describe('teams and routing over HTTP', () => {
   let rep: string;
   beforeAll(async () => {
     t = await startTestApp({ module: { lifecycleConfig: config } });
-    rep = t.createKey({ tenantId: 'default', roles: ['rep'], name: 'rep one', ownerId: 'rep-1' }).key;
+    rep = (await t.createKey({ tenantId: 'default', roles: ['rep'], name: 'rep one', ownerId: 'rep-1' })).key;
   });
   afterAll(async () => {
     await t?.close();

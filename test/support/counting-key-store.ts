@@ -5,7 +5,7 @@ export class CountingKeyStore implements KeyStore {
   calls = 0;
   constructor(private readonly inner: KeyStore) {}
 
-  currentKey(subjectId: string): DataKey {
+  currentKey(subjectId: string): Promise<DataKey> {
     this.calls++;
     return this.inner.currentKey(subjectId);
   }
@@ -13,19 +13,19 @@ export class CountingKeyStore implements KeyStore {
     this.calls++;
     return this.inner.prepareKeys?.(subjectIds) ?? Promise.resolve();
   }
-  key(subjectId: string, version: number): DataKey | undefined {
+  key(subjectId: string, version: number): Promise<DataKey | undefined> {
     this.calls++;
     return this.inner.key(subjectId, version);
   }
-  destroy(subjectId: string): number {
+  destroy(subjectId: string): Promise<number> {
     this.calls++;
     return this.inner.destroy(subjectId);
   }
-  isErased(subjectId: string): boolean {
+  isErased(subjectId: string): Promise<boolean> {
     this.calls++;
     return this.inner.isErased(subjectId);
   }
-  close(): void {
-    this.inner.close();
+  close(): void | Promise<void> {
+    return this.inner.close();
   }
 }

@@ -6,7 +6,7 @@ import request from 'supertest';
 import { type GlobalPosition, positionFromString, positionToString, type EventStore } from '@lead-lifecycle/eventing';
 import { CONSISTENCY_TOKENS, type ConsistencyTokens } from '../../apps/api/src/http/consistency-token';
 import { EngineConfig, type LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
-import { EVENT_STORE } from '@lead-lifecycle/eventing';
+import { EVENT_STORE, PostgresConfig } from '@lead-lifecycle/eventing';
 import { KafkaConfig } from '@lead-lifecycle/kafka-relay';
 import { ProjectionsConfig } from '@lead-lifecycle/projections';
 import { API_KEY_STORE, type ApiKeyStore, AuthConfig, isTenantId, type NewApiKey } from '@lead-lifecycle/identity';
@@ -32,13 +32,13 @@ export interface TestApp {
   readonly keys: ApiKeyStore;
   readonly dataDir: string;
   /** The bearer token of an `admin` key of the tenant (the one `http` uses). */
-  adminKey(tenantId?: string): string;
+  adminKey(tenantId?: string): Promise<string>;
   /** The consistency token a command of `tenantId` would answer for `position` (for `minPosition`). */
   token(tenantId: string, position: GlobalPosition | string): string;
   /** The position a command's token stands for, as text. */
   positionOf(tenantId: string, token: string): string;
   /** A new key (its bearer token and id). */
-  createKey(input: NewApiKey): { key: string; keyId: string };
+  createKey(input: NewApiKey): Promise<{ key: string; keyId: string }>;
   close(): Promise<void>;
 }
 
@@ -61,7 +61,8 @@ export async function startTestApp(
     ...options.env,
   };
   const app = await createApp({
-    lifecycle: { engine: EngineConfig.fromEnv(env), ...options.module },
+    // Only the test's own settings: a DATABASE_URL in the shell does not move every suite to PostgreSQL.
+    lifecycle: { engine: EngineConfig.fromEnv(env), postgres: PostgresConfig.fromEnv(env), ...options.module },
     projections: ProjectionsConfig.fromEnv(env),
     kafka: KafkaConfig.fromEnv(env),
     http: HttpConfig.fromEnv(env),
@@ -75,15 +76,17 @@ export async function startTestApp(
   const tokens = app.get<ConsistencyTokens>(CONSISTENCY_TOKENS);
   // Per data folder, so that an app restarted on the same folder is called with the same keys (they are stored there).
   const admins = adminKeysOf(dataDir);
-  const createKey = (input: NewApiKey) => {
-    const created = keys.create(input, new Date());
+  const createKey = async (input: NewApiKey) => {
+    const created = await keys.create(input, new Date());
     return { key: created.key, keyId: created.keyId };
   };
   const adminKey = (tenantId = 'default') => {
     let key = admins.get(tenantId);
     if (!key) {
-      key = createKey({ tenantId, roles: ['admin'], name: `e2e admin of ${tenantId}` }).key;
+      // The promise is kept, so requests sent together share one key.
+      key = createKey({ tenantId, roles: ['admin'], name: `e2e admin of ${tenantId}` }).then((created) => created.key);
       admins.set(tenantId, key);
+      key.catch(() => admins.delete(tenantId));
     }
     return key;
   };
@@ -103,9 +106,9 @@ export async function startTestApp(
   };
 }
 
-const ADMIN_KEYS = new Map<string, Map<string, string>>();
+const ADMIN_KEYS = new Map<string, Map<string, Promise<string>>>();
 
-function adminKeysOf(dataDir: string): Map<string, string> {
+function adminKeysOf(dataDir: string): Map<string, Promise<string>> {
   let keys = ADMIN_KEYS.get(dataDir);
   if (!keys) ADMIN_KEYS.set(dataDir, (keys = new Map()));
   return keys;
@@ -118,7 +121,7 @@ const METHODS = ['get', 'post', 'put', 'patch', 'delete', 'del', 'head', 'option
  * X-Tenant-Id names (default "default"). An X-Tenant-Id that is no valid tenant id gets the default
  * tenant's key, so the app sees the header and refuses it (403 TENANT_MISMATCH).
  */
-function authenticating(agent: Agent, adminKey: (tenantId?: string) => string): Agent {
+function authenticating(agent: Agent, adminKey: (tenantId?: string) => Promise<string>): Agent {
   return new Proxy(agent, {
     get(target, property, receiver) {
       const original = Reflect.get(target, property, receiver) as unknown;
@@ -128,11 +131,17 @@ function authenticating(agent: Agent, adminKey: (tenantId?: string) => string): 
         const end = test.end.bind(test);
         test.end = (callback?: Parameters<request.Test['end']>[0]) => {
           const headers = Reflect.get(test, '_header') as Record<string, string | undefined>; // supertest's own record of the headers set
-          if (headers.authorization === undefined) {
-            const tenant = headers['x-tenant-id'];
-            test.set('Authorization', `Bearer ${adminKey(tenant !== undefined && isTenantId(tenant) ? tenant : 'default')}`);
-          }
-          return end(callback);
+          if (headers.authorization !== undefined) return end(callback);
+          const tenant = headers['x-tenant-id'];
+          // The key store answers asynchronously: the request is sent once the key is set.
+          adminKey(tenant !== undefined && isTenantId(tenant) ? tenant : 'default').then(
+            (key) => {
+              test.set('Authorization', `Bearer ${key}`);
+              end(callback);
+            },
+            (error: Error) => callback?.(error, undefined as never),
+          );
+          return test;
         };
         return test;
       };

@@ -39,7 +39,8 @@ export class AppModule {
     quiet = false,
   ): DynamicModule {
     const engine = options.engine ?? EngineConfig.fromEnv();
-    const lifecycle = { ...options, engine };
+    const postgres = options.postgres ?? PostgresConfig.fromEnv();
+    const lifecycle = { ...options, engine, postgres };
     const kafkaConfig = kafka ?? KafkaConfig.fromEnv();
     const projectionsConfig = projections ?? ProjectionsConfig.fromEnv();
     // An embedder's store or key store object cannot cross into a thread: its processors stay here.
@@ -52,8 +53,8 @@ export class AppModule {
             engine: settingsOf(engine),
             projections: settingsOf(projectionsConfig),
             kafka: settingsOf(kafkaConfig),
-            // The worker holds the leases: it gets the same server and the instance id resolved here.
-            postgres: settingsOf(PostgresConfig.fromEnv()),
+            // The same server (key store, leases, checkpoints) and the instance id resolved here: the worker holds the leases.
+            postgres: settingsOf(postgres),
             lease: settingsOf(LeaseConfig.fromEnv()),
             lifecycleConfig: options.lifecycleConfig,
           } satisfies ProcessorsWorkerData,
@@ -84,6 +85,7 @@ export class AppModule {
           baseUrl: http && `http://localhost:${http.PORT}`,
           dataDir: engine.DATA_DIR,
           clock: options.clock,
+          postgres,
         }),
       ],
       controllers: [LeadsController, ReadModelsController, OpportunitiesController, TeamsController, SlaController, HealthController, ApiKeysController],

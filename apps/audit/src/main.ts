@@ -1,9 +1,8 @@
 import 'reflect-metadata';
 import { createWriteStream, type WriteStream } from 'node:fs';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { AGGREGATE_STREAM_PREFIXES, SEALED_STREAM_PREFIXES, decodeLeadEvent, evolveLead, initialLeadState, isBusinessTime, leadStreamId } from '@lead-lifecycle/domain';
-import { type EventStore, type GlobalPosition, type IntegrityReport, SqliteKeyStore, type StoredEvent, verifyIntegrity } from '@lead-lifecycle/eventing';
+import { type EventStore, type GlobalPosition, type IntegrityReport, openKeyStore, PostgresConfig, type StoredEvent, verifyIntegrity } from '@lead-lifecycle/eventing';
 import {
   AggregateRepository,
   type AsOf,
@@ -62,7 +61,8 @@ async function main(argv: string[]): Promise<number> {
   }
   const env = { ...process.env, ...(values['data-dir'] ? { DATA_DIR: values['data-dir'] } : {}) };
   const engine = EngineConfig.fromEnv(env);
-  const keys = new SqliteKeyStore(join(engine.DATA_DIR, 'keys.sqlite'));
+  // With DATABASE_URL, the key store every instance shares, so exports show erasures made anywhere.
+  const keys = await openKeyStore(engine.DATA_DIR, PostgresConfig.fromEnv(env), 'lead-lifecycle audit');
   const store = command === 'verify' ? createRawEventStore(engine) : createEventStore(engine, keys);
   try {
     switch (command) {
@@ -79,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
     }
   } finally {
     await store.close();
-    keys.close();
+    await keys.close();
   }
 }
 

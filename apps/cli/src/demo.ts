@@ -34,9 +34,9 @@ async function main(): Promise<void> {
   try {
     const base = `http://127.0.0.1:${((app.getHttpServer() as Server).address() as AddressInfo).port}`;
     const keys = app.get<ApiKeyStore>(API_KEY_STORE);
-    const admin = keys.create({ tenantId: 'default', roles: ['admin'], name: 'demo admin' }, new Date());
-    const rep = keys.create({ tenantId: 'default', roles: ['rep'], name: 'demo rep ana', ownerId: 'rep-ana' }, new Date());
-    const marketing = keys.create({ tenantId: 'default', roles: ['marketing'], name: 'demo marketing' }, new Date());
+    const admin = await keys.create({ tenantId: 'default', roles: ['admin'], name: 'demo admin' }, new Date());
+    const rep = await keys.create({ tenantId: 'default', roles: ['rep'], name: 'demo rep ana', ownerId: 'rep-ana' }, new Date());
+    const marketing = await keys.create({ tenantId: 'default', roles: ['marketing'], name: 'demo marketing' }, new Date());
     const call = async (method: 'GET' | 'POST', path: string, body?: unknown) => {
       const response = await fetch(`${base}${path}`, {
         method,

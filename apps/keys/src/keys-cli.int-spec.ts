@@ -1,9 +1,11 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '../../../test/support/domain/manual-clock';
 import { parseApiKey } from '@lead-lifecycle/identity/api-key';
 import { SqliteApiKeyStore } from '@lead-lifecycle/identity/sqlite-api-key.store';
+import { PostgresApiKeyStore } from '@lead-lifecycle/identity/postgres-api-key.store';
+import { freshDatabase } from '../../../test/support/postgres/fresh-database';
 import { runKeysCli } from './keys-cli';
 
 describe('npm run keys', () => {
@@ -30,7 +32,7 @@ describe('npm run keys', () => {
     expect(statSync(join(dataDir, 'identity.sqlite')).mode & 0o777).toBe(0o600);
     const store = new SqliteApiKeyStore(join(dataDir, 'identity.sqlite'));
     try {
-      expect(store.verify(key, clock.now())).toMatchObject({ ok: true, record: { tenantId: 'acme', roles: ['admin', 'rep'], ownerId: 'rep-1', expiresAt: '2027-01-01T00:00:00.000Z' } });
+      expect(await store.verify(key, clock.now())).toMatchObject({ ok: true, record: { tenantId: 'acme', roles: ['admin', 'rep'], ownerId: 'rep-1', expiresAt: '2027-01-01T00:00:00.000Z' } });
     } finally {
       store.close();
     }
@@ -61,5 +63,23 @@ describe('npm run keys', () => {
     expect((await run('list', '--colour')).code).toBe(2);
     expect((await run()).code).toBe(2);
     expect((await run('--help')).code).toBe(0);
+  });
+
+  it('with DATABASE_URL works on the keys every API instance shares, and writes no file', async () => {
+    const db = await freshDatabase();
+    try {
+      const env = { DATA_DIR: dataDir, DATABASE_URL: db.url };
+      const io = { log: (l: string) => out.push(l), error: (l: string) => out.push(l) };
+      const out: string[] = [];
+      expect(await runKeysCli(['create', '--tenant', 'acme', '--roles', 'auditor', '--name', 'audit', '--json'], env, io, clock)).toBe(0);
+      const created = JSON.parse(out[0]) as { key: string; keyId: string };
+      const api = await PostgresApiKeyStore.open(db.pool);
+      expect(await api.verify(created.key, clock.now())).toMatchObject({ ok: true, record: { keyId: created.keyId, tenantId: 'acme' } });
+      expect(await runKeysCli(['revoke', created.keyId], env, io, clock)).toBe(0);
+      expect(await api.verify(created.key, clock.now())).toEqual({ ok: false, reason: 'revoked' });
+      expect(existsSync(join(dataDir, 'identity.sqlite'))).toBe(false);
+    } finally {
+      await db.drop();
+    }
   });
 });

@@ -1,9 +1,10 @@
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type Clock, InvalidCommandError, systemClock } from '@lead-lifecycle/domain';
 import type { ApiKeyRecord } from '@lead-lifecycle/identity/api-key';
+import type { ApiKeyStore } from '@lead-lifecycle/identity/api-key.store';
 import { IDENTITY_DB_FILE_NAME } from '@lead-lifecycle/identity/identity-files';
-import { SqliteApiKeyStore } from '@lead-lifecycle/identity/sqlite-api-key.store';
+import { openApiKeyStore } from '@lead-lifecycle/identity/open-api-key-store';
+import { PostgresConfig } from '@lead-lifecycle/eventing/postgres/postgres.config';
 import { EngineConfig } from '@lead-lifecycle/lifecycle/config/engine.config';
 import { ConfigurationError } from '@lead-lifecycle/lifecycle/config/validate-config';
 
@@ -13,7 +14,7 @@ export const USAGE = `Lead Lifecycle API keys
   npm run keys -- list [--tenant <t>] [--json]
   npm run keys -- revoke <keyId>
 
-Works on DATA_DIR/${IDENTITY_DB_FILE_NAME} (or --data-dir). A created key is printed this once; only its hash is kept.
+Works on DATA_DIR/${IDENTITY_DB_FILE_NAME} (or --data-dir), or on PostgreSQL when DATABASE_URL is set. A created key is printed this once; only its hash is kept.
 Roles: admin, manager, rep (needs --owner), marketing, auditor, privacy_officer, capture.
 Exit codes: 0 ok, 1 unknown key, 2 usage, configuration or validation error.`;
 
@@ -37,7 +38,7 @@ class UsageError extends Error {}
 
 /** The keys CLI as a function, so tests run it in-process: returns the exit code. */
 export async function runKeysCli(argv: string[], env: NodeJS.ProcessEnv, out: CliOutput, clock: Clock = systemClock): Promise<number> {
-  let store: SqliteApiKeyStore | undefined;
+  let store: ApiKeyStore | undefined;
   try {
     const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
     const [command, target] = positionals;
@@ -46,10 +47,11 @@ export async function runKeysCli(argv: string[], env: NodeJS.ProcessEnv, out: Cl
       return command || values.help ? 0 : 2;
     }
     const engine = EngineConfig.fromEnv({ ...env, ...(values['data-dir'] ? { DATA_DIR: values['data-dir'] } : {}) });
-    store = new SqliteApiKeyStore(join(engine.DATA_DIR, IDENTITY_DB_FILE_NAME));
+    // With DATABASE_URL, the keys every API instance shares; else the data folder's identity.sqlite.
+    store = await openApiKeyStore(engine.DATA_DIR, PostgresConfig.fromEnv(env), 'lead-lifecycle keys-cli');
     switch (command) {
       case 'create': {
-        const created = store.create(
+        const created = await store.create(
           {
             tenantId: required(values.tenant, '--tenant'),
             roles: required(values.roles, '--roles').split(',').map((r) => r.trim()).filter(Boolean),
@@ -68,14 +70,14 @@ export async function runKeysCli(argv: string[], env: NodeJS.ProcessEnv, out: Cl
         return 0;
       }
       case 'list': {
-        const keys = store.list(values.tenant);
+        const keys = await store.list(values.tenant);
         if (values.json) out.log(JSON.stringify(keys));
         else for (const key of keys) out.log(describe(key));
         return 0;
       }
       case 'revoke': {
         const keyId = required(target, '<keyId>');
-        if (!store.revoke(keyId, clock.now())) {
+        if (!(await store.revoke(keyId, clock.now()))) {
           out.error(`no API key ${keyId}`);
           return 1;
         }
@@ -97,7 +99,7 @@ export async function runKeysCli(argv: string[], env: NodeJS.ProcessEnv, out: Cl
     }
     throw error;
   } finally {
-    store?.close();
+    await store?.close();
   }
 }
 

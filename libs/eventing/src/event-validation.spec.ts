@@ -149,6 +149,6 @@ describe('validateAppend through the decorators', () => {
     const leadId = randomUUID();
     validateAppend(store, `lead-${leadId}`, [event({ leadId, contact: { email: 'ada@example.com' } })]);
     expect(await raw.headPosition()).toEqual({ commit: -1n, prepare: -1n });
-    expect(keys.key(leadId, 1)).toBeUndefined();
+    expect(await keys.key(leadId, 1)).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import type { StoredEvent, Subscription } from './event-store.port';
 
 /** `subscription` with `map` applied to every event it delivers: for decorators that rewrite events on read. */
-export function mapSubscription(subscription: Subscription, map: (event: StoredEvent) => StoredEvent): Subscription {
+export function mapSubscription(subscription: Subscription, map: (event: StoredEvent) => StoredEvent | Promise<StoredEvent>): Subscription {
   return {
     close: () => subscription.close(),
     [Symbol.asyncIterator]: () => {
@@ -9,7 +9,7 @@ export function mapSubscription(subscription: Subscription, map: (event: StoredE
       return {
         next: async () => {
           const r = await it.next();
-          return r.done ? r : { done: false, value: map(r.value) };
+          return r.done ? r : { done: false, value: await map(r.value) };
         },
         return: async () => (it.return ? it.return() : { done: true, value: undefined }),
       };

@@ -49,7 +49,7 @@ describe('CredentialAuthenticator', () => {
   });
 
   it('an API key is its tenant, roles, name and owner; actor apikey:<keyId>', async () => {
-    const created = store.create({ tenantId: 'acme', roles: ['rep'], name: 'rep seven', ownerId: 'rep-7' }, clock.now());
+    const created = await store.create({ tenantId: 'acme', roles: ['rep'], name: 'rep seven', ownerId: 'rep-7' }, clock.now());
     await expect(authenticator.authenticate(bearer(created.key))).resolves.toEqual({
       tenantId: 'acme',
       roles: ['rep'],
@@ -61,9 +61,9 @@ describe('CredentialAuthenticator', () => {
   });
 
   it('401 with the reason for a malformed, unknown, expired or revoked API key', async () => {
-    const expiring = store.create({ tenantId: 'acme', roles: ['auditor'], name: 'soon', expiresAt: '2026-03-01T13:00:00Z' }, clock.now());
-    const revoked = store.create({ tenantId: 'acme', roles: ['auditor'], name: 'gone' }, clock.now());
-    store.revoke(revoked.keyId, clock.now());
+    const expiring = await store.create({ tenantId: 'acme', roles: ['auditor'], name: 'soon', expiresAt: '2026-03-01T13:00:00Z' }, clock.now());
+    const revoked = await store.create({ tenantId: 'acme', roles: ['auditor'], name: 'gone' }, clock.now());
+    await store.revoke(revoked.keyId, clock.now());
     const unknown = `llk_${'0'.repeat(16)}_${'A'.repeat(43)}`;
     const reasons = async (token: string) => (await refusal(authenticator.authenticate(bearer(token)))).reason;
     expect(await reasons('llk_short')).toBe('malformed');
@@ -78,7 +78,7 @@ describe('CredentialAuthenticator', () => {
   });
 
   it('403 TENANT_MISMATCH when X-Tenant-Id names another tenant; the same tenant is fine', async () => {
-    const created = store.create({ tenantId: 'acme', roles: ['admin'], name: 'admin' }, clock.now());
+    const created = await store.create({ tenantId: 'acme', roles: ['admin'], name: 'admin' }, clock.now());
     await expect(authenticator.authenticate(bearer(created.key, { 'x-tenant-id': 'acme' }))).resolves.toMatchObject({ tenantId: 'acme' });
     const error = await refusal(authenticator.authenticate(bearer(created.key, { 'x-tenant-id': 'globex' })));
     expect({ code: error.code, status: error.statusCode, headers: error.headers() }).toEqual({ code: AuthErrorCode.TenantMismatch, status: 403, headers: {} });

@@ -41,7 +41,7 @@ export class CredentialAuthenticator implements Authenticator {
     if (this.deps.platformKey?.matches(token)) return { tenantId: PLATFORM_TENANT, roles: [], actor: 'platform', actorName: 'platform key', kind: 'platform' };
     const now = this.deps.clock.now();
     if (looksLikeApiKey(token)) {
-      const verification = this.deps.store.verify(token, now);
+      const verification = await this.deps.store.verify(token, now);
       if (!verification.ok) throw AuthError.unauthenticated(verification.reason);
       const { record } = verification;
       return {

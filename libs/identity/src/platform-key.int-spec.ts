@@ -23,8 +23,8 @@ describe('the platform key', () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('first start: generates it, writes it 0600 in a 0700 folder, and creates the default tenant\'s admin key, both to print once', () => {
-    const setup = ensurePlatformKey({ dataDir, store, now });
+  it('first start: generates it, writes it 0600 in a 0700 folder, and creates the default tenant\'s admin key, both to print once', async () => {
+    const setup = await ensurePlatformKey({ dataDir, store, now });
     expect(setup.source).toBe('generated');
     const first = setup.firstStart!;
     expect(first.platformKey).toMatch(/^llp_[A-Za-z0-9_-]{43}$/);
@@ -34,39 +34,39 @@ describe('the platform key', () => {
     expect(mode(dataDir)).toBe(0o700);
     expect(setup.platformKey.matches(first.platformKey)).toBe(true);
     expect(first.defaultAdminKey).toMatchObject({ tenantId: 'default', roles: ['admin'] });
-    expect(store.verify(first.defaultAdminKey.key, now)).toMatchObject({ ok: true, record: { tenantId: 'default', roles: ['admin'] } });
+    expect(await store.verify(first.defaultAdminKey.key, now)).toMatchObject({ ok: true, record: { tenantId: 'default', roles: ['admin'] } });
     const message = firstStartMessage(setup, 'http://localhost:3000').join('\n');
     expect(message).toContain(first.platformKey);
     expect(message).toContain(first.defaultAdminKey.key);
     expect(message).toContain(file);
   });
 
-  it('second start: reads the same key from the file, prints nothing, creates no other admin key', () => {
-    const first = ensurePlatformKey({ dataDir, store, now });
-    const second = ensurePlatformKey({ dataDir, store, now });
+  it('second start: reads the same key from the file, prints nothing, creates no other admin key', async () => {
+    const first = await ensurePlatformKey({ dataDir, store, now });
+    const second = await ensurePlatformKey({ dataDir, store, now });
     expect(second.source).toBe('file');
     expect(second.firstStart).toBeUndefined();
     expect(firstStartMessage(second)).toEqual([]);
     expect(second.platformKey.matches(first.firstStart!.platformKey)).toBe(true);
-    expect(store.list('default')).toHaveLength(1);
+    expect(await store.list('default')).toHaveLength(1);
   });
 
-  it('ADMIN_API_KEY wins: no file is written and no admin key is created', () => {
-    const setup = ensurePlatformKey({ dataDir, store, now, adminApiKey: 'k'.repeat(40) });
+  it('ADMIN_API_KEY wins: no file is written and no admin key is created', async () => {
+    const setup = await ensurePlatformKey({ dataDir, store, now, adminApiKey: 'k'.repeat(40) });
     expect(setup.source).toBe('environment');
     expect(setup.firstStart).toBeUndefined();
     expect(setup.platformKey.matches('k'.repeat(40))).toBe(true);
     expect(existsSync(join(dataDir, 'admin-api-key'))).toBe(false);
-    expect(store.list()).toEqual([]);
+    expect(await store.list()).toEqual([]);
   });
 
-  it('refuses a file that holds no key rather than generating over it', () => {
+  it('refuses a file that holds no key rather than generating over it', async () => {
     mkdirSync(dataDir, { recursive: true });
     writeFileSync(join(dataDir, 'admin-api-key'), '\n');
-    expect(() => ensurePlatformKey({ dataDir, store, now })).toThrow(/does not hold a platform key/);
+    await expect(ensurePlatformKey({ dataDir, store, now })).rejects.toThrow(/does not hold a platform key/);
   });
 
-  it('matches only the exact key', () => {
+  it('matches only the exact key', async () => {
     const key = new PlatformKey('s'.repeat(32));
     expect(key.matches('s'.repeat(32))).toBe(true);
     expect(key.matches('s'.repeat(31))).toBe(false);

@@ -50,7 +50,7 @@ export interface PlatformKeyOptions {
  * (0600, folder 0700) and an `admin` key for the default tenant is created, both returned to print once.
  * The file is written before the admin key exists, so a crash in between leaves no key nobody has seen.
  */
-export function ensurePlatformKey(options: PlatformKeyOptions): PlatformKeySetup {
+export async function ensurePlatformKey(options: PlatformKeyOptions): Promise<PlatformKeySetup> {
   if (options.adminApiKey !== undefined) return { platformKey: new PlatformKey(options.adminApiKey), source: 'environment' };
   const file = join(options.dataDir, PLATFORM_KEY_FILE);
   const existing = readKeyFile(file);
@@ -59,7 +59,7 @@ export function ensurePlatformKey(options: PlatformKeyOptions): PlatformKeySetup
   const generated = `${PLATFORM_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
   // Another process may have won the race: then its key is the one.
   if (!writePrivateFileOnce(file, `${generated}\n`)) return { platformKey: new PlatformKey(readKeyFile(file)!), source: 'file' };
-  const defaultAdminKey = options.store.create({ tenantId: options.defaultTenant ?? 'default', roles: ['admin'], name: 'first-start admin' }, options.now);
+  const defaultAdminKey = await options.store.create({ tenantId: options.defaultTenant ?? 'default', roles: ['admin'], name: 'first-start admin' }, options.now);
   return { platformKey: new PlatformKey(generated), source: 'generated', firstStart: { platformKey: generated, platformKeyFile: file, defaultAdminKey } };
 }
 

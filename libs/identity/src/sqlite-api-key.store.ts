@@ -1,24 +1,10 @@
 import Database from 'better-sqlite3';
 import { dirname } from 'node:path';
-import { InvalidCommandError } from '@lead-lifecycle/domain';
-import {
-  type ApiKeyRecord,
-  type ApiKeyVerification,
-  type CreatedApiKey,
-  generateApiKey,
-  hashSecret,
-  type NewApiKey,
-  parseApiKey,
-  secretMatches,
-  validateNewApiKey,
-} from './api-key';
+import { type ApiKeyRecord, type ApiKeyVerification, type CreatedApiKey, type NewApiKey, parseApiKey } from './api-key';
+import { LastUseWrites, prepareApiKey, refusalOf } from './api-key-records';
 import type { ApiKeyStore } from './api-key.store';
 import { ensurePrivateDir, ensurePrivateFile } from '@lead-lifecycle/eventing';
-import { isRole, type Role } from './roles';
-
-/** Last use is written at most this often per key: a busy key must not turn every read into a write. */
-const LAST_USE_RESOLUTION_MS = 60_000;
-
+import { isRole } from './roles';
 interface Row {
   key_id: string;
   tenant_id: string;
@@ -38,7 +24,7 @@ interface Row {
  */
 export class SqliteApiKeyStore implements ApiKeyStore {
   private readonly db: Database.Database;
-  private readonly lastUseWritten = new Map<string, number>();
+  private readonly lastUse = new LastUseWrites();
 
   constructor(filename: string) {
     if (filename !== ':memory:') {
@@ -55,40 +41,28 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     this.db.exec('CREATE INDEX IF NOT EXISTS api_keys_by_tenant ON api_keys (tenant_id, created_at)');
   }
 
-  create(input: NewApiKey, now: Date): CreatedApiKey {
-    const problems = validateNewApiKey(input, now);
-    if (problems.length) throw new InvalidCommandError(problems);
-    const { keyId, secret, key } = generateApiKey();
-    const record: ApiKeyRecord = {
-      keyId,
-      tenantId: input.tenantId,
-      roles: [...input.roles] as Role[],
-      name: input.name,
-      ...(input.ownerId !== undefined ? { ownerId: input.ownerId } : {}),
-      createdAt: now.toISOString(),
-      ...(input.expiresAt !== undefined ? { expiresAt: new Date(input.expiresAt).toISOString() } : {}),
-    };
+  async create(input: NewApiKey, now: Date): Promise<CreatedApiKey> {
+    const { record, secretHash, key } = prepareApiKey(input, now);
     this.db
       .prepare(
         `INSERT INTO api_keys (key_id, tenant_id, roles, name, owner_id, secret_hash, created_at, expires_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(keyId, record.tenantId, JSON.stringify(record.roles), record.name, record.ownerId ?? null, hashSecret(secret), record.createdAt, record.expiresAt ?? null);
+      .run(record.keyId, record.tenantId, JSON.stringify(record.roles), record.name, record.ownerId ?? null, secretHash, record.createdAt, record.expiresAt ?? null);
     return { ...record, key };
   }
 
-  verify(key: string, now: Date): ApiKeyVerification {
+  async verify(key: string, now: Date): Promise<ApiKeyVerification> {
     const parts = parseApiKey(key);
     if (!parts) return { ok: false, reason: 'malformed' };
     const row = this.row(parts.keyId);
-    // An unknown id still costs a hash comparison, so timing does not tell unknown ids from wrong secrets.
-    if (!secretMatches(parts.secret, row?.secret_hash ?? UNKNOWN_HASH) || !row) return { ok: false, reason: 'unknown' };
-    if (row.revoked_at !== null) return { ok: false, reason: 'revoked' };
-    if (row.expires_at !== null && Date.parse(row.expires_at) <= now.getTime()) return { ok: false, reason: 'expired' };
+    const record = row && toRecord(row);
+    const refusal = refusalOf(parts.secret, record && { ...record, secretHash: row.secret_hash }, now);
+    if (refusal || !row) return { ok: false, reason: refusal ?? 'unknown' };
     return { ok: true, record: toRecord(this.recordUse(row, now)) };
   }
 
-  list(tenantId?: string): ApiKeyRecord[] {
+  async list(tenantId?: string): Promise<ApiKeyRecord[]> {
     const rows = (
       tenantId === undefined
         ? this.db.prepare('SELECT * FROM api_keys ORDER BY created_at, key_id').all()
@@ -97,12 +71,12 @@ export class SqliteApiKeyStore implements ApiKeyStore {
     return rows.map(toRecord);
   }
 
-  get(keyId: string): ApiKeyRecord | undefined {
+  async get(keyId: string): Promise<ApiKeyRecord | undefined> {
     const row = this.row(keyId);
     return row ? toRecord(row) : undefined;
   }
 
-  revoke(keyId: string, now: Date): boolean {
+  async revoke(keyId: string, now: Date): Promise<boolean> {
     const known = this.db.prepare('UPDATE api_keys SET revoked_at = coalesce(revoked_at, ?) WHERE key_id = ?').run(now.toISOString(), keyId);
     return known.changes > 0;
   }
@@ -116,18 +90,13 @@ export class SqliteApiKeyStore implements ApiKeyStore {
   }
 
   private recordUse(row: Row, now: Date): Row {
-    const at = now.getTime();
-    const written = this.lastUseWritten.get(row.key_id) ?? (row.last_used_at ? Date.parse(row.last_used_at) : undefined);
-    if (written !== undefined && at - written < LAST_USE_RESOLUTION_MS && at >= written) return row;
+    if (!this.lastUse.due(row.key_id, row.last_used_at ?? undefined, now)) return row;
     const lastUsedAt = now.toISOString();
     this.db.prepare('UPDATE api_keys SET last_used_at = ? WHERE key_id = ?').run(lastUsedAt, row.key_id);
-    if (this.lastUseWritten.size > 10_000) this.lastUseWritten.clear();
-    this.lastUseWritten.set(row.key_id, at);
+    this.lastUse.record(row.key_id, now);
     return { ...row, last_used_at: lastUsedAt };
   }
 }
-
-const UNKNOWN_HASH = hashSecret('no such key');
 
 function toRecord(row: Row): ApiKeyRecord {
   return {

@@ -3,7 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { join } from 'node:path';
 import { Clock, LifecycleConfig, systemClock } from '@lead-lifecycle/domain';
 import type { EventStore, KeyStore } from '@lead-lifecycle/eventing';
-import { EventingModule, ProcessorHost, ProcessorWorkerOptions, SqliteCheckpointStore, SqliteKeyStore } from '@lead-lifecycle/eventing';
+import { EventingModule, openKeyStore, PostgresConfig, ProcessorHost, ProcessorWorkerOptions, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { AssignLeadHandler } from './commands/assign-lead.handler';
 import { BusinessTimeGuard } from './commands/business-time.guard';
 import { CaptureLeadHandler } from './commands/capture-lead.handler';
@@ -41,8 +41,10 @@ export interface LeadLifecycleModuleOptions {
   readonly lifecycleConfig?: LifecycleConfig;
   /** Defaults to the store named by engine.EVENT_STORE, hash-chained and encrypting personal data. */
   readonly eventStore?: EventStore;
-  /** Keys of personal data; defaults to DATA_DIR/keys.sqlite. */
+  /** Keys of personal data; defaults to PostgreSQL with `postgres.DATABASE_URL`, else DATA_DIR/keys.sqlite. */
   readonly keyStore?: KeyStore;
+  /** The PostgreSQL server the instances share (DATABASE_URL); defaults to PostgresConfig.fromEnv(). */
+  readonly postgres?: PostgresConfig;
   /** Answers recorded by Idempotency-Key; defaults to DATA_DIR/idempotency.sqlite. */
   readonly idempotencyStore?: IdempotencyStore;
   readonly clock?: Clock;
@@ -147,12 +149,16 @@ export class LeadLifecycleModule implements OnModuleInit, OnApplicationShutdown 
   /**
    * The EventingModule the engine works with, from the same options as forRoot: the store named by
    * engine.EVENT_STORE, hash-chained, encrypting personal data and upcasting with the domain's
-   * upcasters (or `eventStore`, upcast), keys in DATA_DIR/keys.sqlite (or `keyStore`), checkpoints and
+   * upcasters (or `eventStore`, upcast), keys in PostgreSQL with DATABASE_URL, else DATA_DIR/keys.sqlite
+   * (or `keyStore`), checkpoints and
    * read models in DATA_DIR/read-models.sqlite. Build it once and hand it to every module.
    */
   static eventing(options: LeadLifecycleModuleOptions = {}, extra: { worker?: ProcessorWorkerOptions; store?: EventStoreOptions } = {}): DynamicModule {
     return EventingModule.forRoot({
-      keyStore: () => options.keyStore ?? new SqliteKeyStore(join(engineOf(options).DATA_DIR, 'keys.sqlite')),
+      // With DATABASE_URL every instance (and its processor worker) shares the keys in PostgreSQL, so an
+      // erasure on one destroys them for all; its migrations run before the module serves.
+      keyStore: () =>
+        options.keyStore ?? openKeyStore(engineOf(options).DATA_DIR, options.postgres ?? PostgresConfig.fromEnv(), `lead-lifecycle keys ${process.pid}`),
       eventStore: (keys: KeyStore) =>
         options.eventStore ? withDomainUpcasting(options.eventStore) : createEventStore(engineOf(options), keys, extra.store),
       checkpointStore: () => new SqliteCheckpointStore(join(engineOf(options).DATA_DIR, 'read-models.sqlite')),

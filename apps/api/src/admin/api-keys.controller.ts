@@ -26,8 +26,8 @@ export class ApiKeysController {
     success: { status: 201, type: CreatedApiKeyResponse, description: 'created' },
     body: true,
   })
-  create(@Body() body: CreateApiKeyDto) {
-    const created = this.store.create(body, this.clock.now());
+  async create(@Body() body: CreateApiKeyDto) {
+    const created = await this.store.create(body, this.clock.now());
     return { ...view(created), key: created.key };
   }
 
@@ -37,15 +37,15 @@ export class ApiKeysController {
     description: 'Only the platform key may. Revoked and expired keys are listed too, with when.',
     success: { status: 200, type: ApiKeyListResponse, description: 'the keys' },
   })
-  list(@Query() query: ListApiKeysQueryDto) {
-    return { items: this.store.list(query.tenantId).map(view) };
+  async list(@Query() query: ListApiKeysQueryDto) {
+    return { items: (await this.store.list(query.tenantId)).map(view) };
   }
 
   @Delete(':keyId')
   @HttpCode(204)
   @ApiRevokeOperation()
-  revoke(@Param('keyId') keyId: string): void {
-    if (!this.store.revoke(keyId, this.clock.now())) {
+  async revoke(@Param('keyId') keyId: string): Promise<void> {
+    if (!(await this.store.revoke(keyId, this.clock.now()))) {
       throw new NotFoundException({ statusCode: 404, error: 'NOT_FOUND', code: API_KEY_NOT_FOUND, message: `no API key ${keyId}` });
     }
   }

@@ -47,7 +47,7 @@ describe('dashboard in a real browser: sign-in, funnel, KPIs, leads, timeline, l
     t = await startTestApp();
     await t.app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${((t.app.getHttpServer() as Server).address() as AddressInfo).port}`;
-    admin = t.adminKey(TENANT);
+    admin = await t.adminKey(TENANT);
     // A small seeded funnel through the API, then one lead whose story the timeline test reads.
     const demo = await playDemoScenario((method, path, body) => api(method, path, body), { leads: 40, seed: 7, concurrency: 4 });
     erasedLead = demo.leadIds[demo.leadIds.length - 1];
@@ -224,7 +224,7 @@ describe('dashboard in a real browser: sign-in, funnel, KPIs, leads, timeline, l
     const page = await signedIn(admin, '#/live');
     await expectText(page.getByTestId('live-status'), /Connected/);
     await page.getByRole('table', { name: 'Processors' }).waitFor();
-    liveLeads.other = (await api('POST', '/v1/leads', { contact: { email: 'other-tenant@example.com' }, source: { channel: 'seo' } }, t.adminKey('other'), 'other')).body.leadId!;
+    liveLeads.other = (await api('POST', '/v1/leads', { contact: { email: 'other-tenant@example.com' }, source: { channel: 'seo' } }, await t.adminKey('other'), 'other')).body.leadId!;
     const captured = await api('POST', '/v1/leads', { contact: { email: 'live@example.com' }, source: { channel: 'web_form' } });
     liveLeads.own = captured.body.leadId!;
     const arrived = page.locator(`[data-testid="live-event"][data-type="LeadCaptured"]`);
@@ -238,7 +238,7 @@ describe('dashboard in a real browser: sign-in, funnel, KPIs, leads, timeline, l
   });
 
   it('tells a role what it may not see: a rep on KPIs and Live, marketing on a timeline', async () => {
-    const rep = t.createKey({ tenantId: TENANT, roles: ['rep'], name: 'rep of the e2e', ownerId: 'rep-ana' }).key;
+    const rep = (await t.createKey({ tenantId: TENANT, roles: ['rep'], name: 'rep of the e2e', ownerId: 'rep-ana' })).key;
     const page = await signedIn(rep, '#/kpis');
     await expectText(page.getByTestId('refused'), /Your role may not see this page: the API answered 403 FORBIDDEN/);
     await shot(page, 'refused');
@@ -248,7 +248,7 @@ describe('dashboard in a real browser: sign-in, funnel, KPIs, leads, timeline, l
     await page.goto(`${base}/dashboard#/leads`);
     await expectText(page.locator('section', { has: page.getByRole('heading', { name: 'SLAs about to breach' }) }), /Not available to your role/);
     await page.close();
-    const marketing = t.createKey({ tenantId: TENANT, roles: ['marketing'], name: 'marketing of the e2e' }).key;
+    const marketing = (await t.createKey({ tenantId: TENANT, roles: ['marketing'], name: 'marketing of the e2e' })).key;
     const other = await signedIn(marketing, `#/lead/${storyLead}`);
     await expectText(other.getByTestId('refused'), /403 FORBIDDEN/);
     await other.close();
@@ -269,7 +269,7 @@ describe('dashboard in a real browser: sign-in, funnel, KPIs, leads, timeline, l
     expect(text).not.toContain(liveLeads.other);
     expect(text).not.toContain('story@example.com'); // no payload, so no personal data
     expect(text).toContain(`"leadId":"${storyLead}"`);
-    const rep = t.createKey({ tenantId: TENANT, roles: ['rep'], name: 'rep on the stream', ownerId: 'rep-ben' }).key;
+    const rep = (await t.createKey({ tenantId: TENANT, roles: ['rep'], name: 'rep on the stream', ownerId: 'rep-ben' })).key;
     const refused = await fetch(`${base}/v1/dashboard/events`, { headers: { Authorization: `Bearer ${rep}` } });
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { code: string }).code).toBe('FORBIDDEN');

@@ -14,8 +14,9 @@ export interface ProcessorsWorkerData {
   readonly engine: Record<string, string>;
   readonly projections: Record<string, string>;
   readonly kafka: Record<string, string>;
-  /** DATABASE_URL and the lease settings (INSTANCE_ID as the main thread resolved it), for the leased processors. */
-  readonly postgres?: Record<string, string>;
+  /** The shared PostgreSQL settings: the worker opens its own pools on the same server (key store, leases, checkpoints). */
+  readonly postgres: Record<string, string>;
+  /** The lease settings, INSTANCE_ID as the main thread resolved it, for the leased processors. */
   readonly lease?: Record<string, string>;
   /** The embedder's rules when it passed them; otherwise the worker reads engine.LIFECYCLE_CONFIG itself. */
   readonly lifecycleConfig?: LifecycleConfig;
@@ -47,10 +48,14 @@ export function processorsWorkerModule(data: ProcessorsWorkerData): DynamicModul
   // few appends (the reaction's) are written on that loop too: no writer thread of its own.
   const engine = EngineConfig.fromEnv({ ...data.engine, PROCESSORS_IN: 'main', SQLITE_WRITER: 'main' });
   const kafka = KafkaConfig.fromEnv(data.kafka);
-  const fleet = { postgres: PostgresConfig.fromEnv(data.postgres ?? {}), lease: LeaseConfig.fromEnv(data.lease ?? {}) };
+  const postgres = PostgresConfig.fromEnv(data.postgres);
+  const fleet = { postgres, lease: LeaseConfig.fromEnv(data.lease ?? {}) };
   // The API appends on another connection, which wakes no subscription here: the embedded store is
   // polled often instead, so read-your-writes waits milliseconds, not the store's default 250 ms.
-  const eventing = LeadLifecycleModule.eventing({ engine }, { store: { pollIntervalMs: WORKER_STORE_POLL_MS } });
+  const eventing = LeadLifecycleModule.eventing(
+    { engine, postgres },
+    { store: { pollIntervalMs: WORKER_STORE_POLL_MS } },
+  );
   const lifecycleConfig = data.lifecycleConfig ?? loadLifecycleConfig(engine.LIFECYCLE_CONFIG);
   return {
     module: ProcessorsWorkerModule,

@@ -102,8 +102,8 @@ describe('crypto-shredding', () => {
     expect((await store.readStream('lead-L1'))[0].data.contact).toEqual(contact);
     expect((await store.readAll())[0].data.contact).toEqual(contact);
 
-    expect(keys.destroy('L1')).toBe(1);
-    expect(keys.isErased('L1')).toBe(true);
+    expect(await keys.destroy('L1')).toBe(1);
+    expect(await keys.isErased('L1')).toBe(true);
     expect((await store.readStream('lead-L1'))[0].data.contact).toEqual(ERASED_CONTACT);
     expect((await verifyIntegrity(store, { prefixes: CHAINED })).ok).toBe(true);
 

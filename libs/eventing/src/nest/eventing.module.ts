@@ -12,8 +12,8 @@ import { Processors } from './processors';
 export type Provided<T, A extends unknown[] = []> = T | ((...args: A) => T);
 
 export interface EventingModuleOptions {
-  /** Keys of personal data. */
-  readonly keyStore: Provided<KeyStore>;
+  /** Keys of personal data (a promise when opening it takes a server: the application starts once it is open). */
+  readonly keyStore: Provided<KeyStore | Promise<KeyStore>>;
   /** The store everyone works with (the domain's upcasters applied: see createEventStore in libs/lifecycle). */
   readonly eventStore: Provided<EventStore, [KeyStore]>;
   /** Durable positions of the processors of this process (or thread). */

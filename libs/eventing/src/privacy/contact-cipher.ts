@@ -1,5 +1,5 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { type KeyStore } from './key-store';
+import { type DataKey, type KeyStore } from './key-store';
 import { ERASED_PERSONAL_DATA } from './personal-data-policy';
 
 /** How an encrypted personal-data field is stored in the event log. */
@@ -21,13 +21,20 @@ export function isEncrypted(value: unknown): value is EncryptedField {
 export class ContactCipher {
   constructor(private readonly keys: KeyStore) {}
 
-  /** Makes sure these subjects have keys, created together where the key store can (see KeyStore.prepareKeys). */
-  async prepare(subjectIds: readonly string[]): Promise<void> {
-    if (subjectIds.length > 0) await this.keys.prepareKeys?.(subjectIds);
+  /**
+   * The current keys of these subjects, the missing ones created together where the key store can (see
+   * KeyStore.prepareKeys): what `encrypt` seals an append with, so encrypting itself waits for nothing.
+   */
+  async prepare(subjectIds: readonly string[]): Promise<ReadonlyMap<string, DataKey>> {
+    if (subjectIds.length === 0) return new Map();
+    await this.keys.prepareKeys?.(subjectIds);
+    const keys = await Promise.all(subjectIds.map((subject) => this.keys.currentKey(subject)));
+    return new Map(keys.map((key) => [key.subjectId, key]));
   }
 
-  encrypt(subjectId: string, plaintext: unknown): EncryptedField {
-    const { key, version } = this.keys.currentKey(subjectId);
+  /** Seals `plaintext` with the subject's key (one of `prepare`'s answer). */
+  encrypt(dataKey: DataKey, plaintext: unknown): EncryptedField {
+    const { subjectId, key, version } = dataKey;
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(Buffer.from(subjectId));
@@ -50,9 +57,9 @@ export class ContactCipher {
   }
 
   /** The plaintext, or `erased` when the subject's key was destroyed. */
-  decrypt(field: EncryptedField, erased: unknown = ERASED_PERSONAL_DATA): unknown {
+  async decrypt(field: EncryptedField, erased: unknown = ERASED_PERSONAL_DATA): Promise<unknown> {
     const e = field.$encrypted;
-    const key = this.keys.key(e.subject, e.kv);
+    const key = await this.keys.key(e.subject, e.kv);
     if (!key) return erased;
     const decipher = createDecipheriv('aes-256-gcm', key.key, Buffer.from(e.iv, 'base64'));
     decipher.setAAD(Buffer.from(e.subject));

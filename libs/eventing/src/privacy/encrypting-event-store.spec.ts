@@ -54,7 +54,7 @@ describe('EncryptingEventStore with a personal-data policy', () => {
   });
   afterEach(async () => {
     await store.close();
-    keys.close();
+    await keys.close();
   });
 
   it('encrypts exactly the fields the policy names, of the types it names, with the key of the subject it names', async () => {
@@ -76,7 +76,7 @@ describe('EncryptingEventStore with a personal-data policy', () => {
   });
 
   it('reads erased data as each rule’s erased form once the subject’s keys are destroyed', async () => {
-    expect(keys.destroy('P1')).toBe(1);
+    expect(await keys.destroy('P1')).toBe(1);
     const [registered, booked] = await store.readAll();
     expect(registered.data).toMatchObject({ name: '[erased]', address: '[erased]', ward: 'B' });
     expect(booked.data.note).toEqual(ERASED_PERSONAL_DATA);
@@ -96,7 +96,7 @@ describe('EncryptingEventStore with a personal-data policy', () => {
   });
 
   it('a sealed readAll after erasure still gives the ciphertext as stored, never the plaintext', async () => {
-    keys.destroy('P1');
+    await keys.destroy('P1');
     keys.calls = 0;
     const [registered] = await store.readAll({ personalData: 'sealed' });
     expect(keys.calls).toBe(0);

@@ -41,8 +41,13 @@ export class EncryptingEventStore extends DelegatingEventStore {
   }
 
   override async appendToStream(streamId: string, events: readonly NewEvent[], expectedRevision?: ExpectedRevision): Promise<AppendResult> {
-    await this.cipher.prepare(this.subjectsToSeal(events));
-    return this.inner.appendToStream(streamId, events.map((e) => this.encrypt(e)), expectedRevision);
+    const keys = await this.cipher.prepare(this.subjectsToSeal(events));
+    const seal: Seal = (subject, plaintext) => {
+      const key = keys.get(subject);
+      if (!key) throw new Error(`no data key was prepared for ${subject}`);
+      return this.cipher.encrypt(key, plaintext);
+    };
+    return this.inner.appendToStream(streamId, events.map((e) => this.encrypt(e, seal)), expectedRevision);
   }
 
   /** Checks the events as they would reach the log: with a stand-in of each encrypted field, of its size. */
@@ -65,12 +70,13 @@ export class EncryptingEventStore extends DelegatingEventStore {
   }
 
   override async readStream(streamId: string, options?: ReadStreamOptions): Promise<StoredEvent[]> {
-    return (await this.inner.readStream(streamId, options)).map((e) => this.decrypt(e));
+    return Promise.all((await this.inner.readStream(streamId, options)).map((e) => this.decrypt(e)));
   }
 
   override async readAll(options?: ReadAllOptions): Promise<StoredEvent[]> {
     const events = await this.inner.readAll(options);
-    return options?.personalData === 'sealed' ? events : events.map((e) => this.decrypt(e));
+    // All at once: a key store on a server answers the keys of one page in one round trip.
+    return options?.personalData === 'sealed' ? events : Promise.all(events.map((e) => this.decrypt(e)));
   }
 
   override subscribeToAll(options?: SubscribeOptions): Subscription {
@@ -91,7 +97,7 @@ export class EncryptingEventStore extends DelegatingEventStore {
     return [...subjects];
   }
 
-  private encrypt(event: NewEvent, seal: Seal = (s, p) => this.cipher.encrypt(s, p), check?: (field: string, plaintext: unknown) => void): NewEvent {
+  private encrypt(event: NewEvent, seal: Seal, check?: (field: string, plaintext: unknown) => void): NewEvent {
     const rules = this.rules.of(event.type);
     if (rules.length === 0) return event;
     const data = event.data;
@@ -110,18 +116,18 @@ export class EncryptingEventStore extends DelegatingEventStore {
     return sealed ? { ...event, data: sealed } : event;
   }
 
-  private decrypt(event: StoredEvent): StoredEvent {
+  private async decrypt(event: StoredEvent): Promise<StoredEvent> {
     const rules = this.rules.of(event.type);
     if (rules.length === 0) return event;
-    let opened: Record<string, unknown> | undefined;
+    const opening: Promise<readonly [string, unknown]>[] = [];
     for (const rule of rules) {
       for (const field of rule.fields) {
         const value = event.data[field];
         if (!isEncrypted(value)) continue;
-        opened ??= { ...event.data };
-        opened[field] = this.cipher.decrypt(value, rule.erased ?? ERASED_PERSONAL_DATA);
+        opening.push(this.cipher.decrypt(value, rule.erased ?? ERASED_PERSONAL_DATA).then((plaintext) => [field, plaintext] as const));
       }
     }
-    return opened ? { ...event, data: opened } : event;
+    if (opening.length === 0) return event;
+    return { ...event, data: { ...event.data, ...Object.fromEntries(await Promise.all(opening)) } };
   }
 }

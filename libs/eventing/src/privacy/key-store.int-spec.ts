@@ -1,16 +1,27 @@
 import Database from 'better-sqlite3';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { describeKeyStoreContract } from '../../../../test/support/key-store-contract';
 import { SqliteKeyStore } from './key-store';
 
-describe('SqliteKeyStore.prepareKeys', () => {
-  const file = () => join(mkdtempSync(join(tmpdir(), 'keys-')), 'keys.sqlite');
+const file = () => join(mkdtempSync(join(tmpdir(), 'keys-')), 'keys.sqlite');
 
+describe('SqliteKeyStore: the KeyStore contract', () => {
+  describeKeyStoreContract(() => {
+    const path = file();
+    return {
+      open: () => Promise.resolve(new SqliteKeyStore(path)),
+      cleanup: () => Promise.resolve(rmSync(join(path, '..'), { recursive: true, force: true })),
+    };
+  });
+});
+
+describe('SqliteKeyStore.prepareKeys', () => {
   it('creates the missing keys of every caller of the same moment in one transaction, durably', async () => {
     const path = file();
     const keys = new SqliteKeyStore(path);
-    const existing = keys.currentKey('lead-0');
+    const existing = await keys.currentKey('lead-0');
     const transactions = jest.spyOn(Database.prototype, 'transaction');
     try {
       await Promise.all([keys.prepareKeys(['lead-1', 'lead-2']), keys.prepareKeys(['lead-2', 'lead-3']), keys.prepareKeys(['lead-0'])]);
@@ -18,13 +29,13 @@ describe('SqliteKeyStore.prepareKeys', () => {
       expect(transactions).toHaveBeenCalledTimes(1);
       transactions.mockClear();
       // answered from memory now: no further write
-      const k1 = keys.currentKey('lead-1');
-      expect(keys.currentKey('lead-0')).toEqual(existing);
+      const k1 = await keys.currentKey('lead-1');
+      expect(await keys.currentKey('lead-0')).toEqual(existing);
       expect(transactions).not.toHaveBeenCalled();
       // durable: another store on the file sees the same keys
       const reopened = new SqliteKeyStore(path);
-      expect(reopened.currentKey('lead-1').key.equals(k1.key)).toBe(true);
-      expect(reopened.key('lead-3', 1)).toBeDefined();
+      expect((await reopened.currentKey('lead-1')).key.equals(k1.key)).toBe(true);
+      expect(await reopened.key('lead-3', 1)).toBeDefined();
       reopened.close();
     } finally {
       transactions.mockRestore();
@@ -34,7 +45,7 @@ describe('SqliteKeyStore.prepareKeys', () => {
 
   it('asks nothing of the database for subjects whose keys it holds', async () => {
     const keys = new SqliteKeyStore(file());
-    keys.currentKey('lead-1');
+    await keys.currentKey('lead-1');
     const transactions = jest.spyOn(Database.prototype, 'transaction');
     try {
       await keys.prepareKeys(['lead-1']);
@@ -48,10 +59,10 @@ describe('SqliteKeyStore.prepareKeys', () => {
   it('a second batch after the first completes makes a new transaction, and a destroyed key is replaced by a new version', async () => {
     const keys = new SqliteKeyStore(file());
     await keys.prepareKeys(['lead-1']);
-    keys.destroy('lead-1');
+    await keys.destroy('lead-1');
     await keys.prepareKeys(['lead-1']);
-    expect(keys.currentKey('lead-1').version).toBe(2);
-    expect(keys.key('lead-1', 1)).toBeUndefined();
+    expect((await keys.currentKey('lead-1')).version).toBe(2);
+    expect(await keys.key('lead-1', 1)).toBeUndefined();
     keys.close();
   });
 });

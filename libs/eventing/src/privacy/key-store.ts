@@ -11,10 +11,12 @@ export interface DataKey {
 /**
  * Keys that encrypt each data subject's personal data, kept apart from the event log. Destroying a
  * subject's keys makes every copy of its personal data in the log unreadable (crypto-shredding).
+ * Asynchronous, so that an adapter may keep the keys on a server the instances of a fleet share
+ * (PostgresKeyStore); the embedded one answers from its file and memory at once.
  */
 export interface KeyStore {
   /** The subject's current key, created when it has none (or only destroyed ones). */
-  currentKey(subjectId: string): DataKey;
+  currentKey(subjectId: string): Promise<DataKey>;
   /**
    * Optional: makes sure each subject has a current key, creating the missing ones of every caller of
    * the same moment together (one durable write for all), so that `currentKey` then answers them from
@@ -22,11 +24,12 @@ export interface KeyStore {
    */
   prepareKeys?(subjectIds: readonly string[]): Promise<void>;
   /** A key by version; undefined once destroyed or never made. */
-  key(subjectId: string, version: number): DataKey | undefined;
-  /** Destroys every key of the subject; returns how many were destroyed. */
-  destroy(subjectId: string): number;
-  isErased(subjectId: string): boolean;
-  close(): void;
+  key(subjectId: string, version: number): Promise<DataKey | undefined>;
+  /** Destroys every key of the subject (keeping a tombstone, so it reads as erased); returns how many were destroyed. */
+  destroy(subjectId: string): Promise<number>;
+  /** True once the subject had keys and every one of them is destroyed. */
+  isErased(subjectId: string): Promise<boolean>;
+  close(): void | Promise<void>;
 }
 
 /** The default key store: a SQLite file (`DATA_DIR/keys.sqlite`) separate from the events. */
@@ -49,10 +52,12 @@ export class SqliteKeyStore implements KeyStore {
       PRIMARY KEY (subject_id, version))`);
   }
 
-  currentKey(subjectId: string): DataKey {
-    const known = this.current.get(subjectId);
-    if (known) return known;
-    return this.remember(this.loadCurrent(subjectId) ?? this.db.transaction(() => this.createCurrent(subjectId))());
+  currentKey(subjectId: string): Promise<DataKey> {
+    return settled(() => {
+      const known = this.current.get(subjectId);
+      if (known) return known;
+      return this.remember(this.loadCurrent(subjectId) ?? this.db.transaction(() => this.createCurrent(subjectId))());
+    });
   }
 
   private remember(key: DataKey): DataKey {
@@ -108,7 +113,11 @@ export class SqliteKeyStore implements KeyStore {
     return { subjectId, version, key };
   }
 
-  key(subjectId: string, version: number): DataKey | undefined {
+  key(subjectId: string, version: number): Promise<DataKey | undefined> {
+    return settled(() => this.keySync(subjectId, version));
+  }
+
+  private keySync(subjectId: string, version: number): DataKey | undefined {
     const cacheKey = `${subjectId}:${version}`;
     const cached = this.cache.get(cacheKey);
     if (cached !== undefined) return cached ?? undefined;
@@ -121,7 +130,11 @@ export class SqliteKeyStore implements KeyStore {
     return found;
   }
 
-  destroy(subjectId: string): number {
+  destroy(subjectId: string): Promise<number> {
+    return settled(() => this.destroySync(subjectId));
+  }
+
+  private destroySync(subjectId: string): number {
     this.current.delete(subjectId);
     for (const k of [...this.cache.keys()]) if (k.startsWith(`${subjectId}:`)) this.cache.delete(k);
     // Overwrite, then null: the key bytes do not survive in the row.
@@ -131,7 +144,11 @@ export class SqliteKeyStore implements KeyStore {
     return info.changes;
   }
 
-  isErased(subjectId: string): boolean {
+  isErased(subjectId: string): Promise<boolean> {
+    return settled(() => this.isErasedSync(subjectId));
+  }
+
+  private isErasedSync(subjectId: string): boolean {
     const row = this.db
       .prepare('SELECT sum(key IS NULL) AS destroyed, sum(key IS NOT NULL) AS live FROM data_keys WHERE subject_id = ?')
       .get(subjectId) as { destroyed: number | null; live: number | null };
@@ -140,5 +157,14 @@ export class SqliteKeyStore implements KeyStore {
 
   close(): void {
     if (this.db.open) this.db.close();
+  }
+}
+
+/** The answer of synchronous work as a settled promise: a failure rejects it rather than throwing at the caller. */
+function settled<T>(work: () => T): Promise<T> {
+  try {
+    return Promise.resolve(work());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }

@@ -69,6 +69,6 @@ export class ProcessorHost implements OnApplicationBootstrap, OnApplicationShutd
     await Promise.all([...this.runners.values()].map((r) => r.stop()));
     await this.store.close();
     this.checkpoints.close();
-    this.keys.close();
+    await this.keys.close();
   }
 }

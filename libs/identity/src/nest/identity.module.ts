@@ -1,7 +1,6 @@
 import { DynamicModule, Inject, Module, OnModuleDestroy, Optional, Provider } from '@nestjs/common';
 import { APP_GUARD, DiscoveryModule } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { join } from 'node:path';
 import { Clock, systemClock } from '@lead-lifecycle/domain';
 import { CLOCK, ENGINE_CONFIG, EngineConfig } from '@lead-lifecycle/lifecycle';
 import type { ApiKeyStore } from '../api-key.store';
@@ -10,8 +9,8 @@ import { Authenticator, CredentialAuthenticator, ResolverAuthenticator } from '.
 import { JwtVerifier } from '../jwt-verifier';
 import { ensurePlatformKey, firstStartMessage, PlatformKeySetup } from '../platform-key';
 import type { PrincipalResolver } from '../principal';
-import { IDENTITY_DB_FILE_NAME } from '../identity-files';
-import { SqliteApiKeyStore } from '../sqlite-api-key.store';
+import { openApiKeyStore } from '../open-api-key-store';
+import { PostgresConfig } from '@lead-lifecycle/eventing';
 import { AuthGuard } from './auth.guard';
 import { CredentialThrottlerGuard, rateLimitOptions } from './credential-throttler.guard';
 import { API_KEY_STORE, AUTH_CONFIG, AUTHENTICATOR, IDENTITY_CLOCK, IDENTITY_OPTIONS, PLATFORM_KEY_SETUP } from './identity.tokens';
@@ -27,8 +26,13 @@ export interface IdentityModuleOptions {
   readonly resolver?: PrincipalResolver;
   /** Folder of identity.sqlite and admin-api-key; defaults to the engine's DATA_DIR, else ./data. */
   readonly dataDir?: string;
-  /** Defaults to a SqliteApiKeyStore in dataDir (closed with the module). */
+  /**
+   * Defaults to a PostgresApiKeyStore with `postgres.DATABASE_URL` (shared by every instance), else a
+   * SqliteApiKeyStore in dataDir; closed with the module.
+   */
   readonly apiKeyStore?: ApiKeyStore;
+  /** The PostgreSQL server the instances share (DATABASE_URL); defaults to PostgresConfig.fromEnv(). */
+  readonly postgres?: PostgresConfig;
   /** Defaults to the lifecycle module's CLOCK when present, else the system clock. */
   readonly clock?: Clock;
   /** Where the first start's credentials are printed, once; defaults to standard output. */
@@ -68,15 +72,19 @@ export class IdentityModule implements OnModuleDestroy {
       {
         provide: API_KEY_STORE,
         inject: [{ token: ENGINE_CONFIG, optional: true }],
-        useFactory: (engine?: EngineConfig): ApiKeyStore | null =>
-          options.resolver ? null : (options.apiKeyStore ?? new SqliteApiKeyStore(join(dataDirOf(options, engine), IDENTITY_DB_FILE_NAME))),
+        // Its migrations run here, before the application serves.
+        useFactory: async (engine?: EngineConfig): Promise<ApiKeyStore | null> =>
+          options.resolver
+            ? null
+            : (options.apiKeyStore ??
+              (await openApiKeyStore(dataDirOf(options, engine), options.postgres ?? PostgresConfig.fromEnv(), `lead-lifecycle api-keys ${process.pid}`))),
       },
       {
         provide: PLATFORM_KEY_SETUP,
         inject: [API_KEY_STORE, IDENTITY_CLOCK, { token: ENGINE_CONFIG, optional: true }],
-        useFactory: (store: ApiKeyStore | null, clock: Clock, engine?: EngineConfig): PlatformKeySetup | null => {
+        useFactory: async (store: ApiKeyStore | null, clock: Clock, engine?: EngineConfig): Promise<PlatformKeySetup | null> => {
           if (!store) return null;
-          const setup = ensurePlatformKey({ dataDir: dataDirOf(options, engine), adminApiKey: config.ADMIN_API_KEY, store, now: clock.now() });
+          const setup = await ensurePlatformKey({ dataDir: dataDirOf(options, engine), adminApiKey: config.ADMIN_API_KEY, store, now: clock.now() });
           const lines = firstStartMessage(setup, options.baseUrl);
           if (lines.length) (options.announce ?? ((l: string[]) => process.stdout.write(`${l.join('\n')}\n`)))(lines);
           return setup;
@@ -103,8 +111,8 @@ export class IdentityModule implements OnModuleDestroy {
     };
   }
 
-  onModuleDestroy(): void {
-    if (this.store && !this.options.apiKeyStore) this.store.close();
+  async onModuleDestroy(): Promise<void> {
+    if (this.store && !this.options.apiKeyStore) await this.store.close();
   }
 }
 

@@ -31,7 +31,7 @@ export class ForgetLeadHandler implements ICommandHandler<ForgetLeadCommand, Com
 
   async execute({ leadId, input, context }: ForgetLeadCommand): Promise<CommandResult> {
     const result = await this.runner.run(leadId, { ...input, type: 'ForgetLead' }, context);
-    this.keys.destroy(leadId);
+    await this.keys.destroy(leadId);
     return result;
   }
 }
