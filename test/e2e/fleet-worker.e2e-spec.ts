@@ -15,9 +15,9 @@ describe('an API instance of a fleet, processors in the worker thread (local Pos
   const before = process.env.DATABASE_URL;
   beforeAll(async () => {
     db = await freshDatabase();
-    // The worker reads the fleet settings from the environment, as an API started by an operator does.
+    // As an operator starts an instance: DATABASE_URL in its settings (the key stores, and the worker's leases).
     process.env.DATABASE_URL = db.url;
-    t = await startTestApp({ env: { PROCESSORS_IN: 'worker' } });
+    t = await startTestApp({ env: { PROCESSORS_IN: 'worker', DATABASE_URL: db.url } });
   });
   afterAll(async () => {
     if (before === undefined) delete process.env.DATABASE_URL;

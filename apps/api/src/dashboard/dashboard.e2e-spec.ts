@@ -145,6 +145,9 @@ describe('dashboard in a real browser: sign-in, funnel, KPIs, leads, timeline, l
     await shot(page, 'funnel');
     // A phone: the page fits the width (tables scroll in their own box).
     await page.setViewportSize(PHONE);
+    // The charts resize on the window's resize event, a frame or two later: wait for the layout to settle
+    // (fails after 5 s if the page never fits).
+    await page.waitForFunction('document.documentElement.scrollWidth <= window.innerWidth', undefined, { timeout: 5000 });
     expect(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth')).toBe(true);
     await shot(page, 'funnel-phone');
     await page.close();
