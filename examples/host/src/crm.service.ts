@@ -27,28 +27,28 @@ export class CrmService {
     @Inject(QueryBus) private readonly queries: QueryBus,
   ) {}
 
-  captureLead(token: string | undefined, input: CaptureLeadInput): Promise<CaptureLeadResult> {
+  async captureLead(token: string | undefined, input: CaptureLeadInput): Promise<CaptureLeadResult> {
     const user = this.auth.authenticate(token, 'sales');
     return this.commands.execute(new CaptureLeadCommand(input, commandContextOf(user, 'CaptureLead')));
   }
 
-  recordActivity(token: string | undefined, leadId: string, activityType: string, occurredAt: string, properties?: Record<string, unknown>): Promise<CommandResult> {
+  async recordActivity(token: string | undefined, leadId: string, activityType: string, occurredAt: string, properties?: Record<string, unknown>): Promise<CommandResult> {
     const user = this.auth.authenticate(token, 'sales');
     return this.commands.execute(new RecordEngagementCommand(leadId, { activityType, occurredAt, properties }, commandContextOf(user, 'RecordEngagement')));
   }
 
-  lead(token: string | undefined, leadId: string): Promise<LeadView> {
+  async lead(token: string | undefined, leadId: string): Promise<LeadView> {
     const user = this.auth.authenticate(token, 'viewer');
     return this.queries.execute(new GetLeadQuery(user.workspace, leadId));
   }
 
-  history(token: string | undefined, leadId: string): Promise<LeadHistory> {
+  async history(token: string | undefined, leadId: string): Promise<LeadHistory> {
     const user = this.auth.authenticate(token, 'viewer');
     return this.queries.execute(new GetLeadHistoryQuery(user.workspace, leadId));
   }
 
   /** The caller's workspace funnel; `after` (a command's position) waits until the read model has it. */
-  funnel(token: string | undefined, after?: GlobalPosition): Promise<FunnelReport> {
+  async funnel(token: string | undefined, after?: GlobalPosition): Promise<FunnelReport> {
     const user = this.auth.authenticate(token, 'viewer');
     return this.queries.execute(new GetFunnelQuery({ tenantId: user.workspace, minPosition: after }));
   }
