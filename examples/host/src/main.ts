@@ -8,6 +8,9 @@ import { type HostUser } from './host-authenticator';
 import { PARTNER_WEBINAR } from './host-lifecycle.rules';
 import { HostModule } from './host.module';
 
+/** This program's output: what the example shows. */
+const print = (line: string) => process.stdout.write(`${line}\n`);
+
 /** The example end to end (npm start): a temporary DATA_DIR, one user, a lead, an activity, the reads. */
 async function main(): Promise<void> {
   const dataDir = process.env.DATA_DIR ?? mkdtempSync(join(tmpdir(), 'lead-lifecycle-host-'));
@@ -27,9 +30,9 @@ async function main(): Promise<void> {
     const lead = await crm.lead('token-alice', leadId);
     const history = await crm.history('token-alice', leadId);
     const funnel = await crm.funnel('token-alice', activity.position);
-    console.log(JSON.stringify({ dataDir, lead: { leadId, stage: lead.stage, score: lead.score, fitReasons: lead.fitReasons } }, null, 2));
-    console.log(`history: ${history.events.map((e) => `${e.type} by ${String(e.metadata.actor)}`).join(', ')}`);
-    console.log(`funnel (anyPath): ${JSON.stringify(funnel.groups[0]?.reached.anyPath)}`);
+    print(JSON.stringify({ dataDir, lead: { leadId, stage: lead.stage, score: lead.score, fitReasons: lead.fitReasons } }, null, 2));
+    print(`history: ${history.events.map((e) => `${e.type} by ${String(e.metadata.actor)}`).join(', ')}`);
+    print(`funnel (anyPath): ${JSON.stringify(funnel.groups[0]?.reached.anyPath)}`);
   } finally {
     await app.close();
     if (!process.env.DATA_DIR) rmSync(dataDir, { recursive: true, force: true });

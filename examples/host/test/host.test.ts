@@ -27,21 +27,21 @@ const platformEngineer = {
   occurredAt: NOW,
 };
 
-describe('the host rules', () => {
-  it('add the custom activity type and job title rule to the defaults', () => {
+void describe('the host rules', () => {
+  void it('add the custom activity type and job title rule to the defaults', () => {
     const rules = hostLifecycleRules();
     assert.equal(rules.scoring.engagement.activities[PARTNER_WEBINAR], PARTNER_WEBINAR_POINTS);
     assert.equal(rules.scoring.fit.jobTitle[0].label, 'platform engineer');
     assert.equal(rules.scoring.fit.jobTitle.length, DEFAULT_LIFECYCLE_CONFIG.scoring.fit.jobTitle.length + 1);
   });
 
-  it('are validated by the engine’s schema', () => {
+  void it('are validated by the engine’s schema', () => {
     const broken = { ...DEFAULT_LIFECYCLE_CONFIG, scoring: { ...DEFAULT_LIFECYCLE_CONFIG.scoring, mqlThreshold: Number.NaN } };
     assert.throws(() => hostLifecycleRules(broken), /scoring\.mqlThreshold/);
   });
 });
 
-describe('the engine embedded in the host', () => {
+void describe('the engine embedded in the host', () => {
   let dataDir: string;
   let app: INestApplicationContext;
   let crm: CrmService;
@@ -57,7 +57,7 @@ describe('the engine embedded in the host', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  it('captures a lead scored by the custom rule, qualifies it on the custom activity, and shows it in history and funnel', async () => {
+  void it('captures a lead scored by the custom rule, qualifies it on the custom activity, and shows it in history and funnel', async () => {
     const { leadId, deduplicated } = await crm.captureLead('t-alice', platformEngineer);
     assert.equal(deduplicated, false);
     const captured = await crm.lead('t-alice', leadId);
@@ -84,7 +84,7 @@ describe('the engine embedded in the host', () => {
     assert.equal(funnel.groups[0].reached.anyPath.mql, 1);
   });
 
-  it('refuses an activity type the rules do not know, with the engine’s error, and writes nothing', async () => {
+  void it('refuses an activity type the rules do not know, with the engine’s error, and writes nothing', async () => {
     const { leadId } = await crm.captureLead('t-alice', { ...platformEngineer, contact: { email: 'eli@example.org' } });
     const before = await crm.history('t-alice', leadId);
     await assert.rejects(crm.recordActivity('t-alice', leadId, 'podcast_listened', NOW), (error: unknown) => {
@@ -96,14 +96,14 @@ describe('the engine embedded in the host', () => {
     assert.equal((await crm.history('t-alice', leadId)).events.length, before.events.length);
   });
 
-  it('takes the tenant from the host’s credential: another workspace neither reads the lead nor counts it', async () => {
+  void it('takes the tenant from the host’s credential: another workspace neither reads the lead nor counts it', async () => {
     const { leadId } = await crm.captureLead('t-alice', { ...platformEngineer, contact: { email: 'fay@example.org' } });
     await assert.rejects(crm.lead('t-bob', leadId), (error: unknown) => error instanceof DomainError && error.code === DomainErrorCode.LeadNotFound);
     const funnel = await crm.funnel('t-bob');
     assert.equal(funnel.groups[0].reached.anyPath.lead, 0);
   });
 
-  it('refuses unknown tokens and users without the role before the engine is called', async () => {
+  void it('refuses unknown tokens and users without the role before the engine is called', async () => {
     await assert.rejects(crm.captureLead(undefined, platformEngineer), (error: unknown) => error instanceof HostAuthError && error.reason === 'unauthenticated');
     await assert.rejects(crm.captureLead('t-nobody', platformEngineer), (error: unknown) => error instanceof HostAuthError && error.reason === 'unauthenticated');
     const funnelBefore = await crm.funnel('t-vera');

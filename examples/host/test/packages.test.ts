@@ -8,24 +8,26 @@ const HOST_ROOT = join(__dirname, '..', '..');
 const REPO_ROOT = join(HOST_ROOT, '..', '..');
 const PACKAGES = ['domain', 'eventing', 'lifecycle', 'projections'];
 
-describe('the installed packages', () => {
+const versionOf = (manifest: string): string => (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
+
+void describe('the installed packages', () => {
   for (const name of PACKAGES) {
-    it(`@lead-lifecycle/${name} resolves into the host's node_modules, not the repository's libs`, () => {
+    void it(`@lead-lifecycle/${name} resolves into the host's node_modules, not the repository's libs`, () => {
       const resolved = realpathSync(require.resolve(`@lead-lifecycle/${name}`));
       assert.ok(resolved.startsWith(join(HOST_ROOT, 'node_modules', '@lead-lifecycle', name) + sep), resolved);
       assert.ok(!resolved.startsWith(join(REPO_ROOT, 'libs') + sep), resolved);
       assert.match(resolved, /dist[/\\]index\.js$/);
     });
 
-    it(`@lead-lifecycle/${name} is the repository's version and exports its barrel only`, () => {
-      const installed = JSON.parse(readFileSync(require.resolve(`@lead-lifecycle/${name}/package.json`), 'utf8'));
-      const root = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8'));
-      assert.equal(installed.version, root.version);
+    void it(`@lead-lifecycle/${name} is the repository's version and exports its barrel only`, () => {
+      const installed = versionOf(require.resolve(`@lead-lifecycle/${name}/package.json`));
+      const root = versionOf(join(REPO_ROOT, 'package.json'));
+      assert.equal(installed, root);
       assert.throws(() => require.resolve(`@lead-lifecycle/${name}/dist/index.js`), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
     });
   }
 
-  it('the sibling packages are installed once: the lifecycle package sees the host’s own domain and eventing', () => {
+  void it('the sibling packages are installed once: the lifecycle package sees the host’s own domain and eventing', () => {
     const lifecycleDir = join(HOST_ROOT, 'node_modules', '@lead-lifecycle', 'lifecycle');
     for (const sibling of ['domain', 'eventing']) {
       const fromLifecycle = require.resolve(`@lead-lifecycle/${sibling}`, { paths: [lifecycleDir] });
