@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import type { GlobalPosition } from '@lead-lifecycle/eventing';
+import {
+  CaptureLeadCommand,
+  type CaptureLeadInput,
+  type CaptureLeadResult,
+  type CommandResult,
+  GetLeadHistoryQuery,
+  GetLeadQuery,
+  type LeadHistory,
+  type LeadView,
+  RecordEngagementCommand,
+} from '@lead-lifecycle/lifecycle';
+import { type FunnelReport, GetFunnelQuery } from '@lead-lifecycle/projections';
+import { commandContextOf, HostAuthenticator } from './host-authenticator';
+
+/**
+ * The host's own service over the engine, in process: every call names the caller's token, the host
+ * authenticates it, and the engine's command and query buses do the rest. No HTTP API of the engine.
+ */
+@Injectable()
+export class CrmService {
+  constructor(
+    @Inject(HostAuthenticator) private readonly auth: HostAuthenticator,
+    @Inject(CommandBus) private readonly commands: CommandBus,
+    @Inject(QueryBus) private readonly queries: QueryBus,
+  ) {}
+
+  async captureLead(token: string | undefined, input: CaptureLeadInput): Promise<CaptureLeadResult> {
+    const user = this.auth.authenticate(token, 'sales');
+    return this.commands.execute(new CaptureLeadCommand(input, commandContextOf(user, 'CaptureLead')));
+  }
+
+  async recordActivity(token: string | undefined, leadId: string, activityType: string, occurredAt: string, properties?: Record<string, unknown>): Promise<CommandResult> {
+    const user = this.auth.authenticate(token, 'sales');
+    return this.commands.execute(new RecordEngagementCommand(leadId, { activityType, occurredAt, properties }, commandContextOf(user, 'RecordEngagement')));
+  }
+
+  async lead(token: string | undefined, leadId: string): Promise<LeadView> {
+    const user = this.auth.authenticate(token, 'viewer');
+    return this.queries.execute(new GetLeadQuery(user.workspace, leadId));
+  }
+
+  async history(token: string | undefined, leadId: string): Promise<LeadHistory> {
+    const user = this.auth.authenticate(token, 'viewer');
+    return this.queries.execute(new GetLeadHistoryQuery(user.workspace, leadId));
+  }
+
+  /** The caller's workspace funnel; `after` (a command's position) waits until the read model has it. */
+  async funnel(token: string | undefined, after?: GlobalPosition): Promise<FunnelReport> {
+    const user = this.auth.authenticate(token, 'viewer');
+    return this.queries.execute(new GetFunnelQuery({ tenantId: user.workspace, minPosition: after }));
+  }
+}
