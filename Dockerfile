@@ -7,9 +7,8 @@ RUN apt-get update -qq && apt-get install -y -qq --no-install-recommends python3
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npx nest build api \
- # The PostgreSQL migrations are plain SQL files read at start-up beside the code that runs them.
- && (cd libs && find . -name '*.sql' -path '*postgres-migrations*' -exec cp --parents {} ../dist/libs/ \;)
+# The PostgreSQL migrations are plain SQL files read at start-up beside the code that runs them.
+RUN npx nest build api && npx ts-node --transpile-only tools/copy-migrations.ts
 
 FROM node:20-bookworm-slim
 WORKDIR /app
