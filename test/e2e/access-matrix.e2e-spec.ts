@@ -302,12 +302,20 @@ describe('access matrix: every route × every role × tenant and ownership, and 
     const unassigned = (await fx.lead('unassigned')).leadId;
     const { leadId: others, position } = await fx.lead('other-rep');
     const rep = callers.find((c) => c.label === 'rep (API key)')!;
-    const res = await send('get', { path: '/v1/leads', query: { limit: '500', minPosition: position } }, { Authorization: `Bearer ${rep.token}` });
-    expect(res.status).toBe(200);
-    const ids = (res.body.items as Array<{ leadId: string; ownerId: string | null }>).map((i) => i.leadId);
+    // The matrix above captures hundreds of leads, so walk every page rather than trust the first one to hold these two.
+    const items: Array<{ leadId: string; ownerId: string | null }> = [];
+    let cursor: string | undefined;
+    do {
+      const query: Record<string, string> = { limit: '500', minPosition: position, ...(cursor ? { cursor } : {}) };
+      const res = await send('get', { path: '/v1/leads', query }, { Authorization: `Bearer ${rep.token}` });
+      expect(res.status).toBe(200);
+      items.push(...(res.body.items as typeof items));
+      cursor = res.body.nextCursor ?? undefined;
+    } while (cursor);
+    const ids = items.map((i) => i.leadId);
     expect(ids).toEqual(expect.arrayContaining([own, unassigned]));
     expect(ids).not.toContain(others);
-    expect((res.body.items as Array<{ ownerId: string | null }>).every((i) => i.ownerId === null || i.ownerId === REP)).toBe(true);
+    expect(items.every((i) => i.ownerId === null || i.ownerId === REP)).toBe(true);
   });
 
   it('records the credential as the actor and X-Actor only as onBehalfOf, for API keys and JWTs', async () => {
