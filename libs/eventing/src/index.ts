@@ -13,6 +13,7 @@ export * from './privacy/open-key-store';
 export * from './privacy/contact-cipher';
 export * from './privacy/encrypting-event-store';
 export * from './upcasting/upcasting-event-store';
+export * from './eventstoredb/load-eventstoredb';
 export * from './private-files';
 export * from './eventing.tokens';
 export * from './config/validate-config';

@@ -1,4 +1,4 @@
-import { ConfigurationError } from '@lead-lifecycle/lifecycle/config/validate-config';
+import { ConfigurationError } from '@lead-lifecycle/eventing';
 import { AuthConfig } from './auth.config';
 
 const problemsOf = (env: Record<string, string>): string[] => {

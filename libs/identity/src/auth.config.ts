@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength, ValidateBy, ValidateIf } from 'class-validator';
-import { settingsFromEnv, validateConfig } from '@lead-lifecycle/lifecycle/config/validate-config';
+import { settingsFromEnv, validateConfig } from '@lead-lifecycle/eventing';
 import { PLATFORM_KEY_MIN_LENGTH } from './platform-key';
 
 /** Signature algorithms a token may use: asymmetric only, so no shared secret can forge a token. */

@@ -1,9 +1,9 @@
-import { DynamicModule, Inject, Module, OnApplicationShutdown, OnModuleInit, Provider } from '@nestjs/common';
+import { DynamicModule, FactoryProvider, Inject, Module, ModuleMetadata, OnApplicationShutdown, OnModuleInit, Provider } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { join } from 'node:path';
 import { Clock, LifecycleConfig, systemClock } from '@lead-lifecycle/domain';
 import type { EventStore, KeyStore } from '@lead-lifecycle/eventing';
-import { EventingModule, openKeyStore, PostgresConfig, ProcessorHost, ProcessorWorkerOptions, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
+import { EventingModule, EventingModuleOptions, openKeyStore, PostgresConfig, ProcessorHost, ProcessorWorkerOptions, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { AssignLeadHandler } from './commands/assign-lead.handler';
 import { BusinessTimeGuard } from './commands/business-time.guard';
 import { CaptureLeadHandler } from './commands/capture-lead.handler';
@@ -26,7 +26,8 @@ import type { IdempotencyStore } from './infrastructure/idempotency-store';
 import { LeadIdentityRegistry } from './infrastructure/lead-identity.registry';
 import { SqliteIdempotencyStore } from './infrastructure/sqlite-idempotency-store';
 import { LeadRepository, OpportunityRepository } from './infrastructure/repositories';
-import { CLOCK, ENGINE_CONFIG, EVENT_STORE, IDEMPOTENCY_STORE, LIFECYCLE_CONFIG } from './lifecycle.tokens';
+import { LeadLifecycleOptionsModule } from './lead-lifecycle-options.module';
+import { CLOCK, ENGINE_CONFIG, EVENT_STORE, IDEMPOTENCY_STORE, LIFECYCLE_CONFIG, LIFECYCLE_MODULE_OPTIONS } from './lifecycle.tokens';
 import { GetLeadHistoryHandler } from './queries/get-lead-history.handler';
 import { VerifyLeadIntegrityHandler } from './queries/verify-lead-integrity.handler';
 import { GetLeadHandler } from './queries/get-lead.handler';
@@ -62,7 +63,27 @@ export interface LeadLifecycleModuleOptions {
   readonly eventing?: DynamicModule;
 }
 
-export const LIFECYCLE_MODULE_OPTIONS = Symbol('LIFECYCLE_MODULE_OPTIONS');
+/**
+ * The options of {@link LeadLifecycleModule.forRootAsync}: Nest's async module shape, the options computed
+ * by `useFactory` from the providers `inject` names (exported by `imports`), when the application starts.
+ */
+export interface LeadLifecycleModuleAsyncOptions {
+  /** Modules that export the providers `inject` names (the host's config module). */
+  readonly imports?: ModuleMetadata['imports'];
+  /** Providers handed to `useFactory`, in order. */
+  readonly inject?: FactoryProvider['inject'];
+  /**
+   * The same options as forRoot (a promise is awaited before the application starts), except `eventing`:
+   * an import cannot wait for a factory, so a shared eventing module is given beside the factory.
+   */
+  readonly useFactory: FactoryProvider<Omit<LeadLifecycleModuleOptions, 'eventing'>>['useFactory'];
+  /**
+   * The EventingModule instance to share with the projections and the relay: build it with
+   * `LeadLifecycleModule.eventingAsync(sameAsyncOptions)` (the same `useFactory`: it then runs once for both). Without
+   * it, the module builds one from the factory's options and re-exports it.
+   */
+  readonly eventing?: DynamicModule;
+}
 
 const engines = new WeakMap<LeadLifecycleModuleOptions, EngineConfig>();
 
@@ -93,6 +114,24 @@ const handlers = [
   VerifyLeadIntegrityHandler,
 ];
 
+/** What the engine's eventing module takes beside the options: the processor worker, the store's polling. */
+export interface EngineEventingExtras {
+  readonly worker?: ProcessorWorkerOptions;
+  readonly store?: EventStoreOptions;
+}
+
+function eventingOptionsOf(options: LeadLifecycleModuleOptions, extra: EngineEventingExtras): EventingModuleOptions {
+  return {
+    // With DATABASE_URL every instance (and its processor worker) shares the keys in PostgreSQL, so an
+    // erasure on one destroys them for all; its migrations run before the module serves.
+    keyStore: () =>
+      options.keyStore ?? openKeyStore(engineOf(options).DATA_DIR, options.postgres ?? PostgresConfig.fromEnv(), `lead-lifecycle keys ${process.pid}`),
+    eventStore: (keys: KeyStore) => (options.eventStore ? withDomainUpcasting(options.eventStore) : createEventStore(engineOf(options), keys, extra.store)),
+    checkpointStore: () => new SqliteCheckpointStore(join(engineOf(options).DATA_DIR, 'read-models.sqlite')),
+    worker: extra.worker,
+  };
+}
+
 @Module({})
 export class LeadLifecycleModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
@@ -108,21 +147,44 @@ export class LeadLifecycleModule implements OnModuleInit, OnApplicationShutdown 
    */
   static forRoot(options: LeadLifecycleModuleOptions = {}): DynamicModule {
     const eventing = options.eventing ?? LeadLifecycleModule.eventing(options);
+    return LeadLifecycleModule.build([eventing], eventing, [{ provide: LIFECYCLE_MODULE_OPTIONS, useValue: options }]);
+  }
+
+  /**
+   * The same module with its options from a factory over the host's own providers, Nest's standard async
+   * shape; it wires the same services as forRoot:
+   *
+   * ```ts
+   * const async = { imports: [HostConfigModule], inject: [HostConfig], useFactory: (config: HostConfig) => ({ engine: config.engine }) };
+   * const eventing = LeadLifecycleModule.eventingAsync(async);
+   * imports: [LeadLifecycleModule.forRootAsync({ ...async, eventing }), ProjectionsModule.forRoot({ eventing, ... })]
+   * ```
+   *
+   * The factory runs once per application for both modules: they share the options provider of one
+   * `useFactory` function.
+   */
+  static forRootAsync(async: LeadLifecycleModuleAsyncOptions): DynamicModule {
+    const eventing = async.eventing ?? LeadLifecycleModule.eventingAsync(async);
+    return LeadLifecycleModule.build([LeadLifecycleOptionsModule.of(async), eventing], eventing, []);
+  }
+
+  /** The module from its imports (which include `eventing`) and the provider of its options, if not imported. */
+  private static build(imports: NonNullable<ModuleMetadata['imports']>, eventing: DynamicModule, optionsProvider: Provider[]): DynamicModule {
     const providers: Provider[] = [
-      { provide: LIFECYCLE_MODULE_OPTIONS, useValue: options },
-      { provide: ENGINE_CONFIG, useFactory: () => engineOf(options) },
+      ...optionsProvider,
+      { provide: ENGINE_CONFIG, useFactory: (options: LeadLifecycleModuleOptions) => engineOf(options), inject: [LIFECYCLE_MODULE_OPTIONS] },
       {
         provide: LIFECYCLE_CONFIG,
-        useFactory: (engine: EngineConfig) => options.lifecycleConfig ?? loadLifecycleConfig(engine.LIFECYCLE_CONFIG),
-        inject: [ENGINE_CONFIG],
+        useFactory: (options: LeadLifecycleModuleOptions, engine: EngineConfig) => options.lifecycleConfig ?? loadLifecycleConfig(engine.LIFECYCLE_CONFIG),
+        inject: [LIFECYCLE_MODULE_OPTIONS, ENGINE_CONFIG],
       },
       {
         provide: IDEMPOTENCY_STORE,
-        useFactory: (engine: EngineConfig) =>
+        useFactory: (options: LeadLifecycleModuleOptions, engine: EngineConfig) =>
           options.idempotencyStore ?? new SqliteIdempotencyStore(join(engine.DATA_DIR, 'idempotency.sqlite'), { durability: engine.SQLITE_DURABILITY }),
-        inject: [ENGINE_CONFIG],
+        inject: [LIFECYCLE_MODULE_OPTIONS, ENGINE_CONFIG],
       },
-      { provide: CLOCK, useValue: options.clock ?? systemClock },
+      { provide: CLOCK, useFactory: (options: LeadLifecycleModuleOptions) => options.clock ?? systemClock, inject: [LIFECYCLE_MODULE_OPTIONS] },
       { provide: LeadIdentityRegistry, useFactory: (store: EventStore) => new LeadIdentityRegistry(store), inject: [EVENT_STORE] },
       {
         provide: OpportunityLifecycleReaction,
@@ -139,7 +201,7 @@ export class LeadLifecycleModule implements OnModuleInit, OnApplicationShutdown 
     ];
     return {
       module: LeadLifecycleModule,
-      imports: [eventing, CqrsModule.forRoot()],
+      imports: [...imports, CqrsModule.forRoot()],
       providers,
       // The eventing module is re-exported, so a module importing this one sees the store and the host.
       exports: [ENGINE_CONFIG, LIFECYCLE_CONFIG, IDEMPOTENCY_STORE, CLOCK, LeadRepository, OpportunityRepository, CqrsModule, eventing],
@@ -153,16 +215,19 @@ export class LeadLifecycleModule implements OnModuleInit, OnApplicationShutdown 
    * (or `keyStore`), checkpoints and
    * read models in DATA_DIR/read-models.sqlite. Build it once and hand it to every module.
    */
-  static eventing(options: LeadLifecycleModuleOptions = {}, extra: { worker?: ProcessorWorkerOptions; store?: EventStoreOptions } = {}): DynamicModule {
-    return EventingModule.forRoot({
-      // With DATABASE_URL every instance (and its processor worker) shares the keys in PostgreSQL, so an
-      // erasure on one destroys them for all; its migrations run before the module serves.
-      keyStore: () =>
-        options.keyStore ?? openKeyStore(engineOf(options).DATA_DIR, options.postgres ?? PostgresConfig.fromEnv(), `lead-lifecycle keys ${process.pid}`),
-      eventStore: (keys: KeyStore) =>
-        options.eventStore ? withDomainUpcasting(options.eventStore) : createEventStore(engineOf(options), keys, extra.store),
-      checkpointStore: () => new SqliteCheckpointStore(join(engineOf(options).DATA_DIR, 'read-models.sqlite')),
-      worker: extra.worker,
+  static eventing(options: LeadLifecycleModuleOptions = {}, extra: EngineEventingExtras = {}): DynamicModule {
+    return EventingModule.forRoot(eventingOptionsOf(options, extra));
+  }
+
+  /**
+   * The EventingModule of forRootAsync's options, built when the application starts from the same
+   * factory (which runs once for this module and the lifecycle module given the same `useFactory`).
+   */
+  static eventingAsync(async: LeadLifecycleModuleAsyncOptions, extra: EngineEventingExtras = {}): DynamicModule {
+    return EventingModule.forRootAsync({
+      imports: [LeadLifecycleOptionsModule.of(async)],
+      inject: [LIFECYCLE_MODULE_OPTIONS],
+      useFactory: (options: LeadLifecycleModuleOptions) => eventingOptionsOf(options, extra),
     });
   }
 

@@ -4,3 +4,6 @@ export const ENGINE_CONFIG = Symbol('ENGINE_CONFIG');
 export const IDEMPOTENCY_STORE = Symbol('IDEMPOTENCY_STORE');
 // The clock, store, checkpoint and key tokens belong to the eventing library; re-exported for embedders.
 export { CHECKPOINT_STORE, CLOCK, EVENT_STORE, KEY_STORE } from '@lead-lifecycle/eventing';
+
+/** The engine's options, as given to forRoot or made by forRootAsync's factory. */
+export const LIFECYCLE_MODULE_OPTIONS = Symbol('LIFECYCLE_MODULE_OPTIONS');

@@ -1,4 +1,4 @@
-import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { DynamicModule, FactoryProvider, Module, ModuleMetadata, Provider } from '@nestjs/common';
 import type { EventStore } from '../event-store.port';
 import { CHECKPOINT_STORE, EVENT_STORE, KEY_STORE } from '../eventing.tokens';
 import type { KeyStore } from '../privacy/key-store';
@@ -26,6 +26,19 @@ export interface EventingModuleOptions {
   readonly worker?: ProcessorWorkerOptions;
 }
 
+/** The options of {@link EventingModule.forRootAsync}: Nest's async module shape. */
+export interface EventingModuleAsyncOptions {
+  /** Modules whose exported providers `inject` names. */
+  readonly imports?: ModuleMetadata['imports'];
+  /** Providers handed to `useFactory`, in order. */
+  readonly inject?: FactoryProvider['inject'];
+  /** The same options as forRoot, from the injected providers; the application starts once a promise settles. */
+  readonly useFactory: FactoryProvider<EventingModuleOptions>['useFactory'];
+}
+
+/** The resolved options, inside one EventingModule instance. */
+const EVENTING_MODULE_OPTIONS = Symbol('EVENTING_MODULE_OPTIONS');
+
 function resolve<T, A extends unknown[]>(provided: Provided<T, A>, ...args: A): T {
   return typeof provided === 'function' ? (provided as (...a: A) => T)(...args) : provided;
 }
@@ -39,16 +52,39 @@ function resolve<T, A extends unknown[]>(provided: Provided<T, A>, ...args: A): 
 @Module({})
 export class EventingModule {
   static forRoot(options: EventingModuleOptions): DynamicModule {
+    return EventingModule.build([], { provide: EVENTING_MODULE_OPTIONS, useValue: options });
+  }
+
+  /**
+   * The same module with its options from a factory over other providers (a host's config service):
+   * `EventingModule.forRootAsync({ imports: [ConfigModule], inject: [ConfigService], useFactory: (config) => ({ ... }) })`.
+   * Share the returned object the same way as forRoot's.
+   */
+  static forRootAsync(options: EventingModuleAsyncOptions): DynamicModule {
+    return EventingModule.build(options.imports ?? [], { provide: EVENTING_MODULE_OPTIONS, useFactory: options.useFactory, inject: options.inject ?? [] });
+  }
+
+  private static build(imports: NonNullable<ModuleMetadata['imports']>, optionsProvider: Provider): DynamicModule {
     const providers: Provider[] = [
-      { provide: KEY_STORE, useFactory: () => resolve(options.keyStore) },
-      { provide: EVENT_STORE, useFactory: (keys: KeyStore) => resolve(options.eventStore, keys), inject: [KEY_STORE] },
-      { provide: CHECKPOINT_STORE, useFactory: () => resolve(options.checkpointStore) },
+      optionsProvider,
+      { provide: KEY_STORE, useFactory: (options: EventingModuleOptions) => resolve(options.keyStore), inject: [EVENTING_MODULE_OPTIONS] },
+      {
+        provide: EVENT_STORE,
+        useFactory: (options: EventingModuleOptions, keys: KeyStore) => resolve(options.eventStore, keys),
+        inject: [EVENTING_MODULE_OPTIONS, KEY_STORE],
+      },
+      { provide: CHECKPOINT_STORE, useFactory: (options: EventingModuleOptions) => resolve(options.checkpointStore), inject: [EVENTING_MODULE_OPTIONS] },
       ProcessorHost,
-      { provide: PROCESSOR_WORKER, useFactory: () => (options.worker ? new ProcessorWorker(options.worker) : null) },
+      {
+        provide: PROCESSOR_WORKER,
+        useFactory: (options: EventingModuleOptions) => (options.worker ? new ProcessorWorker(options.worker) : null),
+        inject: [EVENTING_MODULE_OPTIONS],
+      },
       Processors,
     ];
     return {
       module: EventingModule,
+      imports,
       providers,
       exports: [KEY_STORE, EVENT_STORE, CHECKPOINT_STORE, ProcessorHost, PROCESSOR_WORKER, Processors],
     };

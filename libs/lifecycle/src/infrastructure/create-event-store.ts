@@ -6,6 +6,7 @@ import {
   type EventStore,
   HashChainingEventStore,
   type KeyStore,
+  loadEventStoreDb,
   SqliteEventStore,
   type StoredEvent,
   UpcastingEventStore,
@@ -36,10 +37,9 @@ export function createRawEventStore(config: EngineConfig, options: EventStoreOpt
         pollIntervalMs: options.pollIntervalMs,
       });
     case 'eventstoredb': {
-      // Loaded on demand so the embedded default never pays for the gRPC client (~200 ms). A relative
-      // path, because the build rewrites the path aliases of imports but not of a require() string.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { EventStoreDbEventStore } = require('../../../eventing/src/eventstoredb') as typeof import('@lead-lifecycle/eventing/eventstoredb');
+      // Loaded on demand, by the eventing package itself (see loadEventStoreDb), so the embedded default
+      // never pays for the gRPC client and the packaged code resolves the adapter inside its own dist.
+      const { EventStoreDbEventStore } = loadEventStoreDb();
       return new EventStoreDbEventStore(config.EVENTSTORE_CONNECTION_STRING!, { limits });
     }
   }

@@ -1,0 +1,29 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import type { LeadLifecycleModuleAsyncOptions } from './lead-lifecycle.module';
+import { LIFECYCLE_MODULE_OPTIONS } from './lifecycle.tokens';
+
+/**
+ * Provides the engine's options (LIFECYCLE_MODULE_OPTIONS) from forRootAsync's factory, for the lifecycle
+ * module and its eventing module alike. One instance per factory function, so that forRootAsync and
+ * eventingAsync given the same factory (the same options object, or a spread copy of it) share one
+ * options object: the factory runs once however many modules read it (Nest keeps one module per
+ * DynamicModule object).
+ */
+@Module({})
+export class LeadLifecycleOptionsModule {
+  private static readonly instances = new WeakMap<LeadLifecycleModuleAsyncOptions['useFactory'], DynamicModule>();
+
+  static of(async: LeadLifecycleModuleAsyncOptions): DynamicModule {
+    let module = LeadLifecycleOptionsModule.instances.get(async.useFactory);
+    if (!module) {
+      module = {
+        module: LeadLifecycleOptionsModule,
+        imports: async.imports ?? [],
+        providers: [{ provide: LIFECYCLE_MODULE_OPTIONS, useFactory: async.useFactory, inject: async.inject ?? [] }],
+        exports: [LIFECYCLE_MODULE_OPTIONS],
+      };
+      LeadLifecycleOptionsModule.instances.set(async.useFactory, module);
+    }
+    return module;
+  }
+}
