@@ -19,6 +19,15 @@ const ROOT = resolve(__dirname, '..');
 /** Files a library reads at run time beside its compiled code (migrations): copied into dist as they are. */
 const ASSET = /\.sql$/;
 
+/**
+ * Repository files a package ships beside its code, copied into its dist (the folder a host imports
+ * them from, through the package's exports map): the domain's generated JSON Schemas of the events
+ * (npm run schemas:generate), `@lead-lifecycle/domain/schemas/events/<Type>.v<n>.json`.
+ */
+const SHIPPED: Readonly<Record<string, readonly { from: string; to: string }[]>> = {
+  domain: [{ from: 'schemas/events', to: 'schemas/events' }],
+};
+
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -50,6 +59,10 @@ function build(lib: string): void {
     const target = join(folder, 'dist', relative(join(folder, 'src'), asset));
     mkdirSync(dirname(target), { recursive: true });
     copyFileSync(asset, target);
+  }
+  for (const { from, to } of SHIPPED[lib] ?? []) {
+    mkdirSync(join(folder, 'dist', to), { recursive: true });
+    for (const file of readdirSync(join(ROOT, from))) copyFileSync(join(ROOT, from, file), join(folder, 'dist', to, file));
   }
 }
 

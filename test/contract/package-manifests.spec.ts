@@ -11,6 +11,11 @@ import { join } from 'node:path';
 const ROOT = join(__dirname, '..', '..');
 const PACKAGES = ['domain', 'eventing', 'lifecycle', 'projections'] as const;
 
+/** Files beside the barrel a package exports (tools/pack-packages.ts copies them into its dist). */
+const SHIPPED_EXPORTS: Record<string, Record<string, string>> = {
+  domain: { './schemas/events/*.json': './dist/schemas/events/*.json' },
+};
+
 interface Manifest {
   name: string;
   version: string;
@@ -51,7 +56,7 @@ describe.each(PACKAGES)('the @lead-lifecycle/%s package manifest', (lib) => {
     expect(pkg.version).toBe(root.version);
     expect(pkg.main).toBe('./dist/index.js');
     expect(pkg.types).toBe('./dist/index.d.ts');
-    expect(pkg.exports).toEqual({ '.': { types: './dist/index.d.ts', default: './dist/index.js' }, './package.json': './package.json' });
+    expect(pkg.exports).toEqual({ '.': { types: './dist/index.d.ts', default: './dist/index.js' }, ...SHIPPED_EXPORTS[lib], './package.json': './package.json' });
     expect(pkg.files).toEqual(['dist']);
   });
 

@@ -39,3 +39,7 @@ export * from './sla/sales-touch';
 export * from './sla/sla-policy';
 export * from './sla/sla-track.state';
 export * from './sla/sla-reaction.decider';
+export * from './messaging/cloud-event-message';
+export * from './messaging/cloud-event.encoder';
+export * from './messaging/lifecycle-message.errors';
+export * from './messaging/lifecycle-message.decoder';
