@@ -1,37 +1,40 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { type Clock, systemClock } from '@lead-lifecycle/domain';
-import { EngineConfig, LeadLifecycleModule, type LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
+import { systemClock } from '@lead-lifecycle/domain';
+import { LeadLifecycleModule, type LeadLifecycleModuleAsyncOptions } from '@lead-lifecycle/lifecycle';
 import { ProjectionsConfig, ProjectionsModule } from '@lead-lifecycle/projections';
 import { CrmService } from './crm.service';
-import { HostAuthenticator, type HostUser } from './host-authenticator';
+import { HostAuthenticator } from './host-authenticator';
+import { HostConfig, HostConfigModule, type HostModuleOptions } from './host.config';
 import { hostLifecycleRules } from './host-lifecycle.rules';
 
-export interface HostModuleOptions {
-  /** Where the embedded store, keys, idempotency answers and read models live. */
-  readonly dataDir: string;
-  /** The host's token table (its own authentication). */
-  readonly users: ReadonlyMap<string, HostUser>;
-  readonly clock?: Clock;
-}
+export type { HostModuleOptions } from './host.config';
 
 /**
  * The host application: the engine (LeadLifecycleModule) on the embedded SQLite store and the funnel
  * read models (ProjectionsModule), sharing one EventingModule, with the host's rules and its own users.
- * The processors run on this process's event loop; none of the engine's HTTP controllers is mounted.
+ * The engine's options come from the host's config provider (HostConfig) through forRootAsync. The
+ * processors run on this process's event loop; none of the engine's HTTP controllers is mounted.
  */
 @Module({})
 export class HostModule {
   static forRoot(options: HostModuleOptions): DynamicModule {
-    const engine = EngineConfig.fromEnv({ DATA_DIR: options.dataDir, PROCESSORS_IN: 'main' });
-    const lifecycle: LeadLifecycleModuleOptions = { engine, lifecycleConfig: hostLifecycleRules(), clock: options.clock ?? systemClock };
-    const eventing = LeadLifecycleModule.eventing(lifecycle);
+    const config = HostConfigModule.forRoot(options);
+    const lifecycle: LeadLifecycleModuleAsyncOptions = {
+      imports: [config],
+      inject: [HostConfig],
+      useFactory: (host: HostConfig) => ({ engine: host.engine, lifecycleConfig: hostLifecycleRules(), clock: host.clock }),
+    };
+    // One EventingModule from the same factory, for the engine and the read models (the factory runs once).
+    const eventing = LeadLifecycleModule.eventingAsync(lifecycle);
     return {
       module: HostModule,
       imports: [
-        LeadLifecycleModule.forRoot({ ...lifecycle, eventing }),
-        ProjectionsModule.forRoot({ eventing, config: ProjectionsConfig.fromEnv({}), clock: lifecycle.clock }),
+        config,
+        LeadLifecycleModule.forRootAsync({ ...lifecycle, eventing }),
+        // ProjectionsModule has no forRootAsync yet: its clock comes from the options the host was started with.
+        ProjectionsModule.forRoot({ eventing, config: ProjectionsConfig.fromEnv({}), clock: options.clock ?? systemClock }),
       ],
-      providers: [{ provide: HostAuthenticator, useValue: new HostAuthenticator(options.users) }, CrmService],
+      providers: [{ provide: HostAuthenticator, useFactory: (host: HostConfig) => new HostAuthenticator(host.users), inject: [HostConfig] }, CrmService],
       exports: [CrmService],
     };
   }
