@@ -69,7 +69,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         LeadLifecycleModule.forRoot({ ...lifecycle, eventing, runReactions: inWorker ? false : options.runReactions }),
-        ProjectionsModule.forRoot({ eventing, config: projectionsConfig, clock: options.clock }),
+        ProjectionsModule.forRoot({ eventing, config: projectionsConfig, clock: options.clock, postgres }),
         KafkaRelayModule.forRoot({ eventing, config: kafkaConfig, inProcess: inWorker ? false : undefined }),
         // Its reactions and sweepers run where the other processors run; here it always answers its reads.
         AutomationModule.forRoot({

@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { decodeLeadEvent, isLeadEventType, LEAD_STREAM_PREFIX, type LeadCaptured, type LeadStage } from '@lead-lifecycle/domain';
 import { type StoredEvent } from '@lead-lifecycle/eventing';
 import { FUNNEL_STAGES, stageEnteredBy } from './lead-stage-transitions';
+import { funnelStep } from './funnel-step';
 import { costCents } from './read-model-money';
 import { refoldIfShapeChanged } from './read-model-shape';
 import { utcTime as utc } from './read-model-time';
@@ -58,14 +59,12 @@ export class FunnelProjection implements SqliteProjection {
     if (!row) throw new Error(`${stored.type} for lead ${leadId}, which was never captured`);
     const next = stageEnteredBy(event, row.stage);
     if (!next) return;
-    const mainIndex = (FUNNEL_STAGES as readonly string[]).indexOf(next);
-    const isMain = mainIndex >= 0;
-    const strict = row.strict_path === 1 && isMain && mainIndex === row.last_main_index + 1;
+    const { isMain, strict, lastMainIndex } = funnelStep(row, next);
     statement(db, 
       `UPDATE funnel_leads SET stage = ?, strict_path = ?, last_main_index = ?,
          reached_${next} = COALESCE(reached_${next}, ?) ${isMain && strict ? `, strict_${next} = 1` : ''}
        WHERE lead_id = ?`,
-    ).run(next, strict ? 1 : 0, isMain ? mainIndex : row.last_main_index, at, leadId);
+    ).run(next, strict ? 1 : 0, lastMainIndex, at, leadId);
     const seq = (statement(db, 'SELECT max(seq) FROM funnel_stage_visits WHERE lead_id = ?').pluck().get(leadId) as number) + 1;
     this.enter(db, leadId, stored.metadata.tenantId, next, at, seq);
   }

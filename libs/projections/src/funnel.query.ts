@@ -77,6 +77,12 @@ export function queryFunnel(db: Database.Database, query: FunnelQuery): FunnelGr
   const rows = db
     .prepare(`SELECT ${key} AS grp, ${columns.join(', ')} FROM funnel_leads l WHERE ${where.sql} GROUP BY grp ORDER BY grp`)
     .all(...where.params) as Array<Record<string, number | string | null>>;
+  return funnelGroupsFrom(rows, query);
+}
+
+/** The groups of a funnel answer from its SQL rows (one per group: `grp`, `reached_*`, `strict_*`, `current_*`), whichever store read them. */
+export function funnelGroupsFrom(rows: Array<Record<string, number | string | null>>, query: FunnelQuery): FunnelGroup[] {
+  const all = [...FUNNEL_STAGES, 'nurturing', 'disqualified'] as const;
   if (rows.length === 0 && !query.groupBy) rows.push({ grp: null });
   return rows.map((row) => {
     const n = (column: string) => Number(row[column] ?? 0);
@@ -108,7 +114,19 @@ export interface StageTime {
 export function queryTimeInStage(db: Database.Database, tenantId: string, leadId: string, now: Date): StageTime[] | undefined {
   const visits = db
     .prepare('SELECT stage, entered_at, left_at FROM funnel_stage_visits WHERE tenant_id = ? AND lead_id = ? ORDER BY seq')
-    .all(tenantId, leadId) as Array<{ stage: string; entered_at: string; left_at: string | null }>;
+    .all(tenantId, leadId) as StageVisit[];
+  return stageTimesFrom(visits, now);
+}
+
+/** One visit of a lead to a stage, as funnel_stage_visits holds it. */
+export interface StageVisit {
+  readonly stage: string;
+  readonly entered_at: string;
+  readonly left_at: string | null;
+}
+
+/** The time-in-stage answer from a lead's visits in order (undefined: no such lead). */
+export function stageTimesFrom(visits: readonly StageVisit[], now: Date): StageTime[] | undefined {
   if (visits.length === 0) return undefined;
   const byStage = new Map<string, StageTime>();
   for (const v of visits) {

@@ -94,8 +94,6 @@ export function queryKpis(db: Database.Database, filter: CohortFilter, options: 
 function compute(db: Database.Database, filter: CohortFilter, options: KpiOptions, group: Group, emptyRow = false): Kpis[] {
   const where = cohortWhere(filter);
   const key = group === 'overall' ? 'NULL' : `l.${group}`;
-  // A group key as SQLite returns it: text or a number.
-  const keyOf = (value: unknown) => (value === null || value === undefined ? null : `${value as string | number | bigint}`);
   const all = <T>(sql: string) => db.prepare(sql).all(...where.params) as T[];
   // Money sums are read as bigint (safe integers) and joined exactly; see read-model-money.ts.
   const exact = <T>(sql: string) => db.prepare(sql).safeIntegers(true).all(...where.params) as T[];
@@ -116,7 +114,6 @@ function compute(db: Database.Database, filter: CohortFilter, options: KpiOption
     SELECT ${key} AS grp, o.currency, ${splitSum('o.won_minor', 'won')}
     FROM kpi_opportunities o JOIN funnel_leads l ON l.lead_id = o.lead_id
     WHERE ${where.sql} AND o.status = 'won' AND l.cost_cents IS NOT NULL GROUP BY grp, o.currency`);
-  const major = (minor: bigint, currency: string) => fromMinorUnits(minor, minorUnitsOf(currency));
   const visits = all<{ grp: unknown; stage: string; ms: number }>(`
     SELECT ${key} AS grp, v.stage, (julianday(v.left_at) - julianday(v.entered_at)) * 86400000.0 AS ms
     FROM funnel_stage_visits v JOIN funnel_leads l ON l.lead_id = v.lead_id WHERE ${where.sql} AND v.left_at IS NOT NULL`);
@@ -135,7 +132,30 @@ function compute(db: Database.Database, filter: CohortFilter, options: KpiOption
        WHERE ${where.sql} AND t.activity_type IN (${touchTypes.map(() => '?').join(', ')}) GROUP BY a.lead_id`,
     )
     .all(...where.params, ...touchTypes) as Array<{ grp: unknown; assignedAt: string; touchedAt: string }>;
+  return kpisFrom({ leads, opportunities, spendRevenue, visits, cycles, reasons, firstTouches });
+}
 
+type GroupRow = { grp: unknown } & Record<string, unknown>;
+
+/**
+ * The rows a KPI answer is made of, one set per SQL read, whichever store read them: counts as numbers
+ * or bigints, money as the two partial sums of {@link splitSum} (bigint, number or numeric text), times as text.
+ */
+export interface KpiRows {
+  readonly leads: Array<Record<string, bigint | number | string | null>>;
+  readonly opportunities: Array<GroupRow & { status: string; currency: string; n: bigint | number }>;
+  readonly spendRevenue: Array<GroupRow & { currency: string }>;
+  readonly visits: Array<{ grp: unknown; stage: string; ms: number }>;
+  readonly cycles: Array<{ grp: unknown; ms: number }>;
+  readonly reasons: Array<{ grp: unknown; kind: string; reason: string; n: number }>;
+  readonly firstTouches: Array<{ grp: unknown; assignedAt: string; touchedAt: string }>;
+}
+
+/** The KPIs of each group (the `leads` rows, in their order) from the rows of {@link KpiRows}. */
+export function kpisFrom({ leads, opportunities, spendRevenue, visits, cycles, reasons, firstTouches }: KpiRows): Kpis[] {
+  // A group key as the store returns it: text or a number.
+  const keyOf = (value: unknown) => (value === null || value === undefined ? null : `${value as string | number | bigint}`);
+  const major = (minor: bigint, currency: string) => fromMinorUnits(minor, minorUnitsOf(currency));
   return leads.map((row) => {
     const grp = keyOf(row.grp);
     const mine = <T extends { grp: unknown }>(rows: T[]) => rows.filter((r) => keyOf(r.grp) === grp);

@@ -2,14 +2,13 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Clock, DomainError, DomainErrorCode } from '@lead-lifecycle/domain';
 import { CLOCK, GlobalPosition } from '@lead-lifecycle/eventing';
-import { COUNTING_MODES, FunnelGroup, FunnelQuery, queryFunnel, queryTimeInStage, StageTime } from './funnel.query';
+import { COUNTING_MODES, FunnelGroup, FunnelQuery, StageTime } from './funnel.query';
 import { CohortFilter } from './funnel.query';
-import { KpiOptions, KpiReport, queryKpis } from './kpi.query';
+import { KpiOptions, KpiReport } from './kpi.query';
 import { PROJECTIONS_CONFIG } from './projections.tokens';
 import { ProjectionsConfig } from './projections.config';
-import { countQuarantinedInCohort } from './quarantine.query';
 import { ReadModels } from './read-models';
-import { InvalidCursorError, LeadListItem, LeadListQuery, queryLeadList } from './scoring.query';
+import { InvalidCursorError, LeadListItem, LeadListQuery } from './scoring.query';
 
 /** Every read-model query may carry the position of a write the caller wants to see. */
 interface ReadYourWrites {
@@ -77,9 +76,9 @@ export class GetFunnelHandler extends ReadModelHandler implements IQueryHandler<
   async execute({ query }: GetFunnelQuery): Promise<FunnelReport> {
     await this.wait(['funnel'], query.minPosition);
     const { minPosition: _ignored, ...filters } = query;
-    const db = this.readModels.db;
-    const quarantinedLeads = countQuarantinedInCohort(db, [this.readModels.quarantine('funnel')], filters);
-    return { filters, counting: COUNTING_MODES, groups: queryFunnel(db, filters), quarantinedLeads };
+    const reader = this.readModels.reader;
+    const [groups, quarantinedLeads] = await Promise.all([reader.funnel(filters), reader.quarantinedInCohort(['funnel'], filters)]);
+    return { filters, counting: COUNTING_MODES, groups, quarantinedLeads };
   }
 }
 
@@ -93,9 +92,9 @@ export class GetTimeInStageHandler implements IQueryHandler<GetTimeInStageQuery>
 
   async execute({ tenantId, leadId, minPosition }: GetTimeInStageQuery) {
     await this.readModels.waitFor(['funnel'], minPosition, this.config.READ_WAIT_MAX_MS);
-    const stages = queryTimeInStage(this.readModels.db, tenantId, leadId, this.clock.now());
+    const stages = await this.readModels.reader.timeInStage(tenantId, leadId, this.clock.now());
     if (!stages) throw new DomainError(DomainErrorCode.LeadNotFound, `lead ${leadId} not found`, { leadId });
-    return { leadId, quarantined: this.readModels.quarantine('funnel').quarantinedAmong([leadId]).size > 0, stages };
+    return { leadId, quarantined: (await this.readModels.reader.quarantinedAmong('funnel', [leadId])).size > 0, stages };
   }
 }
 
@@ -104,8 +103,8 @@ export class ListLeadsHandler extends ReadModelHandler implements IQueryHandler<
   async execute({ query }: ListLeadsQuery) {
     await this.wait(['scoring'], query.minPosition);
     try {
-      const page = queryLeadList(this.readModels.db, query);
-      const held = this.readModels.quarantine('scoring').quarantinedAmong(page.items.map((i) => i.leadId));
+      const page = await this.readModels.reader.leadList(query);
+      const held = await this.readModels.reader.quarantinedAmong('scoring', page.items.map((i) => i.leadId));
       return { items: page.items.map((i) => ({ ...i, quarantined: held.has(i.leadId) })), nextCursor: page.nextCursor };
     } catch (error) {
       if (error instanceof InvalidCursorError) throw new DomainError(DomainErrorCode.InvalidCommand, error.message, { problems: [{ field: 'cursor', reason: error.message }] });
@@ -119,8 +118,8 @@ export class GetKpisHandler extends ReadModelHandler implements IQueryHandler<Ge
   async execute({ query, options }: GetKpisQuery) {
     await this.wait(['funnel', 'kpi'], query.minPosition);
     const { minPosition: _ignored, ...filters } = query;
-    const db = this.readModels.db;
-    const quarantinedLeads = countQuarantinedInCohort(db, [this.readModels.quarantine('funnel'), this.readModels.quarantine('kpi')], filters);
-    return { filters, ...queryKpis(db, filters, options), quarantinedLeads };
+    const reader = this.readModels.reader;
+    const [kpis, quarantinedLeads] = await Promise.all([reader.kpis(filters, options), reader.quarantinedInCohort(['funnel', 'kpi'], filters)]);
+    return { filters, ...kpis, quarantinedLeads };
   }
 }

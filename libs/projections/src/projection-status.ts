@@ -54,7 +54,10 @@ export class GetProjectionStatusHandler implements IQueryHandler<GetProjectionSt
   async execute(): Promise<ProjectionStatus> {
     const head = await this.store.headPosition();
     const now = this.clock.now().getTime();
-    const quarantines = new Map(PROJECTION_NAMES.map((name) => [projectionCheckpointName(name), this.readModels.quarantine(name)]));
+    const reader = this.readModels.reader;
+    const quarantineCounts = new Map(
+      await Promise.all(PROJECTION_NAMES.map(async (name) => [projectionCheckpointName(name), await reader.quarantineCount(name)] as const)),
+    );
     const processors = await Promise.all(
       this.processors.statuses().map(async (status) => {
         const behind = comparePositions(status.position, head) < 0 ? await this.store.readAll({ after: status.position, maxCount: CAP }) : [];
@@ -71,11 +74,11 @@ export class GetProjectionStatusHandler implements IQueryHandler<GetProjectionSt
           lastError: status.lastError ?? null,
           stoppedReason: status.stoppedReason ?? null,
           failures: this.checkpoints.failures(status.name).slice(-20),
-          quarantinedLeads: quarantines.get(status.name)?.count() ?? 0,
+          quarantinedLeads: quarantineCounts.get(status.name) ?? 0,
         };
       }),
     );
-    const quarantined = PROJECTION_NAMES.flatMap((name) => this.readModels.quarantine(name).list(QUARANTINE_LIST_CAP));
+    const quarantined = (await Promise.all(PROJECTION_NAMES.map((name) => reader.quarantineList(name, QUARANTINE_LIST_CAP)))).flat();
     return { processors, quarantined };
   }
 }

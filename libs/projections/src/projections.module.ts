@@ -1,11 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { Clock, systemClock } from '@lead-lifecycle/domain';
-import { CLOCK } from '@lead-lifecycle/eventing';
+import { CLOCK, LeaseConfig, PostgresConfig } from '@lead-lifecycle/eventing';
 import { GetFunnelHandler, GetKpisHandler, GetTimeInStageHandler, ListLeadsHandler } from './projection-queries';
 import { GetProjectionStatusHandler } from './projection-status';
 import { ProjectionsConfig } from './projections.config';
-import { PROJECTIONS_CONFIG } from './projections.tokens';
-import { ReadModels } from './read-models';
+import { PROJECTIONS_CONFIG, PROJECTIONS_FLEET } from './projections.tokens';
+import { ReadModels, ReadModelsFleet } from './read-models';
 
 export interface ProjectionsModuleOptions {
   /**
@@ -19,11 +19,15 @@ export interface ProjectionsModuleOptions {
   readonly config?: ProjectionsConfig;
   /** For lag and time-in-stage answers; defaults to the system clock. */
   readonly clock?: Clock;
+  /** The shared server of READ_MODELS=postgres (DATABASE_URL); defaults to PostgresConfig.fromEnv(). */
+  readonly postgres?: PostgresConfig;
+  /** This instance's lease settings (INSTANCE_ID, LEASE_TTL_MS) for the projections' leases; defaults to LeaseConfig.fromEnv(). */
+  readonly lease?: LeaseConfig;
 }
 
 /**
  * The funnel, scoring and KPI read models, fed from the store's global order with checkpoints kept
- * in the same SQLite transaction as the rows, and their queries.
+ * in the same transaction as the rows (SQLite by default; PostgreSQL with READ_MODELS=postgres), and their queries.
  */
 @Module({})
 export class ProjectionsModule {
@@ -34,6 +38,10 @@ export class ProjectionsModule {
       providers: [
         { provide: PROJECTIONS_CONFIG, useFactory: () => options.config ?? ProjectionsConfig.fromEnv() },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
+        {
+          provide: PROJECTIONS_FLEET,
+          useFactory: (): ReadModelsFleet => ({ postgres: options.postgres ?? PostgresConfig.fromEnv(), lease: options.lease ?? LeaseConfig.fromEnv() }),
+        },
         ReadModels,
         GetFunnelHandler,
         GetTimeInStageHandler,

@@ -28,7 +28,8 @@ export interface LeadListItem {
 
 export class InvalidCursorError extends Error {}
 
-interface Row {
+/** A lead_scores row. */
+export interface LeadScoreRow {
   lead_id: string;
   stage: string;
   total: number;
@@ -47,6 +48,15 @@ interface Row {
  * with an opaque cursor that holds the last row's sort key (stable while rows change).
  */
 export function queryLeadList(db: Database.Database, query: LeadListQuery): { items: LeadListItem[]; nextCursor: string | null } {
+  const { where, params, sortColumn, limit } = leadListWhere(query);
+  const rows = db
+    .prepare(`SELECT * FROM lead_scores WHERE ${where} ORDER BY ${sortColumn} DESC, lead_id ASC LIMIT ?`)
+    .all(...params, limit + 1) as LeadScoreRow[];
+  return leadListPage(rows, sortColumn, limit);
+}
+
+/** The filter of a lead list (`?` parameters), its sort column and page size: one for both stores. */
+export function leadListWhere(query: LeadListQuery): { where: string; params: unknown[]; sortColumn: 'last_activity_at' | 'total'; limit: number } {
   const sortColumn = query.sort === 'lastActivity' ? 'last_activity_at' : 'total';
   const limit = Math.min(Math.max(query.limit ?? 50, 1), 500);
   const clauses = ['tenant_id = ?'];
@@ -66,12 +76,14 @@ export function queryLeadList(db: Database.Database, query: LeadListQuery): { it
     clauses.push(`(${sortColumn} < ? OR (${sortColumn} = ? AND lead_id > ?))`);
     params.push(value, value, leadId);
   }
-  const rows = db
-    .prepare(`SELECT * FROM lead_scores WHERE ${clauses.join(' AND ')} ORDER BY ${sortColumn} DESC, lead_id ASC LIMIT ?`)
-    .all(...params, limit + 1) as Row[];
+  return { where: clauses.join(' AND '), params, sortColumn, limit };
+}
+
+/** A page of the list from up to `limit + 1` rows in list order (one more than the page: there is a next page). */
+export function leadListPage(rows: readonly LeadScoreRow[], sortColumn: string, limit: number): { items: LeadListItem[]; nextCursor: string | null } {
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
-  const nextCursor = rows.length > limit && last ? encodeCursor(sortColumn, last[sortColumn as keyof Row] as string | number, last.lead_id) : null;
+  const nextCursor = rows.length > limit && last ? encodeCursor(sortColumn, last[sortColumn as keyof LeadScoreRow] as string | number, last.lead_id) : null;
   return {
     items: page.map((r) => ({
       leadId: r.lead_id,

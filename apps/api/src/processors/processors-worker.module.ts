@@ -61,7 +61,7 @@ export function processorsWorkerModule(data: ProcessorsWorkerData): DynamicModul
     module: ProcessorsWorkerModule,
     imports: [
       eventing,
-      ProjectionsModule.forRoot({ eventing, config: ProjectionsConfig.fromEnv(data.projections) }),
+      ProjectionsModule.forRoot({ eventing, config: ProjectionsConfig.fromEnv(data.projections), ...fleet }),
       KafkaRelayModule.forRoot({ eventing, config: kafka, ...fleet }),
       OpportunityReactionModule.forRoot({ eventing, lifecycleConfig }),
       AutomationModule.forRoot({ eventing, lifecycleConfig, dataDir: engine.DATA_DIR, runReactions: true, ...fleet }),
