@@ -5,7 +5,7 @@ import { type EventStoreDbForTests, provideEventStoreDb, warnIfNotRealEventStore
 import { ApiProcess } from '../support/fleet/api-process';
 import { fleetEnv } from '../support/fleet/fleet-env';
 import { freshDatabase, type FreshDatabase } from '../support/postgres/fresh-database';
-import { brokersForTests, type ReadMessage, TopicReader } from '../support/topic-reader';
+import { brokersForTests, TopicReader } from '../support/topic-reader';
 
 /**
  * Issue 15's fleet test: three API processes on one event store (EventStoreDB, here its protocol test
@@ -83,7 +83,10 @@ describe('a fleet of three API processes, kill -9 of the relay holder and of the
 
   afterAll(async () => {
     // FLEET_TEST_LOGS=1 prints the last lines of every instance (leases taken and lost, relay retries).
-    if (process.env.FLEET_TEST_LOGS) for (const p of fleet) process.stdout.write(`\n----- ${p.name}\n${p.log()}\n`);
+    if (process.env.FLEET_TEST_LOGS) for (const p of fleet) {
+        const lines = p.log(400).split('\n').filter((line) => !/RouterExplorer|RoutesResolver|InstanceLoader/.test(line));
+        process.stdout.write(`\n----- ${p.name}\n${lines.join('\n')}\n`);
+      }
     await reader?.stop().catch(() => undefined);
     for (const p of fleet) await p.stop();
     for (const p of fleet) rmSync(p.dataDir, { recursive: true, force: true });
