@@ -64,6 +64,7 @@ export class KafkaRelayModule implements OnModuleInit, OnApplicationShutdown {
     // Leased: N instances must not send N copies. Its checkpoint is shared (PostgreSQL) with a fleet, so
     // a new holder resumes where the last one saved; the save is fenced on the lease's term.
     const lease = this.leases.lease(this.relay.name);
+    this.relay.publishUnder(lease);
     const checkpoints = await this.leases.checkpointsFor(lease, this.checkpoints);
     // A poison event is parked (recorded, skipped): the relay has no rows to flag, and holding back a
     // lead's later events would leave its consumers waiting for an event that can never be sent.

@@ -1,7 +1,6 @@
 import { CompressionTypes, Kafka, logLevel, type Producer } from 'kafkajs';
 import { AGGREGATE_STREAM_PREFIXES, TEAM_STREAM_PREFIX } from '@lead-lifecycle/domain';
-import { type StoredEvent } from '@lead-lifecycle/eventing';
-import { type EventProcessor } from '@lead-lifecycle/eventing';
+import { type EventProcessor, type Lease, type StoredEvent } from '@lead-lifecycle/eventing';
 import { toCloudEvent } from './cloud-event.mapper';
 import { type KafkaConfig } from './kafka.config';
 
@@ -24,6 +23,8 @@ export class KafkaRelayProcessor implements EventProcessor {
   private readonly kafka: Kafka;
   private producer?: Producer;
   private topicReady = false;
+  /** The lease the relay publishes under, named in every message it sends (see {@link publishUnder}). */
+  private lease?: Pick<Lease, 'held'>;
   published = 0;
 
   constructor(private readonly config: KafkaConfig) {
@@ -37,15 +38,25 @@ export class KafkaRelayProcessor implements EventProcessor {
     });
   }
 
+  /**
+   * Names the lease this relay publishes under in every message (`ce_llpublisher`, `ce_llterm`), read
+   * once per batch: a consumer (or an audit of the topic) can check that no term had two publishers.
+   */
+  publishUnder(lease: Pick<Lease, 'held'>): void {
+    this.lease = lease;
+  }
+
   async handleBatch(events: StoredEvent[]): Promise<void> {
     if (events.length === 0) return;
+    const grant = this.lease?.held();
+    const publisher = grant ? { ce_llpublisher: grant.holder, ce_llterm: String(grant.term) } : {};
     // Mapped before anything is sent, and outside the retry below: an event that cannot be mapped (no
     // lead id to key it by) is poison, not an unavailable broker, so the runner parks it instead of
     // retrying it forever and holding back every tenant's events.
-    const messages = events.map((event) => ({
-      ...toCloudEvent(event, this.config.CLOUDEVENTS_SOURCE),
-      timestamp: String(Date.parse(event.metadata.recordedAt)),
-    }));
+    const messages = events.map((event) => {
+      const message = toCloudEvent(event, this.config.CLOUDEVENTS_SOURCE);
+      return { ...message, headers: { ...message.headers, ...publisher }, timestamp: String(Date.parse(event.metadata.recordedAt)) };
+    });
     try {
       const producer = await this.connect();
       const size = this.config.KAFKA_RELAY_BATCH_SIZE;

@@ -58,7 +58,8 @@ export class ApiProcess {
   /** Starts the process and waits until GET /health answers 200. */
   async start(timeoutMs = 90_000): Promise<void> {
     if (this.running) throw new Error(`${this.name} is already running`);
-    this.output = [];
+    // The last run's lines are kept (a killed run's are what a failure needs), marked off.
+    if (this.output.length) this.output.push(`\n----- ${this.name} started again\n`);
     const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', API_MAIN], {
       env: { ...process.env, ...this.env, TS_NODE_TRANSPILE_ONLY: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -105,7 +106,7 @@ export class ApiProcess {
   }
 
   /** The last lines the process wrote, for failure messages. */
-  log(): string {
-    return this.output.join('').split('\n').slice(-60).join('\n');
+  log(lines = 60): string {
+    return this.output.join('').split('\n').slice(-lines).join('\n');
   }
 }

@@ -66,3 +66,42 @@ describe('SqliteKeyStore.prepareKeys', () => {
     keys.close();
   });
 });
+
+describe('SqliteKeyStore with another connection on the file (the processor worker)', () => {
+  it('never serves from memory a key another connection destroyed', async () => {
+    const path = file();
+    const api = new SqliteKeyStore(path);
+    const worker = new SqliteKeyStore(path);
+    try {
+      const key = await api.currentKey('lead-1');
+      // The worker reads (and holds) the key, as its relay does when it decrypts the lead's capture.
+      expect((await worker.key('lead-1', key.version))?.key.equals(key.key)).toBe(true);
+      expect((await worker.currentKey('lead-1')).version).toBe(key.version);
+      await api.destroy('lead-1');
+      expect(await worker.key('lead-1', key.version)).toBeUndefined();
+      expect(await worker.isErased('lead-1')).toBe(true);
+      // A new current key after the erasure, not the destroyed one.
+      expect((await worker.currentKey('lead-1')).version).toBe(key.version + 1);
+    } finally {
+      api.close();
+      worker.close();
+      rmSync(join(path, '..'), { recursive: true, force: true });
+    }
+  });
+
+  it('still answers from memory while nobody else writes', async () => {
+    const path = file();
+    const keys = new SqliteKeyStore(path);
+    try {
+      const key = await keys.currentKey('lead-2');
+      await keys.key('lead-2', key.version);
+      const reads = jest.spyOn(Database.prototype, 'prepare');
+      expect((await keys.key('lead-2', key.version))?.key.equals(key.key)).toBe(true);
+      expect(reads).not.toHaveBeenCalled();
+      reads.mockRestore();
+    } finally {
+      keys.close();
+      rmSync(join(path, '..'), { recursive: true, force: true });
+    }
+  });
+});

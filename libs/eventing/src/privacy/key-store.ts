@@ -32,11 +32,24 @@ export interface KeyStore {
   close(): void | Promise<void>;
 }
 
-/** The default key store: a SQLite file (`DATA_DIR/keys.sqlite`) separate from the events. */
+/**
+ * The default key store: a SQLite file (`DATA_DIR/keys.sqlite`) separate from the events.
+ *
+ * Keys read and current keys are held in memory. The file can have other connections: the processor
+ * worker opens its own store on it (PROCESSORS_IN=worker, the default), and an erasure on the API's
+ * connection must hold for the worker's relay and projections at once. So before anything is answered
+ * from memory, SQLite's `data_version` (which changes whenever another connection committed to the
+ * file) is compared with the one last seen, and on a change everything held is dropped: a key another
+ * connection destroyed is never served from memory. (Watching for PersonalDataErased events would not
+ * do: the erasure records its event before it destroys the key, so a key read between the two would
+ * be held again.)
+ */
 export class SqliteKeyStore implements KeyStore {
   private readonly db: Database.Database;
   private readonly cache = new Map<string, DataKey | null>();
   private readonly current = new Map<string, DataKey>();
+  private readonly dataVersion: () => number;
+  private seenVersion: number;
   /** The subjects whose keys the next batch creates, and the promise its callers wait for. */
   private batch?: { readonly subjects: Set<string>; readonly done: Promise<void> };
 
@@ -50,10 +63,23 @@ export class SqliteKeyStore implements KeyStore {
     this.db.exec(`CREATE TABLE IF NOT EXISTS data_keys (
       subject_id TEXT NOT NULL, version INTEGER NOT NULL, key BLOB, created_at TEXT NOT NULL, destroyed_at TEXT,
       PRIMARY KEY (subject_id, version))`);
+    const version = this.db.prepare('PRAGMA data_version').pluck();
+    this.dataVersion = () => version.get() as number;
+    this.seenVersion = this.dataVersion();
+  }
+
+  /** Drops what is held when another connection wrote to the file since the last look (see the class). */
+  private forgetOthersWrites(): void {
+    const now = this.dataVersion();
+    if (now === this.seenVersion) return;
+    this.seenVersion = now;
+    this.cache.clear();
+    this.current.clear();
   }
 
   currentKey(subjectId: string): Promise<DataKey> {
     return settled(() => {
+      this.forgetOthersWrites();
       const known = this.current.get(subjectId);
       if (known) return known;
       return this.remember(this.loadCurrent(subjectId) ?? this.db.transaction(() => this.createCurrent(subjectId))());
@@ -72,6 +98,7 @@ export class SqliteKeyStore implements KeyStore {
    * new lead on the command loop cost more than the events' own group commit.
    */
   prepareKeys(subjectIds: readonly string[]): Promise<void> {
+    this.forgetOthersWrites();
     const missing = subjectIds.filter((subject) => !this.current.has(subject));
     if (missing.length === 0) return Promise.resolve();
     if (!this.batch) {
@@ -118,6 +145,7 @@ export class SqliteKeyStore implements KeyStore {
   }
 
   private keySync(subjectId: string, version: number): DataKey | undefined {
+    this.forgetOthersWrites();
     const cacheKey = `${subjectId}:${version}`;
     const cached = this.cache.get(cacheKey);
     if (cached !== undefined) return cached ?? undefined;
