@@ -62,7 +62,7 @@ describe('LeadLifecycleModule.forRootAsync', () => {
   const boot = async (module: DynamicModule) => {
     @Module({ imports: [module] })
     class HostModule {}
-    const app = await NestFactory.createApplicationContext(HostModule, { logger: false });
+    const app = await NestFactory.createApplicationContext(HostModule, { logger: false, abortOnError: false });
     apps.push(app);
     return app;
   };
@@ -116,5 +116,12 @@ describe('LeadLifecycleModule.forRootAsync', () => {
 
     expect(factory).toHaveBeenCalledTimes(1);
     expect(app.get('other store')).toBe(app.get(EVENT_STORE));
+  });
+
+  it('fails the start when the factory returns an eventing module (it could not be imported)', async () => {
+    const dir = tempDir();
+    const eventing = LeadLifecycleModule.eventing(optionsFor(dir));
+    const module = LeadLifecycleModule.forRootAsync({ useFactory: () => ({ ...optionsFor(dir), eventing }) as LeadLifecycleModuleOptions });
+    await expect(boot(module)).rejects.toThrow(/cannot return `eventing`/);
   });
 });

@@ -1,5 +1,5 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import type { LeadLifecycleModuleAsyncOptions } from './lead-lifecycle.module';
+import type { LeadLifecycleModuleAsyncOptions, LeadLifecycleModuleOptions } from './lead-lifecycle.module';
 import { LIFECYCLE_MODULE_OPTIONS } from './lifecycle.tokens';
 
 /**
@@ -19,11 +19,20 @@ export class LeadLifecycleOptionsModule {
       module = {
         module: LeadLifecycleOptionsModule,
         imports: async.imports ?? [],
-        providers: [{ provide: LIFECYCLE_MODULE_OPTIONS, useFactory: async.useFactory, inject: async.inject ?? [] }],
+        providers: [{ provide: LIFECYCLE_MODULE_OPTIONS, useFactory: (...args: unknown[]) => checked(async.useFactory(...args)), inject: async.inject ?? [] }],
         exports: [LIFECYCLE_MODULE_OPTIONS],
       };
       LeadLifecycleOptionsModule.instances.set(async.useFactory, module);
     }
     return module;
   }
+}
+
+/** The factory's options; an `eventing` among them fails the start, since it could not be imported. */
+async function checked(made: LeadLifecycleModuleOptions | Promise<LeadLifecycleModuleOptions>): Promise<LeadLifecycleModuleOptions> {
+  const options = await made;
+  if ((options as { eventing?: unknown }).eventing !== undefined) {
+    throw new Error('LeadLifecycleModule.forRootAsync: the factory cannot return `eventing`; pass LeadLifecycleModule.eventingAsync(...) beside useFactory');
+  }
+  return options;
 }
