@@ -71,7 +71,6 @@ export class ReadModels implements OnModuleInit, OnApplicationShutdown {
     @Inject(PROJECTIONS_CONFIG) private readonly config: ProjectionsConfig,
     @Inject(PROJECTIONS_FLEET) private readonly fleet: ReadModelsFleet,
   ) {
-    config.assertStoreReachable(fleet.postgres.DATABASE_URL);
     this.db = checkpoints.db;
     const projections = createProjections();
     this.processors = {
