@@ -41,6 +41,8 @@ describe('read models in PostgreSQL shared by two API instances', () => {
     expect(byChannel.seo.current).toMatchObject({ lead: 1, mql: 0 });
     const kpis = (await a.http.get('/v1/kpis').set('X-Tenant-Id', 'pg').expect(200)).body;
     expect(kpis.overall).toMatchObject({ leadsCaptured: 2, acquisition: { totalCost: 120, leadsWithCost: 2 } });
+    // Readiness judges the shared read models on their checkpoint in PostgreSQL.
+    await a.anonymous.get('/health/ready').expect(200);
     const rows = await db.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM funnel_leads');
     expect(rows.rows[0].n).toBe(2);
 

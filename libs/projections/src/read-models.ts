@@ -134,6 +134,14 @@ export class ReadModels implements OnModuleInit, OnApplicationShutdown {
     return handle;
   }
 
+  /**
+   * With READ_MODELS=postgres, how far the shared read model is (its checkpoint in PostgreSQL, whichever
+   * instance folds it): a standby's own runner never moves, so lag is judged on this. Undefined with SQLite.
+   */
+  async sharedPosition(name: ProjectionName): Promise<GlobalPosition | undefined> {
+    return this.config.READ_MODELS === 'postgres' ? this.reader.checkpoint(name) : undefined;
+  }
+
   /** The leads a projection holds quarantined. */
   quarantine(name: ProjectionName): LeadQuarantine {
     return this.processors[name].quarantine;
