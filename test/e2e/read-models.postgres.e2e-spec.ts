@@ -50,6 +50,10 @@ describe('read models in PostgreSQL shared by two API instances', () => {
     const again = (await b.http.get('/v1/funnel?groupBy=channel').set('X-Tenant-Id', 'pg').expect(200)).body;
     expect(again).toEqual(funnel);
     expect((await b.http.get('/v1/kpis').set('X-Tenant-Id', 'pg').expect(200)).body).toEqual(kpis);
+    // Its status reports the shared checkpoint (A's), not its own standby runner's.
+    const status = (await b.http.get('/v1/projections').expect(200)).body;
+    const funnelStatus = status.processors.find((p: { name: string }) => p.name === 'projection:funnel');
+    expect(funnelStatus.position).toBe((await a.http.get('/v1/projections').expect(200)).body.processors.find((p: { name: string }) => p.name === 'projection:funnel').position);
     const list = (await b.http.get('/v1/leads').set('X-Tenant-Id', 'pg').expect(200)).body;
     expect(list.items).toHaveLength(2);
   });
