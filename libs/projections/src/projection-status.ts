@@ -59,7 +59,11 @@ export class GetProjectionStatusHandler implements IQueryHandler<GetProjectionSt
       await Promise.all(PROJECTION_NAMES.map(async (name) => [projectionCheckpointName(name), await reader.quarantineCount(name)] as const)),
     );
     const processors = await Promise.all(
-      this.processors.statuses().map(async (status) => {
+      this.processors.statuses().map(async (original) => {
+        // A shared read model (READ_MODELS=postgres) is as far as its checkpoint in PostgreSQL, whichever instance folds it.
+        const projection = PROJECTION_NAMES.find((name) => projectionCheckpointName(name) === original.name);
+        const shared = projection === undefined ? undefined : await this.readModels.sharedPosition(projection);
+        const status = shared === undefined ? original : { ...original, position: shared };
         const behind = comparePositions(status.position, head) < 0 ? await this.store.readAll({ after: status.position, maxCount: CAP }) : [];
         // How long the oldest event not yet handled has been waiting.
         const secondsBehind = behind.length ? Math.max(0, (now - Date.parse(behind[0].metadata.recordedAt)) / 1000) : 0;

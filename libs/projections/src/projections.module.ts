@@ -32,15 +32,19 @@ export interface ProjectionsModuleOptions {
 @Module({})
 export class ProjectionsModule {
   static forRoot(options: ProjectionsModuleOptions): DynamicModule {
+    const config = options.config ?? ProjectionsConfig.fromEnv();
+    const postgres = options.postgres ?? PostgresConfig.fromEnv();
+    // Here, before the application is built: a refused setting is a plain error, not a failed boot.
+    config.assertStoreReachable(postgres.DATABASE_URL);
     return {
       module: ProjectionsModule,
       imports: [options.eventing],
       providers: [
-        { provide: PROJECTIONS_CONFIG, useFactory: () => options.config ?? ProjectionsConfig.fromEnv() },
+        { provide: PROJECTIONS_CONFIG, useValue: config },
         { provide: CLOCK, useValue: options.clock ?? systemClock },
         {
           provide: PROJECTIONS_FLEET,
-          useFactory: (): ReadModelsFleet => ({ postgres: options.postgres ?? PostgresConfig.fromEnv(), lease: options.lease ?? LeaseConfig.fromEnv() }),
+          useFactory: (): ReadModelsFleet => ({ postgres, lease: options.lease ?? LeaseConfig.fromEnv() }),
         },
         ReadModels,
         GetFunnelHandler,

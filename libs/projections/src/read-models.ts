@@ -71,7 +71,6 @@ export class ReadModels implements OnModuleInit, OnApplicationShutdown {
     @Inject(PROJECTIONS_CONFIG) private readonly config: ProjectionsConfig,
     @Inject(PROJECTIONS_FLEET) private readonly fleet: ReadModelsFleet,
   ) {
-    config.assertStoreReachable(fleet.postgres.DATABASE_URL);
     this.db = checkpoints.db;
     const projections = createProjections();
     this.processors = {
@@ -133,6 +132,14 @@ export class ReadModels implements OnModuleInit, OnApplicationShutdown {
     const handle = this.all.runner(this.processors[name].name);
     if (!handle) throw new Error(`projection ${name} is not registered`);
     return handle;
+  }
+
+  /**
+   * With READ_MODELS=postgres, how far the shared read model is (its checkpoint in PostgreSQL, whichever
+   * instance folds it): a standby's own runner never moves, so lag is judged on this. Undefined with SQLite.
+   */
+  async sharedPosition(name: ProjectionName): Promise<GlobalPosition | undefined> {
+    return this.config.READ_MODELS === 'postgres' ? this.reader.checkpoint(name) : undefined;
   }
 
   /** The leads a projection holds quarantined. */

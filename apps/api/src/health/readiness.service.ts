@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { comparePositions, EVENT_STORE, type EventStore, type GlobalPosition, Processors } from '@lead-lifecycle/eventing';
-import { PROJECTION_NAMES, projectionCheckpointName } from '@lead-lifecycle/projections';
+import { PROJECTION_NAMES, projectionCheckpointName, ReadModels } from '@lead-lifecycle/projections';
 import { ReadinessConfig } from './readiness.config';
 
 /** One check of readiness and, when it failed, why. */
@@ -29,6 +29,7 @@ export class Readiness {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly processors: Processors,
     private readonly config: ReadinessConfig,
+    private readonly models: ReadModels,
   ) {}
 
   async check(): Promise<ReadinessReport> {
@@ -53,16 +54,19 @@ export class Readiness {
   private async readModels(head: GlobalPosition): Promise<ReadinessCheck> {
     const bound = this.config.READY_MAX_LAG_EVENTS;
     const behind: string[] = [];
-    for (const name of PROJECTION_NAMES.map(projectionCheckpointName)) {
+    for (const projection of PROJECTION_NAMES) {
+      const name = projectionCheckpointName(projection);
       const status = this.processors.runner(name)?.status();
       if (!status) continue; // a host without read models (an embedder's) has nothing to wait for
       if (status.state === 'stopped') {
         behind.push(`${name} is stopped (${status.stoppedReason ?? 'no reason given'})`);
         continue;
       }
-      if (comparePositions(status.position, head) >= 0) continue;
+      // Shared read models (READ_MODELS=postgres) are as far as their checkpoint in PostgreSQL, whoever folds them.
+      const position = (await this.models.sharedPosition(projection)) ?? status.position;
+      if (comparePositions(position, head) >= 0) continue;
       // Counted up to one past the bound: the probe reads at most that many events, sealed.
-      const events = await this.store.readAll({ after: status.position, maxCount: bound + 1, personalData: 'sealed' });
+      const events = await this.store.readAll({ after: position, maxCount: bound + 1, personalData: 'sealed' });
       if (events.length > bound) behind.push(`${name} is more than ${bound} events behind the head`);
     }
     return behind.length ? { name: 'readModels', ok: false, reason: behind.join('; ') } : { name: 'readModels', ok: true };
