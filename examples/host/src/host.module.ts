@@ -5,6 +5,7 @@ import { ProjectionsConfig, ProjectionsModule } from '@lead-lifecycle/projection
 import { CrmService } from './crm.service';
 import { HostAuthenticator, type HostUser } from './host-authenticator';
 import { hostLifecycleRules } from './host-lifecycle.rules';
+import { hostFitScorer } from './host-scoring';
 
 export interface HostModuleOptions {
   /** Where the embedded store, keys, idempotency answers and read models live. */
@@ -23,7 +24,12 @@ export interface HostModuleOptions {
 export class HostModule {
   static forRoot(options: HostModuleOptions): DynamicModule {
     const engine = EngineConfig.fromEnv({ DATA_DIR: options.dataDir, PROCESSORS_IN: 'main' });
-    const lifecycle: LeadLifecycleModuleOptions = { engine, lifecycleConfig: hostLifecycleRules(), clock: options.clock ?? systemClock };
+    const lifecycle: LeadLifecycleModuleOptions = {
+      engine,
+      lifecycleConfig: hostLifecycleRules(),
+      clock: options.clock ?? systemClock,
+      scoring: { fit: hostFitScorer },
+    };
     const eventing = LeadLifecycleModule.eventing(lifecycle);
     return {
       module: HostModule,
