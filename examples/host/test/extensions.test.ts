@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DomainErrorCode, ExtensionError, type FitScorer } from '@lead-lifecycle/domain';
-import { leadDecisionExtensionsOf } from '@lead-lifecycle/lifecycle';
+import { DomainErrorCode, ExtensionError } from '@lead-lifecycle/domain';
+import { leadDecisionExtensionsOf, type LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
 import { CrmService } from '../src/crm.service';
 import { type HostUser } from '../src/host-authenticator';
 import { PARTNER_WEBINAR, PARTNER_WEBINAR_POINTS } from '../src/host-lifecycle.rules';
@@ -31,8 +31,11 @@ void describe('the host’s scoring function (forRoot scoring.fit)', () => {
   });
 
   void it('is refused at start when it is not a function, with the engine’s typed error', () => {
+    // Options as a host might assemble them from untyped settings.
+    const fit: unknown = 'cloud';
+    const options = { scoring: { fit } } as LeadLifecycleModuleOptions;
     assert.throws(
-      () => leadDecisionExtensionsOf({ scoring: { fit: 'cloud' as unknown as FitScorer } }),
+      () => leadDecisionExtensionsOf(options),
       (error: unknown) => error instanceof ExtensionError && error.code === DomainErrorCode.InvalidConfiguration,
     );
   });

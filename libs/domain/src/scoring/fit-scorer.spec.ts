@@ -2,6 +2,7 @@ import { DEFAULT_LIFECYCLE_CONFIG } from '../config/lifecycle-config';
 import { type CaptureLead, decideLead } from '../lead/lead.decider';
 import { foldLead, initialLeadState } from '../lead/lead.state';
 import { DomainErrorCode } from '../shared/domain-error';
+import { illTyped } from '../../../../test/support/domain/ill-typed';
 import { ExtensionError, type FitScorer } from './fit-scorer';
 
 const config = DEFAULT_LIFECYCLE_CONFIG;
@@ -51,7 +52,7 @@ describe('a host fit scorer (LeadDecisionExtensions.fitScorer)', () => {
     ['reasons that are not strings', { points: 5, reasons: [5] }],
     ['nothing', undefined],
   ])('refuses the capture with a typed error on %s', (_what, result) => {
-    const scorer = (() => result) as unknown as FitScorer;
+    const scorer = illTyped<FitScorer>(() => result);
     const refuse = () => decideLead(capture, initialLeadState, config, { fitScorer: scorer });
     expect(refuse).toThrow(ExtensionError);
     expect(refuse).toThrow(expect.objectContaining({ code: DomainErrorCode.InvalidConfiguration, details: expect.objectContaining({ extension: 'scoring.fit' }) }));

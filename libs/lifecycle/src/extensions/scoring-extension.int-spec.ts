@@ -6,6 +6,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { NestFactory } from '@nestjs/core';
 import { DomainErrorCode, ExtensionError, type FitScorer } from '@lead-lifecycle/domain';
+import { illTyped } from '../../../../test/support/domain/ill-typed';
 import { CaptureLeadCommand, EngineConfig, GetLeadQuery, LeadLifecycleModule, leadDecisionExtensionsOf, type LeadLifecycleModuleOptions } from '@lead-lifecycle/lifecycle';
 
 const NOW = '2026-03-02T10:00:00.000Z';
@@ -60,7 +61,7 @@ describe('LeadLifecycleModule.forRoot scoring.fit (a host fit scorer)', () => {
   });
 
   it('refuses a scorer that is not a function with a typed error', () => {
-    const bad = { scoring: { fit: 42 as unknown as FitScorer } };
+    const bad = { scoring: { fit: illTyped<FitScorer>(42) } };
     expect(() => leadDecisionExtensionsOf(bad)).toThrow(ExtensionError);
     expect(() => leadDecisionExtensionsOf(bad)).toThrow(expect.objectContaining({ code: DomainErrorCode.InvalidConfiguration }));
   });
