@@ -6,6 +6,7 @@ import { CrmService } from './crm.service';
 import { HostAuthenticator } from './host-authenticator';
 import { HostConfig, HostConfigModule, type HostModuleOptions } from './host.config';
 import { hostLifecycleRules } from './host-lifecycle.rules';
+import { hostFitScorer } from './host-scoring';
 
 export type { HostModuleOptions } from './host.config';
 
@@ -22,7 +23,7 @@ export class HostModule {
     const lifecycle: LeadLifecycleModuleAsyncOptions = {
       imports: [config],
       inject: [HostConfig],
-      useFactory: (host: HostConfig) => ({ engine: host.engine, lifecycleConfig: hostLifecycleRules(), clock: host.clock }),
+      useFactory: (host: HostConfig) => ({ engine: host.engine, lifecycleConfig: hostLifecycleRules(), clock: host.clock, scoring: { fit: hostFitScorer } }),
     };
     // One EventingModule from the same factory, for the engine and the read models (the factory runs once).
     const eventing = LeadLifecycleModule.eventingAsync(lifecycle);

@@ -12,6 +12,7 @@ export * from './config/aging-config';
 export * from './shared/iso-duration';
 export * from './contact/contact';
 export * from './scoring/score';
+export * from './scoring/fit-scorer';
 export * from './qualification/bant';
 export * from './lead/lead.events';
 export * from './lead/lead.state';

@@ -1,7 +1,7 @@
 import { DynamicModule, FactoryProvider, Inject, Module, ModuleMetadata, OnApplicationShutdown, OnModuleInit, Provider } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { join } from 'node:path';
-import { Clock, LifecycleConfig, systemClock } from '@lead-lifecycle/domain';
+import { Clock, ExtensionError, FitScorer, LeadDecisionExtensions, LifecycleConfig, systemClock } from '@lead-lifecycle/domain';
 import type { EventStore, KeyStore } from '@lead-lifecycle/eventing';
 import { EventingModule, EventingModuleOptions, openKeyStore, PostgresConfig, ProcessorHost, ProcessorWorkerOptions, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { AssignLeadHandler } from './commands/assign-lead.handler';
@@ -27,7 +27,7 @@ import { LeadIdentityRegistry } from './infrastructure/lead-identity.registry';
 import { SqliteIdempotencyStore } from './infrastructure/sqlite-idempotency-store';
 import { LeadRepository, OpportunityRepository } from './infrastructure/repositories';
 import { LeadLifecycleOptionsModule } from './lead-lifecycle-options.module';
-import { CLOCK, ENGINE_CONFIG, EVENT_STORE, IDEMPOTENCY_STORE, LIFECYCLE_CONFIG, LIFECYCLE_MODULE_OPTIONS } from './lifecycle.tokens';
+import { CLOCK, ENGINE_CONFIG, EVENT_STORE, IDEMPOTENCY_STORE, LEAD_DECISION_EXTENSIONS, LIFECYCLE_CONFIG, LIFECYCLE_MODULE_OPTIONS } from './lifecycle.tokens';
 import { GetLeadHistoryHandler } from './queries/get-lead-history.handler';
 import { VerifyLeadIntegrityHandler } from './queries/verify-lead-integrity.handler';
 import { GetLeadHandler } from './queries/get-lead.handler';
@@ -61,6 +61,28 @@ export interface LeadLifecycleModuleOptions {
    * options above and re-exports it.
    */
   readonly eventing?: DynamicModule;
+  /**
+   * The host's own scoring code, beside the configured rules (`lifecycleConfig.scoring`). Defaults to none:
+   * the built-in rules alone.
+   */
+  readonly scoring?: LeadScoringOptions;
+}
+
+/** Scoring code a host plugs in (README, Embedding, Extension points). */
+export interface LeadScoringOptions {
+  /**
+   * Extra fit points for a lead, called once at capture; added to the fit rules' points and recorded with
+   * its reasons in the capture's ScoreChanged, so replay never calls it again. Synchronous and pure.
+   * A result without finite points or string reasons refuses the capture (ExtensionError, INVALID_CONFIGURATION).
+   */
+  readonly fit?: FitScorer;
+}
+
+/** The decider's extensions from the module options; a scorer that is not a function fails at start. */
+export function leadDecisionExtensionsOf(options: LeadLifecycleModuleOptions): LeadDecisionExtensions {
+  const fit = options.scoring?.fit;
+  if (fit !== undefined && typeof fit !== 'function') throw new ExtensionError('scoring.fit', `must be a function (got ${typeof fit})`);
+  return fit ? { fitScorer: fit } : {};
 }
 
 /**
@@ -185,6 +207,7 @@ export class LeadLifecycleModule implements OnModuleInit, OnApplicationShutdown 
         inject: [LIFECYCLE_MODULE_OPTIONS, ENGINE_CONFIG],
       },
       { provide: CLOCK, useFactory: (options: LeadLifecycleModuleOptions) => options.clock ?? systemClock, inject: [LIFECYCLE_MODULE_OPTIONS] },
+      { provide: LEAD_DECISION_EXTENSIONS, useFactory: leadDecisionExtensionsOf, inject: [LIFECYCLE_MODULE_OPTIONS] },
       { provide: LeadIdentityRegistry, useFactory: (store: EventStore) => new LeadIdentityRegistry(store), inject: [EVENT_STORE] },
       {
         provide: OpportunityLifecycleReaction,

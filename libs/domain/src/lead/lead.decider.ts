@@ -2,6 +2,7 @@ import { CHANNELS, DISQUALIFICATION_REASONS, type DisqualificationReason, type L
 import { type Contact, contactProblems, type IdentityKind, normaliseContact } from '../contact/contact';
 import { BANT_CRITERIA } from '../config/lifecycle-config';
 import { type BantAssessment, evaluateBant } from '../qualification/bant';
+import { hostFitScore, type LeadDecisionExtensions, NO_LEAD_EXTENSIONS } from '../scoring/fit-scorer';
 import { activityPoints, combineScore, engagementScore, fitScore, type ScoredActivity, temperatureOf } from '../scoring/score';
 import { assertNever, DomainError, DomainErrorCode, type FieldProblem, InvalidCommandError, LifecycleError } from '../shared/domain-error';
 import { calendarDateProblem, instantOf, withBusinessTime } from '../shared/business-time';
@@ -123,11 +124,14 @@ export type LeadCommand =
   | ForgetLead
   | LeadRoutingCommand;
 
-/** Decides what a command does to a lead: the events to append, or a domain error. Pure. */
-export function decideLead(command: LeadCommand, state: LeadState, config: LifecycleConfig): LeadEvent[] {
+/**
+ * Decides what a command does to a lead: the events to append, or a domain error. Pure, given pure
+ * `extensions` (the host's code; their results are recorded in the events, never recomputed on replay).
+ */
+export function decideLead(command: LeadCommand, state: LeadState, config: LifecycleConfig, extensions: LeadDecisionExtensions = NO_LEAD_EXTENSIONS): LeadEvent[] {
   // Every time is normalised to UTC before anything is decided, so every stored time has one form.
   command = withBusinessTime(command);
-  if (command.type === 'CaptureLead') return capture(command, state, config);
+  if (command.type === 'CaptureLead') return capture(command, state, config, extensions);
   if (state.stage === 'none') {
     throw new DomainError(DomainErrorCode.LeadNotFound, 'lead not found');
   }
@@ -177,7 +181,7 @@ export function decideLead(command: LeadCommand, state: LeadState, config: Lifec
   }
 }
 
-function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig): LeadEvent[] {
+function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig, extensions: LeadDecisionExtensions): LeadEvent[] {
   const problems: FieldProblem[] = [...contactProblems(command.contact, command.externalId)];
   if (!CHANNELS.includes(command.source?.channel)) {
     problems.push({ field: 'source.channel', reason: `must be one of ${CHANNELS.join(', ')}` });
@@ -222,7 +226,10 @@ function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig
       },
     },
   ];
-  const fit = fitScore({ email: contact.email, jobTitle: command.jobTitle, company: command.company }, config);
+  const profile = { email: contact.email, jobTitle: command.jobTitle, company: command.company };
+  const builtIn = fitScore(profile, config);
+  const host = hostFitScore(extensions.fitScorer, profile);
+  const fit = { points: Math.round((builtIn.points + host.points) * 10) / 10, reasons: [...builtIn.reasons, ...host.reasons] };
   if (fit.points === 0) return events;
   const current = combineScore(fit.points, 0);
   events.push({

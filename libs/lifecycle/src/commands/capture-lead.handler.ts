@@ -12,6 +12,7 @@ import {
   LeadIdentity,
   LeadState,
   leadStreamId,
+  LeadDecisionExtensions,
   LifecycleConfig,
 } from '@lead-lifecycle/domain';
 import type { EventStore, GlobalPosition } from '@lead-lifecycle/eventing';
@@ -20,7 +21,7 @@ import { toNewEvents } from '../infrastructure/event-envelope';
 import { LeadIdentityRegistry } from '../infrastructure/lead-identity.registry';
 import { LeadRepository, requireLeadOfTenant } from '../infrastructure/repositories';
 import { assertStorable } from '../infrastructure/storable-events';
-import { ENGINE_CONFIG, EVENT_STORE, LIFECYCLE_CONFIG } from '../lifecycle.tokens';
+import { ENGINE_CONFIG, EVENT_STORE, LEAD_DECISION_EXTENSIONS, LIFECYCLE_CONFIG } from '../lifecycle.tokens';
 import { EngineConfig } from '../config/engine.config';
 import { BusinessTimeGuard } from './business-time.guard';
 import { CommandResult, coveringPositions, resultOf } from './command-result';
@@ -68,6 +69,7 @@ export class CaptureLeadHandler implements ICommandHandler<CaptureLeadCommand, C
     @Inject(EVENT_STORE) private readonly store: EventStore,
     @Inject(LIFECYCLE_CONFIG) private readonly config: LifecycleConfig,
     @Inject(ENGINE_CONFIG) private readonly engine: EngineConfig,
+    @Inject(LEAD_DECISION_EXTENSIONS) private readonly extensions: LeadDecisionExtensions,
   ) {}
 
   async execute({ input, context, options }: CaptureLeadCommand): Promise<CaptureLeadResult> {
@@ -76,7 +78,7 @@ export class CaptureLeadHandler implements ICommandHandler<CaptureLeadCommand, C
     const tenantId = context.tenantId;
     const proposed: CaptureLead = { ...input, type: 'CaptureLead', leadId: options.leadId ?? randomUUID(), tenantId };
     // Decided once on an empty stream: it refuses bad input, and normalises the contact (once) for the identities.
-    const created = decideLead(proposed, initialLeadState, this.config);
+    const created = decideLead(proposed, initialLeadState, this.config, this.extensions);
     const identities = identitiesOf(capturedContactOf(created), input.externalId);
     this.assertCapturable(proposed, created, identities, ctx);
 
@@ -104,6 +106,7 @@ export class CaptureLeadHandler implements ICommandHandler<CaptureLeadCommand, C
                 { ...proposed, leadId, matchedOn },
                 state.stage === 'none' ? state : requireLeadOfTenant(state, tenantId, leadId),
                 this.config,
+                this.extensions,
               ),
       ctx,
       { maxRetries: this.engine.COMMAND_MAX_RETRIES },
@@ -127,7 +130,7 @@ export class CaptureLeadHandler implements ICommandHandler<CaptureLeadCommand, C
     const streamId = leadStreamId(proposed.leadId);
     assertStorable(this.store, streamId, toNewEvents(created, ctx));
     const existing = created.reduce(evolveLead, initialLeadState);
-    const recaptured = decideLead({ ...proposed, matchedOn: identities.map((i) => i.kind) }, existing, this.config);
+    const recaptured = decideLead({ ...proposed, matchedOn: identities.map((i) => i.kind) }, existing, this.config, this.extensions);
     assertStorable(this.store, streamId, toNewEvents(recaptured, ctx));
     this.identities.assertReservable(proposed.tenantId, identities, proposed.leadId, proposed.occurredAt, ctx);
   }
