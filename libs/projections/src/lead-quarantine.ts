@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { positionToString, type StoredEvent } from '@lead-lifecycle/eventing';
+import { quarantinedLeadFrom } from './quarantined-lead-row';
 
 /** A lead a projection holds quarantined, as listed at `GET /v1/projections`: its first poison event still unrepaired. */
 export interface QuarantinedLead {
@@ -97,17 +98,7 @@ export class LeadQuarantine {
          ORDER BY q.rowid LIMIT ?`,
       )
       .all(limit) as Array<Record<string, string> & { n: number }>;
-    return rows.map((r) => ({
-      processor: this.processor,
-      tenantId: r.tenant_id,
-      leadId: r.lead_id,
-      eventId: r.event_id,
-      type: r.event_type,
-      position: r.position,
-      error: r.error,
-      since: r.since,
-      poisonEvents: r.n,
-    }));
+    return rows.map((row) => quarantinedLeadFrom(this.processor, row));
   }
 
   /** How many leads are quarantined. */

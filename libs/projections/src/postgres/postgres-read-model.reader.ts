@@ -14,6 +14,7 @@ import {
 import { type KpiOptions, type KpiReport, type KpiRows, type Kpis, kpisFrom } from '../kpi.query';
 import { FUNNEL_STAGES } from '../lead-stage-transitions';
 import type { QuarantinedLead } from '../lead-quarantine';
+import { quarantinedLeadFrom } from '../quarantined-lead-row';
 import type { ReadModelName, ReadModelReader } from '../read-model-reader';
 import { splitSum } from '../read-model-money';
 import { type LeadListItem, type LeadListQuery, leadListPage, leadListWhere, type LeadScoreRow } from '../scoring.query';
@@ -155,17 +156,7 @@ export class PostgresReadModelReader implements ReadModelReader {
        ORDER BY q.seq LIMIT $2`,
       [name, limit],
     );
-    return rows.rows.map((r) => ({
-      processor: projectionCheckpointName(name),
-      tenantId: r.tenant_id,
-      leadId: r.lead_id,
-      eventId: r.event_id,
-      type: r.event_type,
-      position: r.position,
-      error: r.error,
-      since: r.since,
-      poisonEvents: r.n,
-    }));
+    return rows.rows.map((row) => quarantinedLeadFrom(projectionCheckpointName(name), row));
   }
 
   async checkpoint(name: ReadModelName): Promise<GlobalPosition> {
