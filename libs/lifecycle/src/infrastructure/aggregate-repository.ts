@@ -28,8 +28,10 @@ export interface AggregateDefinition<State, Event extends DomainEvent> {
 export interface RepositoryOptions {
   /**
    * Streams whose state stays in memory after a command, so the next command on them skips the read
-   * and fold. Safe with several writers: a stale state makes the append fail on its expected revision,
-   * and the command is then decided again on the stream as stored. 0 turns the cache off.
+   * and fold. Safe with several writers (a fleet, or a reaction in another process): a stale state makes
+   * the append fail on its expected revision, and the command is then decided again on the stream as
+   * stored; a refusal or a no-op decided on a remembered state is decided again on the stream as stored
+   * too, since another writer may have moved the stream since. 0 turns the cache off.
    */
   readonly cachedStreams?: number;
 }
@@ -102,8 +104,19 @@ export class AggregateRepository<State, Event extends DomainEvent> {
    * on another stream that must know its follow-up can be written before it writes anything itself.
    */
   async dryRun(streamId: string, decide: (state: State) => Event[], context: CommandContext, options: HandleOptions = {}): Promise<NewEvent[]> {
-    const loaded = this.cache.get(streamId) ?? (await this.load(streamId));
-    const appended = toNewEvents(decide(loaded.state), context, options.idSeed);
+    const cached = this.cache.get(streamId);
+    let loaded = cached ?? (await this.load(streamId));
+    let events: Event[];
+    try {
+      events = decide(loaded.state);
+    } catch (error) {
+      // Refused on a remembered state: another writer may have moved the stream; decide on it as stored.
+      if (!cached) throw error;
+      this.cache.delete(streamId);
+      loaded = await this.load(streamId);
+      events = decide(loaded.state);
+    }
+    const appended = toNewEvents(events, context, options.idSeed);
     if (appended.length) assertStorable(this.store, streamId, appended);
     return appended;
   }
@@ -133,8 +146,24 @@ export class AggregateRepository<State, Event extends DomainEvent> {
       const cached = attempt === 0 ? this.cache.get(streamId) : undefined;
       if (cached) this.counters.cacheHits++;
       const loaded = cached ?? (await this.load(streamId));
-      const events = decide(loaded.state);
-      if (events.length === 0) return { state: loaded.state, appended: [], revision: loaded.revision };
+      let events: Event[];
+      try {
+        events = decide(loaded.state);
+      } catch (error) {
+        // A refusal decided on a remembered state is only true of the stream as stored: another writer
+        // (an instance of the fleet, a reaction elsewhere) may have moved it. Decide again on a fresh read.
+        if (!cached) throw error;
+        this.cache.delete(streamId);
+        continue;
+      }
+      if (events.length === 0) {
+        // Nothing to do on a remembered state may be nothing to do yet: decide again on the stream as stored.
+        if (cached) {
+          this.cache.delete(streamId);
+          continue;
+        }
+        return { state: loaded.state, appended: [], revision: loaded.revision };
+      }
       const expected: ExpectedRevision = loaded.revision === undefined ? 'no_stream' : loaded.revision;
       const appended = toNewEvents(events, context, options.idSeed);
       // Every check that can refuse the command runs before the append: a refusal leaves nothing behind.
