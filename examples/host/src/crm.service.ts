@@ -4,6 +4,7 @@ import type { GlobalPosition } from '@lead-lifecycle/eventing';
 import {
   CaptureLeadCommand,
   type CaptureLeadInput,
+  commandContextOf,
   type CaptureLeadResult,
   type CommandResult,
   GetLeadHistoryQuery,
@@ -13,11 +14,12 @@ import {
   RecordEngagementCommand,
 } from '@lead-lifecycle/lifecycle';
 import { type FunnelReport, GetFunnelQuery } from '@lead-lifecycle/projections';
-import { commandContextOf, HostAuthenticator } from './host-authenticator';
+import { HostAuthenticator } from './host-authenticator';
 
 /**
  * The host's own service over the engine, in process: every call names the caller's token, the host
- * authenticates it, and the engine's command and query buses do the rest. No HTTP API of the engine.
+ * resolves it into a principal (its tenant is the only one the call reaches), and the engine's command
+ * and query buses do the rest. No HTTP API of the engine.
  */
 @Injectable()
 export class CrmService {
@@ -28,28 +30,28 @@ export class CrmService {
   ) {}
 
   async captureLead(token: string | undefined, input: CaptureLeadInput): Promise<CaptureLeadResult> {
-    const user = this.auth.authenticate(token, 'sales');
-    return this.commands.execute(new CaptureLeadCommand(input, commandContextOf(user, 'CaptureLead')));
+    const principal = this.auth.authenticate(token, 'sales');
+    return this.commands.execute(new CaptureLeadCommand(input, commandContextOf(principal, 'CaptureLead')));
   }
 
   async recordActivity(token: string | undefined, leadId: string, activityType: string, occurredAt: string, properties?: Record<string, unknown>): Promise<CommandResult> {
-    const user = this.auth.authenticate(token, 'sales');
-    return this.commands.execute(new RecordEngagementCommand(leadId, { activityType, occurredAt, properties }, commandContextOf(user, 'RecordEngagement')));
+    const principal = this.auth.authenticate(token, 'sales');
+    return this.commands.execute(new RecordEngagementCommand(leadId, { activityType, occurredAt, properties }, commandContextOf(principal, 'RecordEngagement')));
   }
 
   async lead(token: string | undefined, leadId: string): Promise<LeadView> {
-    const user = this.auth.authenticate(token, 'viewer');
-    return this.queries.execute(new GetLeadQuery(user.workspace, leadId));
+    const { tenantId } = this.auth.authenticate(token, 'viewer');
+    return this.queries.execute(new GetLeadQuery(tenantId, leadId));
   }
 
   async history(token: string | undefined, leadId: string): Promise<LeadHistory> {
-    const user = this.auth.authenticate(token, 'viewer');
-    return this.queries.execute(new GetLeadHistoryQuery(user.workspace, leadId));
+    const { tenantId } = this.auth.authenticate(token, 'viewer');
+    return this.queries.execute(new GetLeadHistoryQuery(tenantId, leadId));
   }
 
   /** The caller's workspace funnel; `after` (a command's position) waits until the read model has it. */
   async funnel(token: string | undefined, after?: GlobalPosition): Promise<FunnelReport> {
-    const user = this.auth.authenticate(token, 'viewer');
-    return this.queries.execute(new GetFunnelQuery({ tenantId: user.workspace, minPosition: after }));
+    const { tenantId } = this.auth.authenticate(token, 'viewer');
+    return this.queries.execute(new GetFunnelQuery({ tenantId, minPosition: after }));
   }
 }

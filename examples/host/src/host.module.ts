@@ -1,5 +1,4 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { systemClock } from '@lead-lifecycle/domain';
 import { LeadLifecycleModule, type LeadLifecycleModuleAsyncOptions } from '@lead-lifecycle/lifecycle';
 import { ProjectionsConfig, ProjectionsModule } from '@lead-lifecycle/projections';
 import { CrmService } from './crm.service';
@@ -13,7 +12,8 @@ export type { HostModuleOptions } from './host.config';
 /**
  * The host application: the engine (LeadLifecycleModule) on the embedded SQLite store and the funnel
  * read models (ProjectionsModule), sharing one EventingModule, with the host's rules and its own users.
- * The engine's options come from the host's config provider (HostConfig) through forRootAsync. The
+ * The engine's and the read models' options come from the host's config provider (HostConfig) through
+ * forRootAsync. The
  * processors run on this process's event loop; none of the engine's HTTP controllers is mounted.
  */
 @Module({})
@@ -32,8 +32,7 @@ export class HostModule {
       imports: [
         config,
         LeadLifecycleModule.forRootAsync({ ...lifecycle, eventing }),
-        // ProjectionsModule has no forRootAsync yet: its clock comes from the options the host was started with.
-        ProjectionsModule.forRoot({ eventing, config: ProjectionsConfig.fromEnv({}), clock: options.clock ?? systemClock }),
+        ProjectionsModule.forRootAsync({ eventing, imports: [config], inject: [HostConfig], useFactory: (host: HostConfig) => ({ config: ProjectionsConfig.fromEnv({}), clock: host.clock }) }),
       ],
       providers: [{ provide: HostAuthenticator, useFactory: (host: HostConfig) => new HostAuthenticator(host.users), inject: [HostConfig] }, CrmService],
       exports: [CrmService],

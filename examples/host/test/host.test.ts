@@ -8,7 +8,7 @@ import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DEFAULT_LIFECYCLE_CONFIG, DomainError, DomainErrorCode } from '@lead-lifecycle/domain';
 import { CrmService } from '../src/crm.service';
-import { HostAuthError, type HostUser } from '../src/host-authenticator';
+import { HostAuthError, type HostUser, principalOf } from '../src/host-authenticator';
 import { hostLifecycleRules, PARTNER_WEBINAR, PARTNER_WEBINAR_POINTS } from '../src/host-lifecycle.rules';
 import { HostModule } from '../src/host.module';
 
@@ -18,6 +18,8 @@ const USERS = new Map<string, HostUser>([
   ['t-alice', { id: 'alice', name: 'Alice', workspace: 'acme', roles: ['sales', 'viewer'] }],
   ['t-vera', { id: 'vera', name: 'Vera', workspace: 'acme', roles: ['viewer'] }],
   ['t-bob', { id: 'bob', name: 'Bob', workspace: 'globex', roles: ['sales', 'viewer'] }],
+  // A workspace name that is no tenant id: the engine refuses the principal.
+  ['t-mal', { id: 'mal', name: 'Mal', workspace: 'acme corp', roles: ['sales', 'viewer'] }],
 ]);
 
 const platformEngineer = {
@@ -76,6 +78,7 @@ void describe('the engine embedded in the host', () => {
     );
     for (const event of history.events) {
       assert.equal(event.metadata.actor, 'host-user:alice');
+      assert.equal(event.metadata.actorName, 'Alice');
       assert.equal(event.metadata.tenantId, 'acme');
     }
 
@@ -101,6 +104,16 @@ void describe('the engine embedded in the host', () => {
     await assert.rejects(crm.lead('t-bob', leadId), (error: unknown) => error instanceof DomainError && error.code === DomainErrorCode.LeadNotFound);
     const funnel = await crm.funnel('t-bob');
     assert.equal(funnel.groups[0].reached.anyPath.lead, 0);
+  });
+
+  void it('hands the engine the host’s principal, which the engine’s commandContextOf checks: a workspace that is no tenant id writes nothing', async () => {
+    assert.deepEqual(principalOf(USERS.get('t-alice')!), { tenantId: 'acme', actor: 'host-user:alice', actorName: 'Alice', roles: ['sales', 'viewer'] });
+    await assert.rejects(crm.captureLead('t-mal', { ...platformEngineer, contact: { email: 'hal@example.org' } }), (error: unknown) => {
+      assert.ok(error instanceof DomainError);
+      assert.equal(error.code, DomainErrorCode.InvalidCommand);
+      assert.deepEqual(error.details.problems, [{ field: 'principal.tenantId', reason: 'must match TENANT_ID_PATTERN' }]);
+      return true;
+    });
   });
 
   void it('refuses unknown tokens and users without the role before the engine is called', async () => {

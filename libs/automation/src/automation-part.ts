@@ -1,5 +1,5 @@
 import type { Provider } from '@nestjs/common';
-import type { Clock, LifecycleConfig } from '@lead-lifecycle/domain';
+import type { Clock, HostRoutingStrategy, LifecycleConfig } from '@lead-lifecycle/domain';
 import type { DeadlineSweeper, EventProcessor, EventStore, ProcessorRunnerOptions } from '@lead-lifecycle/eventing';
 
 /** What every automation part is built from, once per process (or worker thread). */
@@ -10,6 +10,8 @@ export interface AutomationContext {
   readonly lifecycleConfig: LifecycleConfig;
   /** Where the parts keep their state files (the engine's DATA_DIR). */
   readonly dataDir: string;
+  /** The host's routing strategy (AutomationModule.forRoot `routing.strategy`), if any. */
+  readonly routingStrategy?: HostRoutingStrategy;
 }
 
 /** A durable reaction of one part, with its runner options (poison policy, batch size). */

@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Module, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { type Clock, type LifecycleConfig, systemClock } from '@lead-lifecycle/domain';
+import { type Clock, ExtensionError, type HostRoutingStrategy, type LifecycleConfig, systemClock } from '@lead-lifecycle/domain';
 import {
   type DeadlineSweeper,
   EVENT_STORE,
@@ -35,6 +35,26 @@ export interface AutomationModuleOptions {
   readonly postgres?: PostgresConfig;
   /** Defaults to LeaseConfig.fromEnv(). */
   readonly lease?: LeaseConfig;
+  /** Routing code a host plugs in; defaults to none: the configured strategies alone. */
+  readonly routing?: AutomationRoutingOptions;
+}
+
+/** Routing code a host plugs in (README, Embedding, Extension points). */
+export interface AutomationRoutingOptions {
+  /**
+   * The host's choice of member at every team pick, recorded as the LeadAssigned's owner (replay and a
+   * rerun of the reaction never call it again). Synchronous and pure. An answer that throws or names no
+   * eligible member falls back to the team's configured strategy, with a warning in the log. It runs in
+   * the process that runs the reactions: a function cannot cross into the API's processor worker thread.
+   */
+  readonly strategy?: HostRoutingStrategy;
+}
+
+/** The host's routing strategy from the options; one that is not a function fails at start (ExtensionError). */
+export function hostRoutingStrategyOf(options: Pick<AutomationModuleOptions, 'routing'>): HostRoutingStrategy | undefined {
+  const strategy = options.routing?.strategy;
+  if (strategy !== undefined && typeof strategy !== 'function') throw new ExtensionError('routing.strategy', `must be a function (got ${typeof strategy})`);
+  return strategy;
 }
 
 const RUNTIMES = Symbol('AUTOMATION_RUNTIMES');
@@ -85,6 +105,7 @@ export class AutomationModule implements OnModuleInit, OnApplicationBootstrap, O
             clock: options.clock ?? systemClock,
             lifecycleConfig: options.lifecycleConfig,
             dataDir: options.dataDir,
+            routingStrategy: hostRoutingStrategyOf(options),
           }),
         },
         {

@@ -18,6 +18,7 @@ export * from './lead/lead.events';
 export * from './lead/lead.state';
 export * from './lead/lead.decider';
 export * from './lead/lead-routing.decider';
+export * from './lead/host-routing.strategy';
 export * from './lead/lead-lifecycle-moves';
 export * from './opportunity/opportunity.events';
 export * from './opportunity/opportunity.state';

@@ -5,6 +5,7 @@ export * from './config/engine.config';
 export * from './config/lifecycle-config.loader';
 export * from './config/validate-config';
 export * from './infrastructure/command-context';
+export * from './infrastructure/host-principal';
 export * from './infrastructure/aggregate-repository';
 export * from './infrastructure/event-envelope';
 export * from './infrastructure/deterministic-id';

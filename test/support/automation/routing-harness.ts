@@ -9,6 +9,7 @@ import {
   DEFAULT_LIFECYCLE_CONFIG,
   decodeLeadEvent,
   evolveLead,
+  type HostRoutingStrategy,
   initialLeadState,
   type LeadEvent,
   type LeadState,
@@ -87,15 +88,15 @@ export class RoutingHarness {
     this.teamCommands = new TeamCommands(this.context('main'));
   }
 
-  /** The context of an instance whose state lives in its own folder `name`. */
-  context(name: string): AutomationContext {
+  /** The context of an instance whose state lives in its own folder `name` (with the host's routing strategy, if given). */
+  context(name: string, routingStrategy?: HostRoutingStrategy): AutomationContext {
     const dataDir = join(this.dir, name);
     mkdirSync(dataDir, { recursive: true });
-    return { store: this.store, clock: this.clock, lifecycleConfig: this.config, dataDir };
+    return { store: this.store, clock: this.clock, lifecycleConfig: this.config, dataDir, routingStrategy };
   }
 
-  instance(name = 'main'): RoutingInstance {
-    return new RoutingInstance(this.context(name));
+  instance(name = 'main', routingStrategy?: HostRoutingStrategy): RoutingInstance {
+    return new RoutingInstance(this.context(name, routingStrategy));
   }
 
   /** Copies an instance's state file (closed) to another name: a crash that lost the transaction in flight. */

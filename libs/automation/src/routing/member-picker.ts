@@ -35,6 +35,11 @@ export function isEligible(member: MemberSnapshot, at: string): boolean {
   return present && (member.capacity === undefined || member.openLeads < member.capacity);
 }
 
+/** The members that may take a lead at `at` (but `exclude`), in joining order. */
+export function eligibleMembers(members: readonly MemberSnapshot[], options: { readonly at: string; readonly exclude?: string }): MemberSnapshot[] {
+  return [...members].sort((a, b) => a.ordinal - b.ordinal).filter((m) => m.ownerId !== options.exclude && isEligible(m, options.at));
+}
+
 /**
  * Picks the member that takes the next lead, deterministically from the team's state: the same state
  * gives the same pick on every instance. Undefined when nobody is eligible.
@@ -48,8 +53,7 @@ export function pickMember(
   strategy: RoutingStrategy,
   options: { readonly at: string; readonly cursor?: number; readonly exclude?: string },
 ): Pick | undefined {
-  const ordered = [...members].sort((a, b) => a.ordinal - b.ordinal);
-  const eligible = ordered.filter((m) => m.ownerId !== options.exclude && isEligible(m, options.at));
+  const eligible = eligibleMembers(members, options);
   if (eligible.length === 0) return undefined;
   switch (strategy) {
     case 'round_robin': {

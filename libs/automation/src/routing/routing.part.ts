@@ -15,7 +15,7 @@ export const ROUTING_PART: AutomationPart = {
   runtime: (context) => {
     const state = RoutingStateStore.inDataDir(context.dataDir);
     return {
-      processors: [{ processor: new RoutingReaction(context.store, state, context.lifecycleConfig), options: { poisonPolicy: 'park', checkpoints: state.checkpoints } }],
+      processors: [{ processor: new RoutingReaction(context.store, state, context.lifecycleConfig, { strategy: context.routingStrategy }), options: { poisonPolicy: 'park', checkpoints: state.checkpoints } }],
       sweepers: [new TeamAwaySweeper(context.store, state)],
       close: () => state.close(),
     };

@@ -1,5 +1,6 @@
 import {
   type ExistingLead,
+  type HostRoutingStrategy,
   decodeLeadEvent,
   decodeTeamEvent,
   decideLead,
@@ -28,8 +29,10 @@ import {
   START_POSITION,
   type StoredEvent,
 } from '@lead-lifecycle/eventing';
+import { Logger } from '@nestjs/common';
 import { AggregateRepository, type CommandContext, deterministicUuid } from '@lead-lifecycle/lifecycle';
-import { pickMember } from './member-picker';
+import { hostChoiceOf, routingLeadFactsOf } from './host-routing-choice';
+import { eligibleMembers, type MemberSnapshot, type Pick, pickMember } from './member-picker';
 import { firstMatchingRule } from './routing-rules';
 import type { RoutingStateStore } from './routing-state.store';
 
@@ -42,6 +45,26 @@ export const ROUTING_TRIGGER_EVENTS: Readonly<Record<RoutingTrigger, LeadEvent['
   mql: 'QualifiedAsMQL',
   sql: 'PromotedToSQL',
 };
+
+/** What a host plugs into the routing reaction (AutomationModule.forRoot `routing`). */
+export interface RoutingReactionOptions {
+  /** The host's choice of member at every team pick; default none: the configured strategies alone. */
+  readonly strategy?: HostRoutingStrategy;
+  /** Where a refused answer of the host strategy is reported; default Nest's logger. */
+  readonly warn?: (message: string) => void;
+}
+
+/** One team pick: the members, the configured strategy, and what the host strategy is told about it. */
+interface PickRequest {
+  readonly leadId: string;
+  readonly teamId: string;
+  readonly strategy: RoutingStrategy;
+  readonly reason: 'rule' | 'sla_escalation' | 'owner_unavailable';
+  readonly ruleId?: string;
+  readonly fromOwnerId?: string;
+  /** The decision's id part (see execute): a decision already recorded under it is adopted, not asked again. */
+  readonly idPart?: string;
+}
 
 /** The cause of a decision: the event it reacts to. */
 interface Cause {
@@ -76,6 +99,12 @@ interface Cause {
  * assignment is never overwritten). The decision's effect on the state is taken from what the lead's
  * stream holds for that cause, so a restart in the middle of a batch, or a second instance with its
  * own state file, arrives at the same state and writes nothing twice.
+ *
+ * With a host strategy (`options.strategy`) each team pick asks it among the eligible members (the lead
+ * as of the cause, so every instance asks the same); its answer is recorded as the LeadAssigned's owner.
+ * Before asking, the pick looks for a decision already recorded for the same cause, and adopts it: a
+ * rerun or a second instance never asks the strategy again. An answer it cannot use (a throw, a promise,
+ * no eligible member) falls back to the configured strategy with a warning, so routing goes on.
  */
 export class RoutingReaction implements EventProcessor {
   readonly name = ROUTING_REACTION_NAME;
@@ -87,6 +116,7 @@ export class RoutingReaction implements EventProcessor {
     store: EventStore,
     private readonly state: RoutingStateStore,
     private readonly config: LifecycleConfig,
+    private readonly options: RoutingReactionOptions = {},
   ) {
     // Uncached: the command side writes these streams too; every decision is made on the stream as stored.
     this.leads = new AggregateRepository(store, { initialState: initialLeadState, evolve: evolveLead, decode: decodeLeadEvent }, { cachedStreams: 0 });
@@ -214,7 +244,7 @@ export class RoutingReaction implements EventProcessor {
     idPart?: string,
   ): Promise<boolean> {
     const { ruleId, teamId, strategy } = target;
-    const pick = pickMember(this.state.members(cause.tenantId, teamId), strategy, { at: cause.at, cursor: this.state.cursor(cause.tenantId, teamId) });
+    const pick = await this.pick(cause, this.state.members(cause.tenantId, teamId), { leadId, teamId, strategy, reason: 'rule', ruleId, idPart });
     const command: LeadRoutingCommand = pick
       ? { type: 'RouteLead', reason: 'rule', ownerId: pick.ownerId, ruleId, teamId, strategy, occurredAt: cause.at }
       : { type: 'QueueLead', reason: 'no_eligible_member', ruleId, teamId, occurredAt: cause.at };
@@ -232,7 +262,7 @@ export class RoutingReaction implements EventProcessor {
     if (!teamId) return queue('no_eligible_member');
     const strategy: RoutingStrategy = (routed?.teamId === teamId ? routed.strategy : undefined) ?? 'round_robin';
     const members = this.state.members(cause.tenantId, teamId);
-    const pick = pickMember(members, strategy, { at: cause.at, cursor: this.state.cursor(cause.tenantId, teamId), exclude: fromOwnerId });
+    const pick = await this.pick(cause, members, { leadId, teamId, strategy, reason: 'sla_escalation', fromOwnerId });
     if (!pick) return queue('no_eligible_member');
     await this.execute(leadId, cause, { type: 'RouteLead', reason: 'sla_escalation', ownerId: pick.ownerId, fromOwnerId, teamId, strategy, occurredAt: cause.at });
     // The breaching owner has one open lead fewer: its teams' queues may move.
@@ -296,8 +326,8 @@ export class RoutingReaction implements EventProcessor {
   ): Promise<boolean> {
     const { teamId, strategy } = target;
     const members = this.state.members(cause.tenantId, teamId);
-    const pick = pickMember(members, strategy, { at: cause.at, cursor: this.state.cursor(cause.tenantId, teamId), exclude: fromOwnerId });
     const idPart = `owner-unavailable:${leadId}`;
+    const pick = await this.pick(cause, members, { leadId, teamId, strategy, reason: 'owner_unavailable', fromOwnerId, idPart });
     if (pick) {
       const command: LeadRoutingCommand = { type: 'RouteLead', reason: 'owner_unavailable', ownerId: pick.ownerId, fromOwnerId, teamId, strategy, occurredAt: cause.at };
       await this.execute(leadId, cause, command, { idPart });
@@ -305,6 +335,33 @@ export class RoutingReaction implements EventProcessor {
       await this.execute(leadId, cause, { type: 'QueueLead', reason: 'owner_unavailable', fromOwnerId, teamId, occurredAt: cause.at }, { idPart, queueStrategy: strategy });
     }
     return this.state.lead(cause.tenantId, leadId)?.ownerId !== fromOwnerId;
+  }
+
+  /**
+   * The member that takes the lead: the configured strategy's pick, or the host strategy's eligible
+   * choice. Undefined when nobody is eligible (the host strategy is then not asked).
+   */
+  private async pick(cause: Cause, members: readonly MemberSnapshot[], request: PickRequest): Promise<Pick | undefined> {
+    const { leadId, teamId, strategy, fromOwnerId } = request;
+    const builtIn = pickMember(members, strategy, { at: cause.at, cursor: this.state.cursor(cause.tenantId, teamId), exclude: fromOwnerId });
+    const host = this.options.strategy;
+    if (!builtIn || !host) return builtIn;
+    // Recorded already (a rerun, another instance): the stream's owner, without asking again.
+    const recorded = (await this.leads.load(leadStreamId(leadId))).events.find((e) => isDecisionOf(e, seedOf(cause, request.idPart)));
+    if (recorded) {
+      const event = decodeLeadEvent({ type: recorded.type, schemaVersion: recorded.schemaVersion, data: recorded.data });
+      return event.type === 'LeadAssigned' ? { ownerId: event.data.ownerId } : undefined;
+    }
+    const lead = await this.leadAsOf(leadId, cause.event);
+    if (!lead) return builtIn;
+    const facts = { tenantId: cause.tenantId, leadId, lead: routingLeadFactsOf(lead), reason: request.reason, teamId, ruleId: request.ruleId, strategy, previousOwnerId: fromOwnerId, at: cause.at };
+    const choice = hostChoiceOf(host, facts, eligibleMembers(members, { at: cause.at, exclude: fromOwnerId }));
+    if (choice.problem) this.warn(`routing.strategy ${choice.problem} for lead ${leadId} (tenant ${cause.tenantId}): the ${strategy} pick ${builtIn.ownerId} is used`);
+    return choice.ownerId === undefined ? builtIn : { ownerId: choice.ownerId };
+  }
+
+  private warn(message: string): void {
+    (this.options.warn ?? ((m: string) => routingLogger.warn(m)))(message);
   }
 
   private strategyOfRule(ruleId: string | undefined): RoutingStrategy | undefined {
@@ -333,7 +390,7 @@ export class RoutingReaction implements EventProcessor {
       causationId: cause.event.eventId,
       command: command.type,
     };
-    const idSeed = `${ROUTING_REACTION_NAME}:${cause.event.eventId}${idPart ? `:${idPart}` : ''}`;
+    const idSeed = seedOf(cause, idPart);
     const decided = await this.leads.handle(streamId, (state) => (state.stage === 'none' ? [] : decideLead(command, state, this.config)), context, { idSeed });
     const done = decided.appended.length ? decided.appended : (await this.leads.load(streamId)).events.filter((e) => isDecisionOf(e, idSeed));
     for (const stored of done) {
@@ -375,6 +432,13 @@ export class RoutingReaction implements EventProcessor {
     const { state } = await this.leads.load(leadStreamId(leadId), sameRequest);
     return state.stage === 'none' ? undefined : state;
   }
+}
+
+const routingLogger = new Logger('RoutingReaction');
+
+/** The seed of a decision's event ids: its cause and, for a retry of the queue or a move, the lead. */
+function seedOf(cause: Cause, idPart: string | undefined): string {
+  return `${ROUTING_REACTION_NAME}:${cause.event.eventId}${idPart ? `:${idPart}` : ''}`;
 }
 
 /**
