@@ -93,7 +93,7 @@ export class AppModule {
       providers: [
         { provide: ReadinessConfig, useFactory: () => ReadinessConfig.fromEnv() },
         Readiness,
-        { provide: CONSISTENCY_TOKENS, inject: [ENGINE_CONFIG], useFactory: (engine: EngineConfig) => ConsistencyTokens.inDataDir(engine.DATA_DIR) },
+        { provide: CONSISTENCY_TOKENS, inject: [ENGINE_CONFIG], useFactory: (engine: EngineConfig) => ConsistencyTokens.of(engine.DATA_DIR, postgres) },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
         // After the idempotency interceptor, so inside it: the answer it records already holds the token.
         { provide: APP_INTERCEPTOR, useClass: ConsistencyTokenInterceptor },

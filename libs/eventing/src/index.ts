@@ -40,3 +40,4 @@ export * from './lease/postgres-lease';
 export * from './processing/postgres-checkpoint-store';
 export * from './lease/fleet-leases';
 export * from './postgres/open-on-own-pool';
+export * from './postgres/fleet-secret';

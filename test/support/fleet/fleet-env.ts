@@ -27,6 +27,9 @@ export function fleetEnv(settings: FleetSettings): Record<string, string> {
     KAFKA_TOPIC: settings.kafkaTopic,
     KAFKA_TOPIC_PARTITIONS: '3',
     KAFKA_RELAY_IN_PROCESS: 'true',
+    // The read models in the shared database: one instance folds each (under its lease), every instance
+    // answers from the same tables, and a new instance answers at once without a rebuild.
+    READ_MODELS: 'postgres',
     ADMIN_API_KEY: settings.platformKey,
     // The processors in the main thread: a worker thread compiles its module graph with ts-node again on
     // every start, which three processes on a loaded 2-core machine cannot afford.

@@ -2,13 +2,25 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidCommandError } from '@lead-lifecycle/domain';
-import { ensurePrivateDir, type GlobalPosition, positionFromString, positionToString, writePrivateFileOnce } from '@lead-lifecycle/eventing';
+import {
+  ensurePrivateDir,
+  fleetSecret,
+  type GlobalPosition,
+  openOnOwnPool,
+  positionFromString,
+  type PostgresConfig,
+  positionToString,
+  writePrivateFileOnce,
+} from '@lead-lifecycle/eventing';
 
 /** Injection token of the {@link ConsistencyTokens} of the application. */
 export const CONSISTENCY_TOKENS = Symbol('CONSISTENCY_TOKENS');
 
 /** The file in DATA_DIR that holds the token key (32 random bytes, hex), mode 0600. */
 export const CONSISTENCY_KEY_FILE = 'consistency-token.key';
+
+/** The name of the key in the fleet's `fleet_secrets` table (DATABASE_URL). */
+export const CONSISTENCY_KEY_SECRET = 'consistency-token-key';
 
 const PREFIX = 'ct1.';
 const IV_BYTES = 12;
@@ -20,7 +32,7 @@ const TOKEN = new RegExp(CONSISTENCY_TOKEN_PATTERN);
 /**
  * Opaque consistency tokens instead of raw global positions: a command answers one, a read passes it as
  * `minPosition` to wait for its own writes. A token is the position sealed with AES-256-GCM under a key of
- * the data folder, bound to the tenant as additional data: it reveals nothing of the store's global write
+ * the data folder (of the fleet, in PostgreSQL, with DATABASE_URL), bound to the tenant as additional data: it reveals nothing of the store's global write
  * volume, and a token of another tenant (or a forged or altered one) does not open and is refused (400).
  */
 export class ConsistencyTokens {
@@ -35,6 +47,25 @@ export class ConsistencyTokens {
     writePrivateFileOnce(file, `${randomBytes(32).toString('hex')}\n`);
     const hex = readFileSync(file, 'utf8').trim();
     if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`${file} does not hold a consistency-token key; remove it to generate a new one`);
+    return new ConsistencyTokens(Buffer.from(hex, 'hex'));
+  }
+
+  /**
+   * The key of the application: with DATABASE_URL, the fleet's one key in PostgreSQL (made by the first
+   * instance), so a token answered by one instance opens on every other one, behind a load balancer;
+   * without it, the data folder's key.
+   */
+  static async of(dataDir: string, postgres: Pick<PostgresConfig, 'DATABASE_URL' | 'DATABASE_POOL_MAX'>): Promise<ConsistencyTokens> {
+    if (!postgres.DATABASE_URL) return ConsistencyTokens.inDataDir(dataDir);
+    // Read once at start: a pool of its own, ended when the key is known.
+    const hex = await openOnOwnPool(postgres, 'lead-lifecycle consistency tokens', async (pool) => {
+      try {
+        return await fleetSecret(pool, CONSISTENCY_KEY_SECRET, () => randomBytes(32).toString('hex'));
+      } finally {
+        await pool.end();
+      }
+    });
+    if (!/^[0-9a-f]{64}$/.test(hex)) throw new Error(`fleet_secrets ${CONSISTENCY_KEY_SECRET} does not hold a consistency-token key`);
     return new ConsistencyTokens(Buffer.from(hex, 'hex'));
   }
 
