@@ -142,8 +142,17 @@ export class CaptureLeadHandler implements ICommandHandler<CaptureLeadCommand, C
     const leadId = known?.leadId ?? asked.leadId;
     if (known && (await this.leads.load(leadStreamId(leadId))).state.stage !== 'none') return undefined;
     const { tenantId, jobTitle, company, source } = asked;
-    // A copy: the decision already made holds these objects, and a hook that writes to them must not change it.
-    return this.enricher.enrich(structuredClone({ tenantId, leadId, emailDomain: emailDomainOf(contact), contact, jobTitle, company, source }));
+    // Frozen copies (the objects are flat): the decision already made holds the originals, and a hook that
+    // writes to what it is given must not change what is recorded.
+    return this.enricher.enrich({
+      tenantId,
+      leadId,
+      emailDomain: emailDomainOf(contact),
+      contact: Object.freeze({ ...contact }),
+      jobTitle,
+      company: company && Object.freeze({ ...company }),
+      source: Object.freeze({ ...source }),
+    });
   }
 
   /**
