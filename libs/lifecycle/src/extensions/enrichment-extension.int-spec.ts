@@ -110,11 +110,13 @@ describe('LeadLifecycleModule.forRoot enrichment.atCapture (a host enrichment ho
     expect(requests).toHaveLength(1);
   });
 
+  const rejects: EnrichmentHook = () => Promise.reject(new Error('directory is down'));
+  const throwsAtOnce: EnrichmentHook = () => {
+    throw new Error('bad code');
+  };
   it.each([
-    ['throws', (() => Promise.reject(new Error('directory is down'))), 'directory is down'],
-    ['throws synchronously', (() => {
-      throw new Error('bad code');
-    }), 'bad code'],
+    ['rejects', rejects, 'directory is down'],
+    ['throws synchronously', throwsAtOnce, 'bad code'],
   ])('captures the lead without enrichment when the hook %s, and logs it', async (_what, hook, message) => {
     const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     const nest = await start({ enrichment: { atCapture: hook } });
