@@ -7,7 +7,7 @@ export const FIRMOGRAPHICS_SOURCE = 'host-firmographics';
  * The host's firmographic directory, by email domain: company-level facts only (the engine records them
  * unencrypted, like the lead's company). A stand-in for the host's own company database or a vendor's API.
  */
-export const HOST_FIRMOGRAPHICS: ReadonlyMap<string, EnrichmentAttributes> = new Map([
+export const HOST_FIRMOGRAPHICS: ReadonlyMap<string, EnrichmentAttributes> = new Map<string, EnrichmentAttributes>([
   ['kube.example', { companyName: 'Kube Co', industry: 'cloud-native tooling', employees: 240, country: 'DE' }],
   ['shop.example', { companyName: 'Shop Ltd', industry: 'retail', employees: 35, country: 'GB', publiclyListed: false }],
 ]);
