@@ -1,7 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { type Clock, systemClock } from '@lead-lifecycle/domain';
+import { type Clock, type EnrichmentHook, systemClock } from '@lead-lifecycle/domain';
 import { EngineConfig } from '@lead-lifecycle/lifecycle';
 import { type HostUser } from './host-authenticator';
+import { hostEnrichment } from './host-enrichment';
 
 /** What the host is started with (main.ts, the tests). */
 export interface HostModuleOptions {
@@ -10,6 +11,8 @@ export interface HostModuleOptions {
   /** The host's token table (its own authentication). */
   readonly users: ReadonlyMap<string, HostUser>;
   readonly clock?: Clock;
+  /** The enrichment hook at capture; defaults to the host's firmographic directory (host-enrichment.ts). */
+  readonly enrichment?: EnrichmentHook;
 }
 
 /**
@@ -21,11 +24,13 @@ export class HostConfig {
   readonly engine: EngineConfig;
   readonly users: ReadonlyMap<string, HostUser>;
   readonly clock: Clock;
+  readonly enrichment: EnrichmentHook;
 
   constructor(options: HostModuleOptions) {
     this.engine = EngineConfig.fromEnv({ DATA_DIR: options.dataDir, PROCESSORS_IN: 'main' });
     this.users = options.users;
     this.clock = options.clock ?? systemClock;
+    this.enrichment = options.enrichment ?? hostEnrichment;
   }
 }
 

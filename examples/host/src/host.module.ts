@@ -23,7 +23,13 @@ export class HostModule {
     const lifecycle: LeadLifecycleModuleAsyncOptions = {
       imports: [config],
       inject: [HostConfig],
-      useFactory: (host: HostConfig) => ({ engine: host.engine, lifecycleConfig: hostLifecycleRules(), clock: host.clock, scoring: { fit: hostFitScorer } }),
+      useFactory: (host: HostConfig) => ({
+        engine: host.engine,
+        lifecycleConfig: hostLifecycleRules(),
+        clock: host.clock,
+        scoring: { fit: hostFitScorer },
+        enrichment: { atCapture: host.enrichment, timeoutMs: 1_000 },
+      }),
     };
     // One EventingModule from the same factory, for the engine and the read models (the factory runs once).
     const eventing = LeadLifecycleModule.eventingAsync(lifecycle);

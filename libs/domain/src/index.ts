@@ -17,6 +17,7 @@ export * from './qualification/bant';
 export * from './lead/lead.events';
 export * from './lead/lead.state';
 export * from './lead/lead.decider';
+export * from './lead/lead-enrichment';
 export * from './lead/lead-routing.decider';
 export * from './lead/host-routing.strategy';
 export * from './lead/lead-lifecycle-moves';

@@ -21,6 +21,7 @@ export * from './commands/command-result';
 export * from './commands/business-time.guard';
 export * from './commands/inline-reaction';
 export * from './commands/capture-lead.handler';
+export * from './extensions/capture-enricher';
 export * from './commands/record-engagement.handler';
 export * from './commands/rescore-lead.handler';
 export * from './commands/promote-to-sql.handler';

@@ -20,6 +20,7 @@ import { RescoreLeadHandler } from './commands/rescore-lead.handler';
 import { WinOpportunityHandler } from './commands/win-opportunity.handler';
 import { ForgetLeadHandler } from './commands/forget-lead.handler';
 import { EngineConfig } from './config/engine.config';
+import { CaptureEnricher, type LeadEnrichmentOptions } from './extensions/capture-enricher';
 import { loadLifecycleConfig } from './config/lifecycle-config.loader';
 import { createEventStore, EventStoreOptions, withDomainUpcasting } from './infrastructure/create-event-store';
 import type { IdempotencyStore } from './infrastructure/idempotency-store';
@@ -66,6 +67,8 @@ export interface LeadLifecycleModuleOptions {
    * the built-in rules alone.
    */
   readonly scoring?: LeadScoringOptions;
+  /** The host's lookup at capture, recorded as LeadEnriched (LeadEnrichmentOptions). Defaults to none. */
+  readonly enrichment?: LeadEnrichmentOptions;
 }
 
 /** Scoring code a host plugs in (README, Embedding, Extension points). */
@@ -208,6 +211,11 @@ export class LeadLifecycleModule implements OnModuleInit, OnApplicationShutdown 
       },
       { provide: CLOCK, useFactory: (options: LeadLifecycleModuleOptions) => options.clock ?? systemClock, inject: [LIFECYCLE_MODULE_OPTIONS] },
       { provide: LEAD_DECISION_EXTENSIONS, useFactory: leadDecisionExtensionsOf, inject: [LIFECYCLE_MODULE_OPTIONS] },
+      {
+        provide: CaptureEnricher,
+        useFactory: (options: LeadLifecycleModuleOptions, clock: Clock) => new CaptureEnricher(options.enrichment, clock),
+        inject: [LIFECYCLE_MODULE_OPTIONS, CLOCK],
+      },
       { provide: LeadIdentityRegistry, useFactory: (store: EventStore) => new LeadIdentityRegistry(store), inject: [EVENT_STORE] },
       {
         provide: OpportunityLifecycleReaction,

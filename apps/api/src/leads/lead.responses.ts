@@ -52,6 +52,19 @@ export class SourceResponse {
   @ApiPropertyOptional({ minimum: 0, description: 'cost of acquiring this lead' }) cost?: number;
 }
 
+/** The host's enrichment at capture (LeadEnriched), as recorded. */
+export class EnrichmentResponse {
+  @ApiProperty({ example: 'firmographics-directory', description: 'who answered the lookup' }) source: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { oneOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }] },
+    example: { industry: 'software', employees: 420 },
+    description: 'company-level facts, flat plain values',
+  })
+  attributes: Record<string, string | number | boolean>;
+  @ApiProperty({ format: 'date-time', description: 'when the lookup answered' }) enrichedAt: string;
+}
+
 export class BantCriterionResponse {
   @ApiProperty() met: boolean;
   @ApiPropertyOptional() note?: string;
@@ -93,6 +106,8 @@ export class LeadResponse {
   @ApiProperty({ type: CompanyResponse, nullable: true }) company: CompanyResponse | null;
   @ApiProperty({ type: SourceResponse }) source: SourceResponse;
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'free attributes given at capture' }) attributes: Record<string, unknown>;
+  @ApiProperty({ type: EnrichmentResponse, nullable: true, description: 'what the host’s enrichment hook found at capture; null without one' })
+  enrichment: EnrichmentResponse | null;
   @ApiProperty({ format: 'date-time' }) capturedAt: string;
   @ApiProperty({ format: 'date-time' }) stageEnteredAt: string;
   @ApiProperty({ type: 'string', format: 'date-time', nullable: true }) lastActivityAt: string | null;

@@ -7,6 +7,7 @@ import { LEAD_UPCASTERS } from './lead.upcasters';
 export const LEAD_EVENT_SCHEMA_VERSIONS: Readonly<Record<LeadEventType, number>> = {
   LeadCaptured: 1,
   LeadRecaptured: 1,
+  LeadEnriched: 1,
   EngagementRecorded: 1,
   ScoreChanged: 1,
   QualifiedAsMQL: 1,

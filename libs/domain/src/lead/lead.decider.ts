@@ -11,6 +11,7 @@ import { salesTouchPoints } from '../sla/sales-touch';
 import { laterOf } from '../shared/domain-event';
 import { companySizeProblem, costProblem, moneyProblems } from '../shared/money';
 import { canMove, LEAD_LIFECYCLE_MOVES, type StageMovingEventType } from './lead-lifecycle-moves';
+import { checkedLeadEnrichment, type LeadEnrichment } from './lead-enrichment';
 import { type CompanyProfile, type LeadEvent, type LeadSource, type ScoreChanged } from './lead.events';
 import { type ExistingLead, type LeadState, openOpportunityIds } from './lead.state';
 import { decideLeadRouting, type LeadRoutingCommand } from './lead-routing.decider';
@@ -27,6 +28,11 @@ export interface CaptureLead {
   readonly attributes?: Record<string, unknown>;
   /** Set when the capture matched an existing lead. */
   readonly matchedOn?: IdentityKind[];
+  /**
+   * What the host's enrichment hook answered (the capture handler awaits it before deciding): recorded
+   * as LeadEnriched when the capture creates the lead, and seen by the host fit scorer. Ignored on a recapture.
+   */
+  readonly enrichment?: LeadEnrichment;
   readonly occurredAt: string;
 }
 export interface RecordEngagement {
@@ -192,6 +198,7 @@ function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig
   if (sizeIssue) problems.push(sizeIssue);
   if (problems.length) throw new InvalidCommandError(problems);
   const contact = normaliseContact(command.contact, config.phone.defaultCountryCode);
+  const enrichment = command.enrichment === undefined ? undefined : checkedLeadEnrichment(command.enrichment);
 
   if (state.stage !== 'none') {
     if (state.tenantId !== command.tenantId) throw new DomainError(DomainErrorCode.LeadAlreadyExists, 'lead id already in use');
@@ -226,7 +233,14 @@ function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig
       },
     },
   ];
-  const profile = { email: contact.email, jobTitle: command.jobTitle, company: command.company };
+  if (enrichment) events.push(enriched(command.leadId, enrichment, command.occurredAt));
+  const profile = {
+    email: contact.email,
+    jobTitle: command.jobTitle,
+    company: command.company,
+    // A copy: a scorer that writes to it must not change what LeadEnriched records.
+    ...(enrichment ? { enrichment: { source: enrichment.source, attributes: { ...enrichment.attributes } } } : {}),
+  };
   const builtIn = fitScore(profile, config);
   const host = hostFitScore(extensions.fitScorer, profile);
   const fit = { points: Math.round((builtIn.points + host.points) * 10) / 10, reasons: [...builtIn.reasons, ...host.reasons] };
@@ -247,6 +261,10 @@ function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig
     events.push(qualified(command.leadId, current.total, config, command.occurredAt));
   }
   return events;
+}
+
+function enriched(leadId: string, { source, attributes, enrichedAt }: LeadEnrichment, occurredAt: string): LeadEvent {
+  return { type: 'LeadEnriched', data: { leadId, source, attributes, enrichedAt, occurredAt } };
 }
 
 function recordEngagement(command: RecordEngagement, state: ExistingLead, config: LifecycleConfig): LeadEvent[] {

@@ -3,6 +3,7 @@ import { type Contact, type IdentityKind } from '../contact/contact';
 import { type BantAssessment } from '../qualification/bant';
 import { type Score } from '../scoring/score';
 import { type DomainEvent } from '../shared/domain-event';
+import { type EnrichmentAttributes } from './lead-enrichment';
 
 /** Where a capture came from. `cost` is the cost of acquiring this lead, in the tenant's currency. */
 export interface LeadSource {
@@ -49,6 +50,17 @@ export type LeadRecaptured = DomainEvent<
     attributes?: Record<string, unknown>;
     occurredAt: string;
   }
+>;
+
+/**
+ * What the host's enrichment hook (forRoot `enrichment.atCapture`) found about the lead's company,
+ * recorded right after LeadCaptured in the same append: replay, as-of queries and rescores read it here
+ * and never call the hook again. Firmographic (company-level) attributes, flat plain values only
+ * (ENRICHMENT_LIMITS); `enrichedAt` is when the lookup answered, `occurredAt` the capture's business time.
+ */
+export type LeadEnriched = DomainEvent<
+  'LeadEnriched',
+  { leadId: string; source: string; attributes: EnrichmentAttributes; enrichedAt: string; occurredAt: string }
 >;
 
 export type EngagementRecorded = DomainEvent<
@@ -171,6 +183,7 @@ export type PersonalDataErased = DomainEvent<'PersonalDataErased', { leadId: str
 export type LeadEvent =
   | LeadCaptured
   | LeadRecaptured
+  | LeadEnriched
   | EngagementRecorded
   | ScoreChanged
   | QualifiedAsMQL
@@ -192,6 +205,7 @@ export type LeadEventType = LeadEvent['type'];
 export const LEAD_EVENT_TYPES: readonly LeadEventType[] = [
   'LeadCaptured',
   'LeadRecaptured',
+  'LeadEnriched',
   'EngagementRecorded',
   'ScoreChanged',
   'QualifiedAsMQL',

@@ -4,6 +4,7 @@ import { type BantAssessment } from '../qualification/bant';
 import { type Score, type ScoredActivity, ZERO_SCORE } from '../scoring/score';
 import { assertNever } from '../shared/domain-error';
 import { laterOf } from '../shared/domain-event';
+import { type LeadEnrichment } from './lead-enrichment';
 import { LEAD_LIFECYCLE_MOVES, type StageMovingEventType } from './lead-lifecycle-moves';
 import { type CompanyProfile, type LeadEvent, type LeadSource, type LeadStage, type QueueReason } from './lead.events';
 
@@ -19,6 +20,8 @@ export interface LeadProfile {
   readonly company?: CompanyProfile;
   readonly source: LeadSource;
   readonly attributes?: Record<string, unknown>;
+  /** The host's enrichment at capture (LeadEnriched), as recorded. */
+  readonly enrichment?: LeadEnrichment;
   readonly capturedAt: string;
   readonly score: Score;
   readonly temperature: 'cold' | 'warm' | 'hot';
@@ -131,6 +134,10 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
         personalDataErasedAt: undefined,
         lastActivityAt: laterOf(d.occurredAt, state.lastActivityAt),
       };
+    }
+    case 'LeadEnriched': {
+      const { source, attributes, enrichedAt } = event.data;
+      return { ...state, enrichment: { source, attributes, enrichedAt } };
     }
     case 'EngagementRecorded': {
       const d = event.data;

@@ -1,6 +1,7 @@
 import type { LifecycleConfig, Temperature } from '../config/lifecycle-config';
 import { instantOf } from '../shared/business-time';
 import { DAY_MS } from '../shared/domain-event';
+import { type EnrichmentResult } from '../lead/lead-enrichment';
 
 export interface Score {
   readonly total: number;
@@ -14,6 +15,8 @@ export interface FitProfile {
   readonly email?: string;
   readonly jobTitle?: string;
   readonly company?: { readonly size?: number; readonly industry?: string; readonly country?: string };
+  /** What the host's enrichment found at capture, for a host fit scorer (the built-in rules do not read it). */
+  readonly enrichment?: EnrichmentResult;
 }
 
 export interface ScoredActivity {

@@ -9,6 +9,7 @@ import type {
   LeadAssigned,
   LeadCaptured,
   LeadDisqualified,
+  LeadEnriched,
   LeadRecaptured,
   LeadQueued,
   LeadRecycled,
@@ -27,6 +28,7 @@ import type { TeamCreated, TeamMemberAdded, TeamMemberAvailabilityChanged, TeamM
 
 export type LeadCapturedV1 = LeadCaptured['data'];
 export type LeadRecapturedV1 = LeadRecaptured['data'];
+export type LeadEnrichedV1 = LeadEnriched['data'];
 export type EngagementRecordedV1 = EngagementRecorded['data'];
 export type ScoreChangedV1 = ScoreChanged['data'];
 export type QualifiedAsMQLV1 = QualifiedAsMQL['data'];

@@ -5,6 +5,7 @@ import {
   CaptureLead,
   Contact,
   decideLead,
+  emailDomainOf,
   evolveLead,
   identitiesOf,
   initialLeadState,
@@ -13,6 +14,7 @@ import {
   LeadState,
   leadStreamId,
   LeadDecisionExtensions,
+  LeadEnrichment,
   LifecycleConfig,
 } from '@lead-lifecycle/domain';
 import type { EventStore, GlobalPosition } from '@lead-lifecycle/eventing';
@@ -23,10 +25,13 @@ import { LeadRepository, requireLeadOfTenant } from '../infrastructure/repositor
 import { assertStorable } from '../infrastructure/storable-events';
 import { ENGINE_CONFIG, EVENT_STORE, LEAD_DECISION_EXTENSIONS, LIFECYCLE_CONFIG } from '../lifecycle.tokens';
 import { EngineConfig } from '../config/engine.config';
+import { CaptureEnricher } from '../extensions/capture-enricher';
+import { type IdentityMatch } from '../infrastructure/lead-identity.registry';
 import { BusinessTimeGuard } from './business-time.guard';
 import { CommandResult, coveringPositions, resultOf } from './command-result';
 
-export type CaptureLeadInput = Omit<CaptureLead, 'type' | 'leadId' | 'tenantId' | 'matchedOn'>;
+/** The enrichment is the host hook's answer, never the caller's input. */
+export type CaptureLeadInput = Omit<CaptureLead, 'type' | 'leadId' | 'tenantId' | 'matchedOn' | 'enrichment'>;
 
 export interface CaptureLeadResult extends CommandResult {
   readonly leadId: string;
@@ -57,8 +62,9 @@ export class CaptureLeadCommand extends Command<CaptureLeadResult> {
 /**
  * Captures a lead, or records the capture on the lead that already owns its email, phone or
  * external id. Identities are reserved in the store before the lead is written (see LeadIdentityRegistry),
- * so everything that can refuse the capture runs before the first reservation: the decision, and the
- * store's checks on every event the capture may write (the lead's, the recapture's, the reservations).
+ * so everything that can refuse the capture runs before the first reservation: the decision, the host's
+ * enrichment hook (awaited here, since it may do I/O, and handed to the decision as data), and the store's
+ * checks on every event the capture may write (the lead's, the recapture's, the reservations).
  */
 @CommandHandler(CaptureLeadCommand)
 export class CaptureLeadHandler implements ICommandHandler<CaptureLeadCommand, CaptureLeadResult> {
@@ -70,19 +76,24 @@ export class CaptureLeadHandler implements ICommandHandler<CaptureLeadCommand, C
     @Inject(LIFECYCLE_CONFIG) private readonly config: LifecycleConfig,
     @Inject(ENGINE_CONFIG) private readonly engine: EngineConfig,
     @Inject(LEAD_DECISION_EXTENSIONS) private readonly extensions: LeadDecisionExtensions,
+    private readonly enricher: CaptureEnricher,
   ) {}
 
   async execute({ input, context, options }: CaptureLeadCommand): Promise<CaptureLeadResult> {
     this.businessTime.check(input);
     const ctx = { ...context, command: 'CaptureLead' };
     const tenantId = context.tenantId;
-    const proposed: CaptureLead = { ...input, type: 'CaptureLead', leadId: options.leadId ?? randomUUID(), tenantId };
+    const asked: CaptureLead = { ...input, type: 'CaptureLead', leadId: options.leadId ?? randomUUID(), tenantId };
     // Decided once on an empty stream: it refuses bad input, and normalises the contact (once) for the identities.
-    const created = decideLead(proposed, initialLeadState, this.config, this.extensions);
-    const identities = identitiesOf(capturedContactOf(created), input.externalId);
+    const validated = decideLead(asked, initialLeadState, this.config, this.extensions);
+    const contact = capturedContactOf(validated);
+    const identities = identitiesOf(contact, input.externalId);
+    const known = await this.identities.find(tenantId, identities);
+    const enrichment = await this.enrichmentOf(asked, contact, known);
+    const proposed: CaptureLead = enrichment ? { ...asked, enrichment } : asked;
+    const created = enrichment ? decideLead(proposed, initialLeadState, this.config, this.extensions) : validated;
     this.assertCapturable(proposed, created, identities, ctx);
 
-    const known = await this.identities.find(tenantId, identities);
     const reserved = known ? undefined : await this.identities.reserve(tenantId, identities, proposed.leadId, input.occurredAt, ctx);
     const owner = known ?? reserved!;
     const leadId = owner.leadId;
@@ -119,6 +130,29 @@ export class CaptureLeadHandler implements ICommandHandler<CaptureLeadCommand, C
     }
     const result = coveringPositions(resultOf(streamId, decided), [...(reserved?.positions ?? []), ...completed]);
     return { ...result, leadId, deduplicated };
+  }
+
+  /**
+   * The host's enrichment of a capture that creates a lead (undefined without a hook). A capture whose
+   * identities belong to a lead already written is recorded on it as LeadRecaptured: nothing to look up.
+   * One whose lead was reserved but not written (an earlier attempt stopped there) creates it: looked up.
+   */
+  private async enrichmentOf(asked: CaptureLead, contact: Contact, known: IdentityMatch | undefined): Promise<LeadEnrichment | undefined> {
+    if (!this.enricher.enabled) return undefined;
+    const leadId = known?.leadId ?? asked.leadId;
+    if (known && (await this.leads.load(leadStreamId(leadId))).state.stage !== 'none') return undefined;
+    const { tenantId, jobTitle, company, source } = asked;
+    // Frozen copies (the objects are flat): the decision already made holds the originals, and a hook that
+    // writes to what it is given must not change what is recorded.
+    return this.enricher.enrich({
+      tenantId,
+      leadId,
+      emailDomain: emailDomainOf(contact),
+      contact: Object.freeze({ ...contact }),
+      jobTitle,
+      company: company && Object.freeze({ ...company }),
+      source: Object.freeze({ ...source }),
+    });
   }
 
   /**

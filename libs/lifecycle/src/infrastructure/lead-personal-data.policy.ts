@@ -1,7 +1,10 @@
 import { type LeadEventType } from '@lead-lifecycle/domain';
 import type { PersonalDataPolicy } from '@lead-lifecycle/eventing';
 
-/** The lead events that carry the lead's contact (name, email, phone: personal data). */
+/**
+ * The lead events that carry the lead's contact (name, email, phone: personal data). LeadEnriched is not
+ * one: its attributes are company-level, like LeadCaptured's `company`, and it records no contact or email domain.
+ */
 const CONTACT_EVENTS: readonly LeadEventType[] = ['LeadCaptured', 'LeadRecaptured'];
 
 /**

@@ -19,6 +19,7 @@ export function leadView(state: ExistingLead, revision: bigint | undefined) {
     company: state.company ?? null,
     source: state.source,
     attributes: state.attributes ?? {},
+    enrichment: state.enrichment ?? null,
     capturedAt: state.capturedAt,
     stageEnteredAt: state.stageEnteredAt,
     lastActivityAt: state.lastActivityAt ?? null,
