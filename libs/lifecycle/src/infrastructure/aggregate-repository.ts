@@ -104,21 +104,31 @@ export class AggregateRepository<State, Event extends DomainEvent> {
    * on another stream that must know its follow-up can be written before it writes anything itself.
    */
   async dryRun(streamId: string, decide: (state: State) => Event[], context: CommandContext, options: HandleOptions = {}): Promise<NewEvent[]> {
-    const cached = this.cache.get(streamId);
-    let loaded = cached ?? (await this.load(streamId));
-    let events: Event[];
-    try {
-      events = decide(loaded.state);
-    } catch (error) {
-      // Refused on a remembered state: another writer may have moved the stream; decide on it as stored.
-      if (!cached) throw error;
-      this.cache.delete(streamId);
-      loaded = await this.load(streamId);
-      events = decide(loaded.state);
-    }
+    const { events } = await this.decideOnLatest(streamId, decide, this.cache.get(streamId));
     const appended = toNewEvents(events, context, options.idSeed);
     if (appended.length) assertStorable(this.store, streamId, appended);
     return appended;
+  }
+
+  /**
+   * `decide` on the remembered state when there is one, else on the stream as stored; a refusal on a
+   * remembered state is decided again on the stream as stored, where it may not hold: another writer (an
+   * instance of the fleet, a reaction in another process) may have moved the stream since.
+   */
+  private async decideOnLatest(
+    streamId: string,
+    decide: (state: State) => Event[],
+    cached?: { state: State; revision: bigint },
+  ): Promise<{ loaded: { state: State; revision?: bigint }; events: Event[] }> {
+    if (cached) {
+      try {
+        return { loaded: cached, events: decide(cached.state) };
+      } catch {
+        this.cache.delete(streamId);
+      }
+    }
+    const loaded = await this.load(streamId);
+    return { loaded, events: decide(loaded.state) };
   }
 
   private async inTurn<T>(streamId: string, work: () => Promise<T>): Promise<T> {
@@ -145,25 +155,13 @@ export class AggregateRepository<State, Event extends DomainEvent> {
     for (let attempt = 0; ; attempt++) {
       const cached = attempt === 0 ? this.cache.get(streamId) : undefined;
       if (cached) this.counters.cacheHits++;
-      const loaded = cached ?? (await this.load(streamId));
-      let events: Event[];
-      try {
-        events = decide(loaded.state);
-      } catch (error) {
-        // A refusal decided on a remembered state is only true of the stream as stored: another writer
-        // (an instance of the fleet, a reaction elsewhere) may have moved it. Decide again on a fresh read.
-        if (!cached) throw error;
+      let { loaded, events } = await this.decideOnLatest(streamId, decide, cached);
+      if (events.length === 0 && loaded === cached) {
+        // Nothing to do on a remembered state may be something to do on the stream as stored.
         this.cache.delete(streamId);
-        continue;
+        ({ loaded, events } = await this.decideOnLatest(streamId, decide));
       }
-      if (events.length === 0) {
-        // Nothing to do on a remembered state may be nothing to do yet: decide again on the stream as stored.
-        if (cached) {
-          this.cache.delete(streamId);
-          continue;
-        }
-        return { state: loaded.state, appended: [], revision: loaded.revision };
-      }
+      if (events.length === 0) return { state: loaded.state, appended: [], revision: loaded.revision };
       const expected: ExpectedRevision = loaded.revision === undefined ? 'no_stream' : loaded.revision;
       const appended = toNewEvents(events, context, options.idSeed);
       // Every check that can refuse the command runs before the append: a refusal leaves nothing behind.
