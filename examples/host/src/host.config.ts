@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { type Clock, systemClock } from '@lead-lifecycle/domain';
 import { EngineConfig } from '@lead-lifecycle/lifecycle';
 import { type HostUser } from './host-authenticator';
+import { type HostRouting } from './host-routing';
 
 /** What the host is started with (main.ts, the tests). */
 export interface HostModuleOptions {
@@ -10,6 +11,8 @@ export interface HostModuleOptions {
   /** The host's token table (its own authentication). */
   readonly users: ReadonlyMap<string, HostUser>;
   readonly clock?: Clock;
+  /** Routing of captured leads (src/host-routing.ts, HOST_ROUTING); none: leads wait for a manual assignment. */
+  readonly routing?: HostRouting;
 }
 
 /**
