@@ -12,7 +12,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } 
 import { dirname, join, relative, resolve } from 'node:path';
 
 /** The packaged libraries, each after the libraries it imports. */
-export const PACKAGES = ['domain', 'eventing', 'lifecycle', 'projections'] as const;
+export const PACKAGES = ['domain', 'eventing', 'lifecycle', 'projections', 'automation'] as const;
 
 const ROOT = resolve(__dirname, '..');
 

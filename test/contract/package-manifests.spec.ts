@@ -9,7 +9,7 @@ import { builtinModules } from 'node:module';
 import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
-const PACKAGES = ['domain', 'eventing', 'lifecycle', 'projections'] as const;
+const PACKAGES = ['domain', 'eventing', 'lifecycle', 'projections', 'automation'] as const;
 
 /** Files beside the barrel a package exports (tools/pack-packages.ts copies them into its dist). */
 const SHIPPED_EXPORTS: Record<string, Record<string, string>> = {

@@ -13,7 +13,7 @@ import ts from 'typescript';
 const ROOT = join(__dirname, '..', '..');
 const REPORTS = join(__dirname, 'public-api');
 /** The packed libraries (tools/pack-packages.ts). */
-const PACKAGES = ['domain', 'eventing', 'lifecycle', 'projections'] as const;
+const PACKAGES = ['domain', 'eventing', 'lifecycle', 'projections', 'automation'] as const;
 const UPDATE = process.env.UPDATE_API_REPORT === '1';
 
 type Kind = 'value' | 'type';

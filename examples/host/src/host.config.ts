@@ -3,6 +3,7 @@ import { type Clock, type EnrichmentHook, systemClock } from '@lead-lifecycle/do
 import { EngineConfig } from '@lead-lifecycle/lifecycle';
 import { type HostUser } from './host-authenticator';
 import { hostEnrichment } from './host-enrichment';
+import { type HostRouting } from './host-routing';
 
 /** What the host is started with (main.ts, the tests). */
 export interface HostModuleOptions {
@@ -13,6 +14,8 @@ export interface HostModuleOptions {
   readonly clock?: Clock;
   /** The enrichment hook at capture; defaults to the host's firmographic directory (host-enrichment.ts). */
   readonly enrichment?: EnrichmentHook;
+  /** Routing of captured leads (src/host-routing.ts, HOST_ROUTING); none: leads wait for a manual assignment. */
+  readonly routing?: HostRouting;
 }
 
 /**

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 /** examples/host (the tests run from dist/test). */
 const HOST_ROOT = join(__dirname, '..', '..');
 const REPO_ROOT = join(HOST_ROOT, '..', '..');
-const PACKAGES = ['domain', 'eventing', 'lifecycle', 'projections'];
+const PACKAGES = ['domain', 'eventing', 'lifecycle', 'projections', 'automation'];
 
 const versionOf = (manifest: string): string => (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version;
 
@@ -32,6 +32,13 @@ void describe('the installed packages', () => {
     for (const sibling of ['domain', 'eventing']) {
       const fromLifecycle = require.resolve(`@lead-lifecycle/${sibling}`, { paths: [lifecycleDir] });
       assert.equal(fromLifecycle, require.resolve(`@lead-lifecycle/${sibling}`));
+    }
+  });
+
+  void it('the automation package sees the host’s own domain, eventing and lifecycle (one ProcessorHost, one EVENT_STORE token)', () => {
+    const automationDir = join(HOST_ROOT, 'node_modules', '@lead-lifecycle', 'automation');
+    for (const sibling of ['domain', 'eventing', 'lifecycle']) {
+      assert.equal(require.resolve(`@lead-lifecycle/${sibling}`, { paths: [automationDir] }), require.resolve(`@lead-lifecycle/${sibling}`));
     }
   });
 });
