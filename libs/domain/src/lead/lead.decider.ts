@@ -10,9 +10,9 @@ import { durationMs } from '../shared/iso-duration';
 import { salesTouchPoints } from '../sla/sales-touch';
 import { laterOf } from '../shared/domain-event';
 import { companySizeProblem, costProblem, moneyProblems } from '../shared/money';
-import { canMove, LEAD_LIFECYCLE_MOVES, type StageMovingEventType } from './lead-lifecycle-moves';
+import { canAdvance, canMove, CUSTOM_STAGE_MOVE, customStagesOf, LEAD_LIFECYCLE_MOVES, nextStageAfter, type StageMovingEventType } from './lead-lifecycle-moves';
 import { type CompanyProfile, type LeadEvent, type LeadSource, type ScoreChanged } from './lead.events';
-import { type ExistingLead, type LeadState, openOpportunityIds } from './lead.state';
+import { type BuiltInStageLead, type ExistingLead, type LeadState, openOpportunityIds, stageNameOf } from './lead.state';
 import { decideLeadRouting, type LeadRoutingCommand } from './lead-routing.decider';
 
 export interface CaptureLead {
@@ -27,6 +27,8 @@ export interface CaptureLead {
   readonly attributes?: Record<string, unknown>;
   /** Set when the capture matched an existing lead. */
   readonly matchedOn?: IdentityKind[];
+  /** One of the host's stages before `lead` (lifecycleConfig.stages.beforeLead) to capture into; absent: `lead`. */
+  readonly stage?: string;
   readonly occurredAt: string;
 }
 export interface RecordEngagement {
@@ -109,7 +111,18 @@ export interface ForgetLead {
   readonly occurredAt: string;
 }
 
+/**
+ * Moves the lead one stage forward through the host's own stages (lifecycleConfig.stages): to the next
+ * stage before `lead` or into `lead`, or from `customer` to the next stage after it. Forward only.
+ */
+export interface AdvanceLeadStage {
+  readonly type: 'AdvanceLeadStage';
+  readonly to: string;
+  readonly occurredAt: string;
+}
+
 export type LeadCommand =
+  | AdvanceLeadStage
   | CaptureLead
   | RecordEngagement
   | RescoreLead
@@ -173,6 +186,8 @@ export function decideLead(command: LeadCommand, state: LeadState, config: Lifec
       if (!command.reason?.trim()) throw new InvalidCommandError([{ field: 'reason', reason: 'must not be empty' }]);
       if (state.personalDataErasedAt) return [];
       return [{ type: 'PersonalDataErased', data: { leadId: state.leadId, reason: command.reason, occurredAt: command.occurredAt } }];
+    case 'AdvanceLeadStage':
+      return advanceStage(command, state, config);
     case 'RouteLead':
     case 'QueueLead':
       return decideLeadRouting(command, state);
@@ -190,6 +205,10 @@ function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig
   if (costIssue) problems.push(costIssue);
   const sizeIssue = command.company?.size === undefined ? undefined : companySizeProblem('company.size', command.company.size);
   if (sizeIssue) problems.push(sizeIssue);
+  const stages = customStagesOf(config);
+  if (command.stage !== undefined && !stages.beforeLead.includes(command.stage)) {
+    problems.push({ field: 'stage', reason: stages.beforeLead.length ? `must be one of ${stages.beforeLead.join(', ')}` : 'no stage before lead is configured' });
+  }
   if (problems.length) throw new InvalidCommandError(problems);
   const contact = normaliseContact(command.contact, config.phone.defaultCountryCode);
 
@@ -222,6 +241,7 @@ function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig
         company: command.company,
         source: command.source,
         attributes: command.attributes,
+        ...(command.stage === undefined ? {} : { stage: command.stage }),
         occurredAt: command.occurredAt,
       },
     },
@@ -243,8 +263,30 @@ function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig
       occurredAt: command.occurredAt,
     },
   });
-  if (current.total >= config.scoring.mqlThreshold) {
+  // A lead captured before `lead` qualifies only once it is a lead (advanceStage).
+  if (current.total >= config.scoring.mqlThreshold && command.stage === undefined) {
     events.push(qualified(command.leadId, current.total, config, command.occurredAt));
+  }
+  return events;
+}
+
+/**
+ * One stage forward through the host's stages (nextStageAfter in lead-lifecycle-moves.ts). Asking for
+ * the stage the lead is already in changes nothing, so a retried request is harmless. Entering `lead`
+ * at or above the threshold qualifies at once, as a capture into `lead` would have.
+ */
+function advanceStage(command: AdvanceLeadStage, state: ExistingLead, config: LifecycleConfig): LeadEvent[] {
+  if (typeof command.to !== 'string' || !command.to.trim()) throw new InvalidCommandError([{ field: 'to', reason: 'must be a stage name' }]);
+  const from = stageNameOf(state);
+  if (command.to === from) return [];
+  const stages = customStagesOf(config);
+  if (!canAdvance(stages, from, command.to)) {
+    const next = nextStageAfter(stages, from);
+    throw new LifecycleError(from, `${CUSTOM_STAGE_MOVE.move} to ${command.to}`, next ? `the only stage forward is ${next}` : 'no configured stage follows this one');
+  }
+  const events: LeadEvent[] = [{ type: 'LeadStageAdvanced', data: { leadId: state.leadId, from, to: command.to, occurredAt: command.occurredAt } }];
+  if (command.to === 'lead' && state.score.total >= config.scoring.mqlThreshold) {
+    events.push(qualified(state.leadId, state.score.total, config, command.occurredAt));
   }
   return events;
 }
@@ -315,7 +357,7 @@ function rescore(
  */
 function reenters(state: ExistingLead, at: string, newActivities: readonly ScoredActivity[], total: number, config: LifecycleConfig): boolean {
   if (newActivities.length === 0 || total < config.scoring.mqlThreshold) return false;
-  if (!LEAD_LIFECYCLE_MOVES.QualifiedAsMQL.reentryFrom?.includes(state.stage)) return false;
+  if (!(LEAD_LIFECYCLE_MOVES.QualifiedAsMQL.reentryFrom as readonly string[] | undefined)?.includes(state.stage)) return false;
   return instantOf(at) - instantOf(state.stageEnteredAt) >= durationMs(config.aging.reentryCoolOff);
 }
 
@@ -374,9 +416,12 @@ function recycle(command: RecycleLead, state: ExistingLead): LeadEvent[] {
   return [{ type: 'LeadRecycled', data: { leadId: state.leadId, reason: command.reason, fromStage: state.stage, occurredAt: command.occurredAt } }];
 }
 
-/** Refuses a move the lifecycle table (lead-lifecycle-moves.ts) does not allow from the lead's stage. */
-function assertMove(type: StageMovingEventType, state: ExistingLead, reason?: string): void {
-  if (!canMove(type, state.stage)) throw new LifecycleError(state.stage, LEAD_LIFECYCLE_MOVES[type].move, reason);
+/**
+ * Refuses a move the lifecycle table (lead-lifecycle-moves.ts) does not allow from the lead's stage; a
+ * lead in a host's own stage makes no built-in move, so past this it is in a built-in one.
+ */
+function assertMove(type: StageMovingEventType, state: ExistingLead, reason?: string): asserts state is BuiltInStageLead {
+  if (!canMove(type, state.stage)) throw new LifecycleError(stageNameOf(state), LEAD_LIFECYCLE_MOVES[type].move, reason);
 }
 
 function assertNoOpenOpportunity(state: ExistingLead, move: string): void {
@@ -409,7 +454,7 @@ function openOpportunity(command: OpenOpportunityForLead, state: ExistingLead, c
 
 function convert(command: ConvertToCustomer, state: ExistingLead): LeadEvent[] {
   // A reaction may deliver the same win twice, or a second won opportunity may follow the first.
-  if (state.stage === LEAD_LIFECYCLE_MOVES.ConvertedToCustomer.to) return [];
+  if (state.stage === LEAD_LIFECYCLE_MOVES.ConvertedToCustomer.to || state.stage === 'after_customer') return [];
   const reason = `opportunity ${command.opportunityId} is not open on this lead`;
   assertMove('ConvertedToCustomer', state, reason);
   if (state.opportunities[command.opportunityId] !== 'open') throw new LifecycleError(state.stage, LEAD_LIFECYCLE_MOVES.ConvertedToCustomer.move, reason);
