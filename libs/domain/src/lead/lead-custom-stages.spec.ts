@@ -106,7 +106,7 @@ describe('lifecycleConfig.stages', () => {
     });
     const { stages: _none, ...withoutStages } = DEFAULT_LIFECYCLE_CONFIG;
     expect(checkLifecycleConfig(withoutStages).ok).toBe(true);
-    expect(customStagesOf(withoutStages)).toEqual({ beforeLead: [], afterCustomer: [] });
+    expect(customStagesOf(withoutStages as LifecycleConfig)).toEqual({ beforeLead: [], afterCustomer: [] });
   });
 });
 
