@@ -148,10 +148,15 @@ describe('capturing into a stage before lead', () => {
     expect(stageNameOf(existing(state))).toBe('subscriber');
   });
 
+  it('takes `lead` asked for as the default, writing the capture as before the host’s stages existed', () => {
+    expect(run([capture('lead')]).events).toEqual(run([capture()]).events);
+    expect(run([capture('lead')]).events[0].data).not.toHaveProperty('stage');
+  });
+
   it('refuses any other stage as a bad input on the field, whatever it is', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.string(), fc.constantFrom(...PATH.filter((s) => !stages.beforeLead.includes(s)), 'before_lead', 'Subscriber', ' subscriber')), (stage) => {
-        fc.pre(!stages.beforeLead.includes(stage));
+      fc.property(fc.oneof(fc.string(), fc.constantFrom(...PATH.filter((s) => !stages.beforeLead.includes(s) && s !== 'lead'), 'before_lead', 'Subscriber', ' subscriber')), (stage) => {
+        fc.pre(!stages.beforeLead.includes(stage) && stage !== 'lead');
         const refused = (() => {
           try {
             run([capture(stage)]);

@@ -10,7 +10,7 @@ import { durationMs } from '../shared/iso-duration';
 import { salesTouchPoints } from '../sla/sales-touch';
 import { laterOf } from '../shared/domain-event';
 import { companySizeProblem, costProblem, moneyProblems } from '../shared/money';
-import { canAdvance, canMove, CUSTOM_STAGE_MOVE, customStagesOf, LEAD_LIFECYCLE_MOVES, nextStageAfter, type StageMovingEventType } from './lead-lifecycle-moves';
+import { canAdvance, canMove, captureStagesOf, CUSTOM_STAGE_MOVE, customStagesOf, LEAD_LIFECYCLE_MOVES, nextStageAfter, type StageMovingEventType } from './lead-lifecycle-moves';
 import { type CompanyProfile, type LeadEvent, type LeadSource, type ScoreChanged } from './lead.events';
 import { type BuiltInStageLead, type ExistingLead, type LeadState, openOpportunityIds, stageNameOf } from './lead.state';
 import { decideLeadRouting, type LeadRoutingCommand } from './lead-routing.decider';
@@ -27,7 +27,7 @@ export interface CaptureLead {
   readonly attributes?: Record<string, unknown>;
   /** Set when the capture matched an existing lead. */
   readonly matchedOn?: IdentityKind[];
-  /** One of the host's stages before `lead` (lifecycleConfig.stages.beforeLead) to capture into; absent: `lead`. */
+  /** `lead` (the default) or one of the host's stages before it (lifecycleConfig.stages.beforeLead) to capture into. */
   readonly stage?: string;
   readonly occurredAt: string;
 }
@@ -206,9 +206,11 @@ function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig
   const sizeIssue = command.company?.size === undefined ? undefined : companySizeProblem('company.size', command.company.size);
   if (sizeIssue) problems.push(sizeIssue);
   const stages = customStagesOf(config);
-  if (command.stage !== undefined && !stages.beforeLead.includes(command.stage)) {
-    problems.push({ field: 'stage', reason: stages.beforeLead.length ? `must be one of ${stages.beforeLead.join(', ')}` : 'no stage before lead is configured' });
+  if (command.stage !== undefined && !captureStagesOf(stages).includes(command.stage)) {
+    problems.push({ field: 'stage', reason: `must be one of ${captureStagesOf(stages).join(', ')}` });
   }
+  // Captured into `lead` (asked for or not), the event is the one written before the host's stages existed.
+  const preLeadStage = command.stage === 'lead' ? undefined : command.stage;
   if (problems.length) throw new InvalidCommandError(problems);
   const contact = normaliseContact(command.contact, config.phone.defaultCountryCode);
 
@@ -241,7 +243,7 @@ function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig
         company: command.company,
         source: command.source,
         attributes: command.attributes,
-        ...(command.stage === undefined ? {} : { stage: command.stage }),
+        ...(preLeadStage === undefined ? {} : { stage: preLeadStage }),
         occurredAt: command.occurredAt,
       },
     },
@@ -264,7 +266,7 @@ function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig
     },
   });
   // A lead captured before `lead` qualifies only once it is a lead (advanceStage).
-  if (current.total >= config.scoring.mqlThreshold && command.stage === undefined) {
+  if (current.total >= config.scoring.mqlThreshold && preLeadStage === undefined) {
     events.push(qualified(command.leadId, current.total, config, command.occurredAt));
   }
   return events;
