@@ -50,11 +50,10 @@ describe('the host’s own stages over HTTP', () => {
     for (const to of ['subscriber', 'mql', 'customer', 'advocate', 'nurturing', 'teleported']) {
       const before = await head();
       const res = await advance(id, { to });
-      expect({ to, status: res.status, code: res.body.code, details: res.body.details }).toEqual({
+      expect({ to, status: res.status, body: res.body }).toEqual({
         to,
         status: 409,
-        code: DomainErrorCode.LifecycleViolation,
-        details: expect.objectContaining({ currentStage: 'trial', attemptedMove: `advance stage to ${to}` }),
+        body: expect.objectContaining({ code: DomainErrorCode.LifecycleViolation, currentStage: 'trial', attemptedMove: `advance stage to ${to}` }),
       });
       expect(await head()).toEqual(before);
     }
@@ -71,7 +70,8 @@ describe('the host’s own stages over HTTP', () => {
         const before = await head();
         const res = await advance(id, body);
         expect(res.status).toBe(400);
-        expect(res.body).toMatchObject({ code: DomainErrorCode.InvalidCommand, problems: [expect.objectContaining({ field: 'to' })] });
+        // Refused at the edge, by the DTO, before any command runs.
+        expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', problems: [expect.objectContaining({ field: 'to' })] });
         expect(await head()).toEqual(before);
       }),
       { numRuns: 25 },
