@@ -31,7 +31,7 @@ function journey(leadId: string, commands: readonly LeadCommand[]): StoredEvent[
     streamId: `lead-${leadId}`,
     revision: BigInt(i),
     position: { commit: BigInt(i + 1), prepare: BigInt(i + 1) },
-    data: event.data as unknown as Record<string, unknown>,
+    data: event.data,
     metadata: { tenantId: 't', occurredAt: String(event.data.occurredAt), recordedAt: at(0), actor: 'test', correlationId: 'c', causationId: 'c' },
   }));
 }
