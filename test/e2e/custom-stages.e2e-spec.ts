@@ -29,10 +29,10 @@ describe('the host’s own stages over HTTP', () => {
     const id = created.body.leadId as string;
     expect((await t.http.get(`/v1/leads/${id}`)).body).toMatchObject({ stage: 'subscriber' });
 
-    const toTrial = await advance(id, { to: 'trial' });
+    const toTrial = await advance(id, { stage: 'trial' });
     expect(toTrial.status).toBe(200);
     expect(toTrial.body.events).toEqual(['LeadStageAdvanced']);
-    expect((await advance(id, { to: 'trial' })).body.events).toEqual([]);
+    expect((await advance(id, { stage: 'trial' })).body.events).toEqual([]);
 
     const funnel = await t.http.get('/v1/funnel').query({ campaign, minPosition: toTrial.body.position });
     expect(funnel.status).toBe(200);
@@ -40,7 +40,7 @@ describe('the host’s own stages over HTTP', () => {
     expect(funnel.body.groups[0].current).toMatchObject({ subscriber: 0, trial: 1, lead: 0 });
     expect(funnel.body.groups[0].conversion.anyPath).toMatchObject({ subscriber_to_trial: 1, trial_to_lead: 0 });
 
-    const toLead = await advance(id, { to: 'lead' });
+    const toLead = await advance(id, { stage: 'lead' });
     expect(toLead.status).toBe(200);
     expect((await t.http.get(`/v1/leads/${id}`)).body).toMatchObject({ stage: 'lead' });
   });
@@ -49,7 +49,7 @@ describe('the host’s own stages over HTTP', () => {
     const id = (await capture({ stage: 'trial' })).body.leadId as string;
     for (const to of ['subscriber', 'mql', 'customer', 'advocate', 'nurturing', 'teleported']) {
       const before = await head();
-      const res = await advance(id, { to });
+      const res = await advance(id, { stage: to });
       expect({ to, status: res.status, body: res.body }).toEqual({
         to,
         status: 409,
@@ -62,7 +62,7 @@ describe('the host’s own stages over HTTP', () => {
   it('refuses bad bodies and bad capture stages with 400 on the field, writing nothing', async () => {
     const id = (await capture({ stage: 'subscriber' })).body.leadId as string;
     const hostile = fc.oneof(
-      fc.record({ to: fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.constant(''), fc.array(fc.string()), fc.object(), fc.string({ minLength: 41, maxLength: 60 })) }),
+      fc.record({ stage: fc.oneof(fc.integer(), fc.boolean(), fc.constant(null), fc.constant(''), fc.array(fc.string()), fc.object(), fc.string({ minLength: 41, maxLength: 60 })) }),
       fc.constant({}),
     );
     await fc.assert(
@@ -71,7 +71,7 @@ describe('the host’s own stages over HTTP', () => {
         const res = await advance(id, body);
         expect(res.status).toBe(400);
         // Refused at the edge, by the DTO, before any command runs.
-        expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', problems: [expect.objectContaining({ field: 'to' })] });
+        expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', problems: [expect.objectContaining({ field: 'stage' })] });
         expect(await head()).toEqual(before);
       }),
       { numRuns: 25 },

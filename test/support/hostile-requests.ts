@@ -172,7 +172,7 @@ export const TEMPLATES: Readonly<Record<string, RouteTemplate>> = {
     queryDto: false,
     fields: { reason: [...requiredString(), ...values('bored', 'NO_BUDGET', ' no_budget')], note: optionalString(2000) },
   },
-  'POST /v1/leads/:id/stage': { body: () => ({ to: 'lead' }), context: true, queryDto: false, fields: { to: requiredString(40) } },
+  'POST /v1/leads/:id/stage': { body: () => ({ stage: 'lead' }), context: true, queryDto: false, fields: { stage: requiredString(40) } },
   'POST /v1/leads/:id/recycle': { body: () => ({}), context: true, queryDto: false, fields: { reason: optionalString(2000) } },
   'POST /v1/leads/:id/opportunities': {
     body: () => ({ amount: 1000, currency: 'EUR' }),

@@ -118,12 +118,13 @@ export class DisqualifyLeadDto {
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) note?: string;
 }
 
+/** The stage to advance to (`to` of AdvanceLeadStage; named `stage` here, as in the API `from` and `to` are times). */
 export class AdvanceLeadStageDto {
   @ApiProperty({ example: 'lead', description: 'the next stage: through stages.beforeLead into lead, or from customer through stages.afterCustomer' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(40)
-  to: string;
+  stage: string;
 }
 
 export class RecycleLeadDto {

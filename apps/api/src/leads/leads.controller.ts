@@ -172,7 +172,7 @@ export class LeadsController {
     success: [{ status: 200, type: LeadCommandResponse, description: 'advanced (`events` is empty when it already was in that stage)' }],
   })
   async advanceStage(@Param('id', uuid) id: string, @Body() body: AdvanceLeadStageDto, @RequestContext() ctx: CommandContext) {
-    const input = { to: body.to, occurredAt: this.now() };
+    const input = { to: body.stage, occurredAt: this.now() };
     return { leadId: id, ...writeReceipt(await this.commands.execute(new AdvanceLeadStageCommand(id, input, ctx))) };
   }
 
