@@ -111,6 +111,8 @@ const ROUTES: Record<string, RouteSpec> = {
   'POST /v1/leads/:id/sql': leadRoute((id) => `/v1/leads/${id}/sql`, { bant: allBant, qualifiedBy: 'sdr' }, 'mql'),
   'POST /v1/leads/:id/assign': leadRoute((id) => `/v1/leads/${id}/assign`, { ownerId: REP }),
   'POST /v1/leads/:id/disqualify': leadRoute((id) => `/v1/leads/${id}/disqualify`, { reason: 'no_budget' }),
+  // A lead asked to advance to the stage it is in: allowed, appending nothing (no host stages configured here).
+  'POST /v1/leads/:id/stage': leadRoute((id) => `/v1/leads/${id}/stage`, { stage: 'lead' }),
   'POST /v1/leads/:id/recycle': leadRoute((id) => `/v1/leads/${id}/recycle`, { reason: 'later' }),
   'POST /v1/leads/:id/opportunities': leadRoute((id) => `/v1/leads/${id}/opportunities`, { amount: 10, currency: 'EUR' }, 'sql'),
   'POST /v1/leads/:id/forget': leadRoute((id) => `/v1/leads/${id}/forget`, { reason: 'erasure request' }),

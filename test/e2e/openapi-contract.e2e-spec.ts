@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { OpenAPIV3 } from 'openapi-types';
 import * as ts from 'typescript';
+import { DEFAULT_LIFECYCLE_CONFIG } from '@lead-lifecycle/domain';
 import { positionToString, SqliteKeyStore } from '@lead-lifecycle/eventing';
 import { createEventStore, CSV_COLUMNS, EngineConfig, FORMULA_TRIGGERS } from '@lead-lifecycle/lifecycle';
 import { FaultInjectingEventStore, type StoreFault } from '../support/fault-injecting-event-store';
@@ -175,6 +176,9 @@ interface OperationSpec {
   readonly notExercised?: Readonly<Partial<Record<number, string>>>;
 }
 
+/** The engine's defaults with one host stage before lead, so that POST /v1/leads/{id}/stage has a move to make. */
+const WITH_HOST_STAGE = { ...DEFAULT_LIFECYCLE_CONFIG, stages: { beforeLead: ['subscriber'], afterCustomer: [] } };
+
 const READ_MODEL_500 =
   'the read-model queries read the SQLite read models only (the event store is not touched without minPosition), and a fault in SQLite cannot be injected in-process';
 
@@ -296,6 +300,15 @@ const SPECS: Record<string, OperationSpec> = {
     prepare: async (api) => ({ id: await api.lead(), body: { reason: 'not now' } }),
     vary: (req) => ({ ...req, body: { reason: 'next quarter' } }),
     errors: [statusCase('a lead already in nurturing', 409, async (api) => ({ id: await api.nurturing(), body: {} }))],
+  },
+  'POST /v1/leads/{id}/stage': {
+    // A subscriber (WITH_HOST_STAGE) advancing into lead; asking for its own stage is the other valid body.
+    prepare: async (api) => ({ id: (await api.capture({ stage: 'subscriber' })).leadId, body: { stage: 'lead' } }),
+    vary: (req) => ({ ...req, body: { stage: 'subscriber' } }),
+    errors: [
+      statusCase('a stage that is not the next one', 409, async (api) => ({ id: await api.lead(), body: { stage: 'customer' } })),
+      statusCase('an empty stage', 400, async (api) => ({ id: await api.lead(), body: { stage: '' } })),
+    ],
   },
   'POST /v1/leads/{id}/opportunities': {
     prepare: async (api) => ({ id: await api.sql(), body: { name: 'Acme rollout', amount: 24000, currency: 'EUR', expectedCloseDate: nextYearDate() } }),
@@ -804,12 +817,12 @@ describe('the API contract (OpenAPI document)', () => {
     jest.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
       if (!args.some((a) => String(a).includes('injected'))) warn(...args);
     });
-    main = new Api(await startTestApp());
+    main = new Api(await startTestApp({ module: { lifecycleConfig: WITH_HOST_STAGE } }));
     const dataDir = mkdtempSync(join(tmpdir(), 'lead-lifecycle-contract-faults-'));
     const env = { DATA_DIR: dataDir, SQLITE_DURABILITY: 'normal', READ_WAIT_MAX_MS: '300' };
     const keyStore = new SqliteKeyStore(join(dataDir, 'keys.sqlite'));
     const faults = new FaultInjectingEventStore(createEventStore(EngineConfig.fromEnv(env), keyStore));
-    faulty = new Api(await startTestApp({ dataDir, env, module: { eventStore: faults, keyStore } }), faults);
+    faulty = new Api(await startTestApp({ dataDir, env, module: { eventStore: faults, keyStore, lifecycleConfig: WITH_HOST_STAGE } }), faults);
     limited = new Api(await startTestApp({ env: { RATE_LIMIT_PER_MINUTE: String(LIMITED_PER_MINUTE) } }));
 
     const answer = await main.send('get', '/docs/openapi.json');

@@ -134,6 +134,8 @@ export const TEMPLATES: Readonly<Record<string, RouteTemplate>> = {
       'source.campaign': optionalString(200),
       'source.cost': BAD_NUMBERS,
       attributes: values('x', 5, true, [], [1]),
+      // No stage before lead is configured here: every stage is refused, on the field.
+      stage: [...optionalString(40), ...values('subscriber', 'customer', '')],
       occurredAt: businessTime,
     },
   },
@@ -170,6 +172,7 @@ export const TEMPLATES: Readonly<Record<string, RouteTemplate>> = {
     queryDto: false,
     fields: { reason: [...requiredString(), ...values('bored', 'NO_BUDGET', ' no_budget')], note: optionalString(2000) },
   },
+  'POST /v1/leads/:id/stage': { body: () => ({ stage: 'lead' }), context: true, queryDto: false, fields: { stage: requiredString(40) } },
   'POST /v1/leads/:id/recycle': { body: () => ({}), context: true, queryDto: false, fields: { reason: optionalString(2000) } },
   'POST /v1/leads/:id/opportunities': {
     body: () => ({ amount: 1000, currency: 'EUR' }),

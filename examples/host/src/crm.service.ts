@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { GlobalPosition } from '@lead-lifecycle/eventing';
 import {
+  AdvanceLeadStageCommand,
   CaptureLeadCommand,
   type CaptureLeadInput,
   commandContextOf,
@@ -15,6 +16,7 @@ import {
 } from '@lead-lifecycle/lifecycle';
 import { type FunnelReport, GetFunnelQuery } from '@lead-lifecycle/projections';
 import { HostAuthenticator } from './host-authenticator';
+import { HOST_STAGES } from './host-lifecycle.rules';
 
 /**
  * The host's own service over the engine, in process: every call names the caller's token, the host
@@ -39,6 +41,12 @@ export class CrmService {
     return this.commands.execute(new RecordEngagementCommand(leadId, { activityType, occurredAt, properties }, commandContextOf(principal, 'RecordEngagement')));
   }
 
+  /** One stage forward through the host's stages (HOST_STAGES): subscriber into lead, customer to evangelist. */
+  async advanceStage(token: string | undefined, leadId: string, to: string, occurredAt: string): Promise<CommandResult> {
+    const principal = this.auth.authenticate(token, 'sales');
+    return this.commands.execute(new AdvanceLeadStageCommand(leadId, { to, occurredAt }, commandContextOf(principal, 'AdvanceLeadStage')));
+  }
+
   async lead(token: string | undefined, leadId: string): Promise<LeadView> {
     const { tenantId } = this.auth.authenticate(token, 'viewer');
     return this.queries.execute(new GetLeadQuery(tenantId, leadId));
@@ -52,6 +60,7 @@ export class CrmService {
   /** The caller's workspace funnel; `after` (a command's position) waits until the read model has it. */
   async funnel(token: string | undefined, after?: GlobalPosition): Promise<FunnelReport> {
     const { tenantId } = this.auth.authenticate(token, 'viewer');
-    return this.queries.execute(new GetFunnelQuery({ tenantId, minPosition: after }));
+    // The host's stages are counted beside the built-in ones.
+    return this.queries.execute(new GetFunnelQuery({ tenantId, minPosition: after }, { stages: HOST_STAGES }));
   }
 }

@@ -9,6 +9,7 @@ export * from './config/lifecycle-config';
 export * from './config/routing-config';
 export * from './config/sla-config';
 export * from './config/aging-config';
+export * from './config/stages-config';
 export * from './shared/iso-duration';
 export * from './contact/contact';
 export * from './scoring/score';

@@ -28,6 +28,7 @@ export * from './commands/promote-to-sql.handler';
 export * from './commands/assign-lead.handler';
 export * from './commands/disqualify-lead.handler';
 export * from './commands/recycle-lead.handler';
+export * from './commands/advance-lead-stage.handler';
 export * from './commands/open-opportunity.handler';
 export * from './commands/change-opportunity-stage.handler';
 export * from './commands/win-opportunity.handler';

@@ -16,6 +16,7 @@ import { OpportunityCommandRunner } from './commands/opportunity-command.runner'
 import { PromoteToSqlHandler } from './commands/promote-to-sql.handler';
 import { RecordEngagementHandler } from './commands/record-engagement.handler';
 import { RecycleLeadHandler } from './commands/recycle-lead.handler';
+import { AdvanceLeadStageHandler } from './commands/advance-lead-stage.handler';
 import { RescoreLeadHandler } from './commands/rescore-lead.handler';
 import { WinOpportunityHandler } from './commands/win-opportunity.handler';
 import { ForgetLeadHandler } from './commands/forget-lead.handler';
@@ -128,6 +129,7 @@ const handlers = [
   AssignLeadHandler,
   DisqualifyLeadHandler,
   RecycleLeadHandler,
+  AdvanceLeadStageHandler,
   OpenOpportunityHandler,
   ChangeOpportunityStageHandler,
   WinOpportunityHandler,

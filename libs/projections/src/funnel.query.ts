@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { type CustomStages, funnelPathOf } from '@lead-lifecycle/domain';
 import { FUNNEL_STAGES, type FunnelStage } from './lead-stage-transitions';
 import { timeParam } from './read-model-time';
 
@@ -16,7 +17,22 @@ export interface FunnelQuery extends CohortFilter {
   readonly groupBy?: 'channel' | 'campaign';
 }
 
-type StageCounts = Record<FunnelStage | 'nurturing' | 'disqualified', number>;
+/** Per stage: the built-in ones always, and the host's own (FunnelOptions.stages) by name. */
+type StageCounts = Record<FunnelStage | 'nurturing' | 'disqualified', number> & Readonly<Record<string, number>>;
+
+/** How the funnel is read: the host's own stages to count (the lifecycle configuration's `stages`; default none). */
+export interface FunnelOptions {
+  readonly stages?: CustomStages;
+}
+
+/**
+ * The host's stages a funnel answer counts, in path order, each with the SQL column suffix its counts
+ * are read under (by position: the names stay parameters, never SQL).
+ */
+export function customFunnelStages(options: FunnelOptions = {}): { readonly name: string; readonly column: string }[] {
+  const stages = options.stages ?? { beforeLead: [], afterCustomer: [] };
+  return [...stages.beforeLead, ...stages.afterCustomer].map((name, i) => ({ name, column: `custom_${i}` }));
+}
 
 export interface FunnelGroup {
   readonly key: string | null;
@@ -55,44 +71,61 @@ export function cohortWhere(filter: CohortFilter): { sql: string; params: unknow
 
 const rate = (num: number, den: number) => (den === 0 ? null : Math.round((num / den) * 10000) / 10000);
 
-function conversions(reached: Record<FunnelStage, number>): Record<string, number | null> {
+/** Step by step along `path` (a host's stages included for any path), and lead to customer. */
+function conversions(reached: Readonly<Record<string, number>>, path: readonly string[] = FUNNEL_STAGES): Record<string, number | null> {
   const out: Record<string, number | null> = {};
-  for (let i = 0; i + 1 < FUNNEL_STAGES.length; i++) {
-    out[`${FUNNEL_STAGES[i]}_to_${FUNNEL_STAGES[i + 1]}`] = rate(reached[FUNNEL_STAGES[i + 1]], reached[FUNNEL_STAGES[i]]);
+  for (let i = 0; i + 1 < path.length; i++) {
+    out[`${path[i]}_to_${path[i + 1]}`] = rate(reached[path[i + 1]], reached[path[i]]);
   }
   out.lead_to_customer = rate(reached.customer, reached.lead);
   return out;
 }
 
 /** Counts per stage for a cohort of leads (by capture time), optionally grouped by channel or campaign. */
-export function queryFunnel(db: Database.Database, query: FunnelQuery): FunnelGroup[] {
+export function queryFunnel(db: Database.Database, query: FunnelQuery, options: FunnelOptions = {}): FunnelGroup[] {
   const where = cohortWhere(query);
   const all = [...FUNNEL_STAGES, 'nurturing', 'disqualified'] as const;
+  const custom = customFunnelStages(options);
   const key = query.groupBy ? `l.${query.groupBy}` : 'NULL';
   const columns = [
     ...all.map((s) => `sum(l.reached_${s} IS NOT NULL) AS reached_${s}`),
     ...FUNNEL_STAGES.map((s) => `sum(l.strict_${s}) AS strict_${s}`),
     ...all.map((s) => `sum(l.stage = '${s}') AS current_${s}`),
+    ...custom.flatMap((c) => [
+      `sum(EXISTS (SELECT 1 FROM funnel_custom_stages c WHERE c.lead_id = l.lead_id AND c.stage = ?)) AS reached_${c.column}`,
+      `sum(l.stage = ?) AS current_${c.column}`,
+    ]),
   ];
   const rows = db
     .prepare(`SELECT ${key} AS grp, ${columns.join(', ')} FROM funnel_leads l WHERE ${where.sql} GROUP BY grp ORDER BY grp`)
-    .all(...where.params) as Array<Record<string, number | string | null>>;
-  return funnelGroupsFrom(rows, query);
+    .all(...custom.flatMap((c) => [c.name, c.name]), ...where.params) as Array<Record<string, number | string | null>>;
+  return funnelGroupsFrom(rows, query, options);
 }
 
-/** The groups of a funnel answer from its SQL rows (one per group: `grp`, `reached_*`, `strict_*`, `current_*`), whichever store read them. */
-export function funnelGroupsFrom(rows: Array<Record<string, number | string | null>>, query: FunnelQuery): FunnelGroup[] {
+/**
+ * The groups of a funnel answer from its SQL rows (one per group: `grp`, `reached_*`, `strict_*`,
+ * `current_*`, and for the host's stages `reached_custom_<i>`, `current_custom_<i>`), whichever store
+ * read them. The host's stages count for any path, not in order: the strict path is the built-in one.
+ */
+export function funnelGroupsFrom(rows: Array<Record<string, number | string | null>>, query: FunnelQuery, options: FunnelOptions = {}): FunnelGroup[] {
   const all = [...FUNNEL_STAGES, 'nurturing', 'disqualified'] as const;
+  const custom = customFunnelStages(options);
+  const path = funnelPathOf(options.stages ?? { beforeLead: [], afterCustomer: [] });
   if (rows.length === 0 && !query.groupBy) rows.push({ grp: null });
   return rows.map((row) => {
     const n = (column: string) => Number(row[column] ?? 0);
-    const anyPath = Object.fromEntries(all.map((s) => [s, n(`reached_${s}`)])) as StageCounts;
+    const counts = (prefix: string) =>
+      ({
+        ...Object.fromEntries(all.map((s) => [s, n(`${prefix}_${s}`)])),
+        ...Object.fromEntries(custom.map((c) => [c.name, n(`${prefix}_${c.column}`)])),
+      }) as StageCounts;
+    const anyPath = counts('reached');
     const inOrder = Object.fromEntries(FUNNEL_STAGES.map((s) => [s, n(`strict_${s}`)])) as Record<FunnelStage, number>;
     return {
       key: (row.grp as string | null) ?? null,
       reached: { anyPath, inOrder },
-      current: Object.fromEntries(all.map((s) => [s, n(`current_${s}`)])) as StageCounts,
-      conversion: { anyPath: conversions(anyPath), inOrder: conversions(inOrder) },
+      current: counts('current'),
+      conversion: { anyPath: conversions(anyPath, path), inOrder: conversions(inOrder) },
     };
   });
 }

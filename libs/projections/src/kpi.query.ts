@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { FUNNEL_STAGES } from './lead-stage-transitions';
-import { DEFAULT_LIFECYCLE_CONFIG, fromMinorUnits, minorUnitsOf } from '@lead-lifecycle/domain';
+import { DEFAULT_LIFECYCLE_CONFIG, fromMinorUnits, minorUnitsOf, type CustomStages, funnelPathOf } from '@lead-lifecycle/domain';
 import { type CohortFilter, cohortWhere } from './funnel.query';
 import { exactSum, splitSum } from './read-model-money';
 
@@ -45,9 +45,13 @@ export interface Kpis {
   readonly speedToLead: SpeedToLead;
 }
 
-/** How the KPIs are read: which activity types are sales touches (the lifecycle configuration's `sla.touchTypes`). */
+/**
+ * How the KPIs are read: which activity types are sales touches (the lifecycle configuration's
+ * `sla.touchTypes`), and the host's own stages whose time in stage is reported (its `stages`; default none).
+ */
 export interface KpiOptions {
   readonly touchTypes: readonly string[];
+  readonly stages?: CustomStages;
 }
 
 export interface KpiReport {
@@ -132,7 +136,7 @@ function compute(db: Database.Database, filter: CohortFilter, options: KpiOption
        WHERE ${where.sql} AND t.activity_type IN (${touchTypes.map(() => '?').join(', ')}) GROUP BY a.lead_id`,
     )
     .all(...where.params, ...touchTypes) as Array<{ grp: unknown; assignedAt: string; touchedAt: string }>;
-  return kpisFrom({ leads, opportunities, spendRevenue, visits, cycles, reasons, firstTouches });
+  return kpisFrom({ leads, opportunities, spendRevenue, visits, cycles, reasons, firstTouches }, options.stages);
 }
 
 type GroupRow = { grp: unknown } & Record<string, unknown>;
@@ -152,7 +156,7 @@ export interface KpiRows {
 }
 
 /** The KPIs of each group (the `leads` rows, in their order) from the rows of {@link KpiRows}. */
-export function kpisFrom({ leads, opportunities, spendRevenue, visits, cycles, reasons, firstTouches }: KpiRows): Kpis[] {
+export function kpisFrom({ leads, opportunities, spendRevenue, visits, cycles, reasons, firstTouches }: KpiRows, stages?: CustomStages): Kpis[] {
   // A group key as the store returns it: text or a number.
   const keyOf = (value: unknown) => (value === null || value === undefined ? null : `${value as string | number | bigint}`);
   const major = (minor: bigint, currency: string) => fromMinorUnits(minor, minorUnitsOf(currency));
@@ -184,7 +188,7 @@ export function kpisFrom({ leads, opportunities, spendRevenue, visits, cycles, r
       winRate: rate(won, won + lost),
       opportunities: { open: count('open'), won, lost },
       timeInStage: Object.fromEntries(
-        [...FUNNEL_STAGES, 'nurturing', 'disqualified'].map((s) => [s, duration(stageVisits.filter((v) => v.stage === s).map((v) => v.ms))]),
+        [...(stages ? funnelPathOf(stages) : FUNNEL_STAGES), 'nurturing', 'disqualified'].map((s) => [s, duration(stageVisits.filter((v) => v.stage === s).map((v) => v.ms))]),
       ),
       leadToCustomer: duration(mine(cycles).map((c) => c.ms)),
       pipelineValue: sumBy('open', 'amount'),

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { Clock, DomainError, DomainErrorCode } from '@lead-lifecycle/domain';
 import { CLOCK, GlobalPosition } from '@lead-lifecycle/eventing';
-import { COUNTING_MODES, FunnelGroup, FunnelQuery, StageTime } from './funnel.query';
+import { COUNTING_MODES, FunnelGroup, FunnelOptions, FunnelQuery, StageTime } from './funnel.query';
 import { CohortFilter } from './funnel.query';
 import { KpiOptions, KpiReport } from './kpi.query';
 import { PROJECTIONS_CONFIG } from './projections.tokens';
@@ -33,7 +33,11 @@ export interface FunnelReport extends QuarantineCount {
 export type FlaggedLeadListItem = LeadListItem & { readonly quarantined: boolean };
 
 export class GetFunnelQuery extends Query<FunnelReport> {
-  constructor(readonly query: FunnelQuery & ReadYourWrites) {
+  /** `options.stages`: the host's own stages to count (the lifecycle configuration's `stages`; default none). */
+  constructor(
+    readonly query: FunnelQuery & ReadYourWrites,
+    readonly options?: FunnelOptions,
+  ) {
     super();
   }
 }
@@ -73,11 +77,11 @@ abstract class ReadModelHandler {
 
 @QueryHandler(GetFunnelQuery)
 export class GetFunnelHandler extends ReadModelHandler implements IQueryHandler<GetFunnelQuery> {
-  async execute({ query }: GetFunnelQuery): Promise<FunnelReport> {
+  async execute({ query, options }: GetFunnelQuery): Promise<FunnelReport> {
     await this.wait(['funnel'], query.minPosition);
     const { minPosition: _ignored, ...filters } = query;
     const reader = this.readModels.reader;
-    const [groups, quarantinedLeads] = await Promise.all([reader.funnel(filters), reader.quarantinedInCohort(['funnel'], filters)]);
+    const [groups, quarantinedLeads] = await Promise.all([reader.funnel(filters, options), reader.quarantinedInCohort(['funnel'], filters)]);
     return { filters, counting: COUNTING_MODES, groups, quarantinedLeads };
   }
 }

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { type GlobalPosition, positionFromString, START_POSITION } from '@lead-lifecycle/eventing';
-import { type CohortFilter, type FunnelGroup, type FunnelQuery, queryFunnel, queryTimeInStage, type StageTime } from './funnel.query';
+import { type CohortFilter, type FunnelGroup, type FunnelOptions, type FunnelQuery, queryFunnel, queryTimeInStage, type StageTime } from './funnel.query';
 import { type KpiOptions, type KpiReport, queryKpis } from './kpi.query';
 import type { LeadQuarantine, QuarantinedLead } from './lead-quarantine';
 import { countQuarantinedInCohort } from './quarantine.query';
@@ -15,7 +15,7 @@ export type ReadModelName = 'funnel' | 'scoring' | 'kpi';
  * embedded SQLite file (answers at once underneath) or the fleet's PostgreSQL.
  */
 export interface ReadModelReader {
-  funnel(query: FunnelQuery): Promise<FunnelGroup[]>;
+  funnel(query: FunnelQuery, options?: FunnelOptions): Promise<FunnelGroup[]>;
   timeInStage(tenantId: string, leadId: string, now: Date): Promise<StageTime[] | undefined>;
   leadList(query: LeadListQuery): Promise<{ items: LeadListItem[]; nextCursor: string | null }>;
   kpis(filter: CohortFilter, options?: KpiOptions): Promise<KpiReport>;
@@ -35,8 +35,8 @@ export class SqliteReadModelReader implements ReadModelReader {
     private readonly quarantines: (name: ReadModelName) => LeadQuarantine,
   ) {}
 
-  async funnel(query: FunnelQuery): Promise<FunnelGroup[]> {
-    return queryFunnel(this.db, query);
+  async funnel(query: FunnelQuery, options?: FunnelOptions): Promise<FunnelGroup[]> {
+    return queryFunnel(this.db, query, options);
   }
 
   async timeInStage(tenantId: string, leadId: string, now: Date): Promise<StageTime[] | undefined> {

@@ -65,6 +65,11 @@ export class CaptureLeadDto {
   @ApiPropertyOptional({ type: CompanyDto }) @IsOptional() @ValidateNested() @Type(() => CompanyDto) company?: CompanyDto;
   @ApiProperty({ type: SourceDto }) @IsDefined() @ValidateNested() @Type(() => SourceDto) source: SourceDto;
   @ApiPropertyOptional() @IsOptional() @IsObject() attributes?: Record<string, unknown>;
+  @ApiPropertyOptional({ example: 'subscriber', description: 'a stage before lead of the lifecycle configuration (stages.beforeLead) to capture into; defaults to lead' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(40)
+  stage?: string;
   @ApiPropertyOptional({ format: 'date-time', example: BUSINESS_TIME_EXAMPLE, description: `business time of the capture; defaults to now. ${BUSINESS_TIME_FORMAT}, stored in UTC with milliseconds` })
   @IsOptional()
   @IsBusinessTime()
@@ -111,6 +116,15 @@ export class AssignLeadDto {
 export class DisqualifyLeadDto {
   @ApiProperty({ enum: DISQUALIFICATION_REASONS }) @IsIn(DISQUALIFICATION_REASONS) reason: (typeof DISQUALIFICATION_REASONS)[number];
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(2000) note?: string;
+}
+
+/** The stage to advance to (`to` of AdvanceLeadStage; named `stage` here, as in the API `from` and `to` are times). */
+export class AdvanceLeadStageDto {
+  @ApiProperty({ example: 'lead', description: 'the next stage: through stages.beforeLead into lead, or from customer through stages.afterCustomer' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(40)
+  stage: string;
 }
 
 export class RecycleLeadDto {

@@ -87,7 +87,7 @@ export class DisqualificationResponse {
 export class LeadResponse {
   @ApiProperty({ format: 'uuid' }) leadId: string;
   @ApiProperty({ example: 'default' }) tenantId: string;
-  @ApiProperty({ enum: LEAD_STAGES }) stage: string;
+  @ApiProperty({ example: 'mql', description: `a built-in stage (${LEAD_STAGES.join(', ')}) or one of the configured stages before lead and after customer` }) stage: string;
   @ApiProperty({ type: ScoreResponse }) score: ScoreResponse;
   @ApiProperty({ enum: TEMPERATURES }) temperature: string;
   @ApiProperty({ type: 'string', nullable: true, example: 'rep-7' }) ownerId: string | null;

@@ -4,6 +4,7 @@ import { ApiExtraModels, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { Clock } from '@lead-lifecycle/domain';
 import {
+  AdvanceLeadStageCommand,
   AsOf,
   AssignLeadCommand,
   CaptureLeadCommand,
@@ -41,6 +42,7 @@ import {
   PromoteToSqlDto,
   RecordActivityDto,
   RecycleLeadDto,
+  AdvanceLeadStageDto,
 } from './lead.dto';
 import {
   CaptureAcceptedResponse,
@@ -158,6 +160,20 @@ export class LeadsController {
   async recycle(@Param('id', uuid) id: string, @Body() body: RecycleLeadDto, @RequestContext() ctx: CommandContext) {
     const input = { reason: body.reason, occurredAt: this.now() };
     return { leadId: id, ...writeReceipt(await this.commands.execute(new RecycleLeadCommand(id, input, ctx))) };
+  }
+
+  @Post(':id/stage')
+  @Requires('lead:promote')
+  @HttpCode(200)
+  @ApiCommandOperation({
+    summary: 'Advance the lead one stage through the configured stages before lead and after customer',
+    description: 'Forward only, one stage at a time (lifecycle configuration `stages`); any other move is refused (409).',
+    subject: 'lead',
+    success: [{ status: 200, type: LeadCommandResponse, description: 'advanced (`events` is empty when it already was in that stage)' }],
+  })
+  async advanceStage(@Param('id', uuid) id: string, @Body() body: AdvanceLeadStageDto, @RequestContext() ctx: CommandContext) {
+    const input = { to: body.stage, occurredAt: this.now() };
+    return { leadId: id, ...writeReceipt(await this.commands.execute(new AdvanceLeadStageCommand(id, input, ctx))) };
   }
 
   @Post(':id/opportunities')

@@ -3,7 +3,7 @@ import { QueryBus } from '@nestjs/cqrs';
 import { ApiTags } from '@nestjs/swagger';
 import { CONSISTENCY_TOKENS, ConsistencyTokens } from '../http/consistency-token';
 import { CommandContext, GetLeadQuery, LIFECYCLE_CONFIG } from '@lead-lifecycle/lifecycle';
-import type { LifecycleConfig } from '@lead-lifecycle/domain';
+import { customStagesOf, type LifecycleConfig } from '@lead-lifecycle/domain';
 import { Requires } from '@lead-lifecycle/identity';
 import { GetFunnelQuery, GetKpisQuery, GetProjectionStatusQuery, GetTimeInStageQuery, ListLeadsQuery } from '@lead-lifecycle/projections';
 import { RequestContext } from '../http/request-context.decorator';
@@ -36,7 +36,10 @@ export class ReadModelsController {
   })
   funnel(@Query() q: FunnelQueryDto, @RequestContext() ctx: CommandContext) {
     const { minPosition: _p, ...filters } = q;
-    return this.queries.execute(new GetFunnelQuery({ ...filters, tenantId: ctx.tenantId, minPosition: this.position(q, ctx) }));
+    // The host's own stages (lifecycleConfig.stages) are counted beside the built-in ones.
+    return this.queries.execute(
+      new GetFunnelQuery({ ...filters, tenantId: ctx.tenantId, minPosition: this.position(q, ctx) }, { stages: customStagesOf(this.lifecycle) }),
+    );
   }
 
   @Get('funnel/leads/:id')
@@ -76,7 +79,10 @@ export class ReadModelsController {
     const { minPosition: _p, ...filters } = q;
     // Speed to lead counts the configured sales touches.
     return this.queries.execute(
-      new GetKpisQuery({ ...filters, tenantId: ctx.tenantId, minPosition: this.position(q, ctx) }, { touchTypes: this.lifecycle.sla.touchTypes }),
+      new GetKpisQuery({ ...filters, tenantId: ctx.tenantId, minPosition: this.position(q, ctx) }, {
+        touchTypes: this.lifecycle.sla.touchTypes,
+        stages: customStagesOf(this.lifecycle),
+      }),
     );
   }
 

@@ -1,4 +1,4 @@
-import type { ExistingLead, HostRoutingStrategy, RoutingCandidate, RoutingFacts, RoutingLeadFacts } from '@lead-lifecycle/domain';
+import { type ExistingLead, type HostRoutingStrategy, type RoutingCandidate, type RoutingFacts, type RoutingLeadFacts, stageNameOf } from '@lead-lifecycle/domain';
 import type { MemberSnapshot } from './member-picker';
 
 /**
@@ -14,7 +14,7 @@ export interface HostChoice {
 /** The lead's routing facts, copied: the strategy gets no object of the reaction's to change. */
 export function routingLeadFactsOf(lead: ExistingLead): RoutingLeadFacts {
   return Object.freeze({
-    stage: lead.stage,
+    stage: stageNameOf(lead),
     source: Object.freeze({ ...lead.source }),
     company: lead.company && Object.freeze({ ...lead.company }),
     jobTitle: lead.jobTitle,

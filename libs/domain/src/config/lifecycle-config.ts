@@ -3,6 +3,7 @@ import { maxMinorUnits, type MoneyRules } from '../shared/money';
 import { AGING_RULES, DEFAULT_AGING_RULES } from './aging-config';
 import { DEFAULT_ROUTING_RULES, ROUTING_RULES } from './routing-config';
 import { DEFAULT_SLA_RULES, SLA_RULES } from './sla-config';
+import { STAGES_RULES } from './stages-config';
 import { array, checkAgainst, number, object, oneOf, optional, record, regexSource, type Schema, type SchemaType, string } from './config-schema';
 
 export { CHANNELS, type Channel } from './channels';
@@ -100,6 +101,8 @@ export const LIFECYCLE_CONFIG_SCHEMA = object({
   sla: SLA_RULES,
   /** Stalls, staleness, decay, re-entry and recycling (see aging-config.ts). */
   aging: AGING_RULES,
+  /** The host's own stages before `lead` and after `customer` (see stages-config.ts); absent = none. */
+  stages: optional(STAGES_RULES),
 });
 
 /** Rules of the lifecycle that a deployment may change without a fork. */
@@ -163,4 +166,5 @@ export const DEFAULT_LIFECYCLE_CONFIG: LifecycleConfig = {
   routing: DEFAULT_ROUTING_RULES,
   sla: DEFAULT_SLA_RULES,
   aging: DEFAULT_AGING_RULES,
+  stages: { beforeLead: [], afterCustomer: [] },
 };

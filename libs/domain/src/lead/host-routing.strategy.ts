@@ -3,7 +3,8 @@ import { type AssignmentReason, type CompanyProfile, type LeadSource, type LeadS
 
 /** The lead as a host routing strategy sees it: what routing rules may test, no contact data. */
 export interface RoutingLeadFacts {
-  readonly stage: LeadStage;
+  /** A built-in stage, or the name of one of the host's own stages (lifecycleConfig.stages). */
+  readonly stage: LeadStage | string;
   readonly source: LeadSource;
   readonly company?: CompanyProfile;
   readonly jobTitle?: string;

@@ -23,6 +23,7 @@ export const LEAD_EVENT_SCHEMA_VERSIONS: Readonly<Record<LeadEventType, number>>
   OpportunityLostForLead: 1,
   ConvertedToCustomer: 1,
   PersonalDataErased: 1,
+  LeadStageAdvanced: 1,
 };
 
 /** The lead events' upcasters, keyed by type and schema version. */

@@ -108,7 +108,7 @@ function expectCountedAsTheTableSays(events: readonly LeadEvent[], from: LeadSta
       continue;
     }
     if (before !== undefined) expect(canMove(event.type as StageMovingEventType, before)).toBe(true);
-    if (before !== undefined && move.within?.includes(before)) {
+    if (before !== undefined && move.within?.includes(before as LeadStage)) {
       expect(entered).toBeUndefined();
       expect(state.stage).toBe(before);
     } else {

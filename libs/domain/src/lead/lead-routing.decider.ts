@@ -6,7 +6,7 @@ import { type ExistingLead } from './lead.state';
 export const OPEN_LEAD_STAGES: readonly LeadStage[] = ['lead', 'mql', 'sql', 'opportunity'];
 
 /** Whether a lead in `stage` is still worked (not a customer, not disqualified, not back in nurture). */
-export const isOpenLeadStage = (stage: LeadStage): boolean => OPEN_LEAD_STAGES.includes(stage);
+export const isOpenLeadStage = (stage: string): boolean => (OPEN_LEAD_STAGES as readonly string[]).includes(stage);
 
 /**
  * Issued by the routing reaction. `reason: 'rule'` assigns an unowned lead to the owner a rule chose (a

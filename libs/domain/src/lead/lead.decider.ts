@@ -10,10 +10,10 @@ import { durationMs } from '../shared/iso-duration';
 import { salesTouchPoints } from '../sla/sales-touch';
 import { laterOf } from '../shared/domain-event';
 import { companySizeProblem, costProblem, moneyProblems } from '../shared/money';
-import { canMove, LEAD_LIFECYCLE_MOVES, type StageMovingEventType } from './lead-lifecycle-moves';
+import { canAdvance, canMove, captureStagesOf, CUSTOM_STAGE_MOVE, customStagesOf, LEAD_LIFECYCLE_MOVES, nextStageAfter, type StageMovingEventType } from './lead-lifecycle-moves';
 import { checkedLeadEnrichment, type LeadEnrichment } from './lead-enrichment';
 import { type CompanyProfile, type LeadEvent, type LeadSource, type ScoreChanged } from './lead.events';
-import { type ExistingLead, type LeadState, openOpportunityIds } from './lead.state';
+import { type BuiltInStageLead, type ExistingLead, type LeadState, openOpportunityIds, stageNameOf } from './lead.state';
 import { decideLeadRouting, type LeadRoutingCommand } from './lead-routing.decider';
 
 export interface CaptureLead {
@@ -33,6 +33,8 @@ export interface CaptureLead {
    * as LeadEnriched when the capture creates the lead, and seen by the host fit scorer. Ignored on a recapture.
    */
   readonly enrichment?: LeadEnrichment;
+  /** `lead` (the default) or one of the host's stages before it (lifecycleConfig.stages.beforeLead) to capture into. */
+  readonly stage?: string;
   readonly occurredAt: string;
 }
 export interface RecordEngagement {
@@ -115,7 +117,18 @@ export interface ForgetLead {
   readonly occurredAt: string;
 }
 
+/**
+ * Moves the lead one stage forward through the host's own stages (lifecycleConfig.stages): to the next
+ * stage before `lead` or into `lead`, or from `customer` to the next stage after it. Forward only.
+ */
+export interface AdvanceLeadStage {
+  readonly type: 'AdvanceLeadStage';
+  readonly to: string;
+  readonly occurredAt: string;
+}
+
 export type LeadCommand =
+  | AdvanceLeadStage
   | CaptureLead
   | RecordEngagement
   | RescoreLead
@@ -179,6 +192,8 @@ export function decideLead(command: LeadCommand, state: LeadState, config: Lifec
       if (!command.reason?.trim()) throw new InvalidCommandError([{ field: 'reason', reason: 'must not be empty' }]);
       if (state.personalDataErasedAt) return [];
       return [{ type: 'PersonalDataErased', data: { leadId: state.leadId, reason: command.reason, occurredAt: command.occurredAt } }];
+    case 'AdvanceLeadStage':
+      return advanceStage(command, state, config);
     case 'RouteLead':
     case 'QueueLead':
       return decideLeadRouting(command, state);
@@ -196,6 +211,12 @@ function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig
   if (costIssue) problems.push(costIssue);
   const sizeIssue = command.company?.size === undefined ? undefined : companySizeProblem('company.size', command.company.size);
   if (sizeIssue) problems.push(sizeIssue);
+  const stages = customStagesOf(config);
+  if (command.stage !== undefined && !captureStagesOf(stages).includes(command.stage)) {
+    problems.push({ field: 'stage', reason: `must be one of ${captureStagesOf(stages).join(', ')}` });
+  }
+  // Captured into `lead` (asked for or not), the event is the one written before the host's stages existed.
+  const preLeadStage = command.stage === 'lead' ? undefined : command.stage;
   if (problems.length) throw new InvalidCommandError(problems);
   const contact = normaliseContact(command.contact, config.phone.defaultCountryCode);
   const enrichment = command.enrichment === undefined ? undefined : checkedLeadEnrichment(command.enrichment);
@@ -229,6 +250,7 @@ function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig
         company: command.company,
         source: command.source,
         attributes: command.attributes,
+        ...(preLeadStage === undefined ? {} : { stage: preLeadStage }),
         occurredAt: command.occurredAt,
       },
     },
@@ -257,7 +279,8 @@ function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig
       occurredAt: command.occurredAt,
     },
   });
-  if (current.total >= config.scoring.mqlThreshold) {
+  // A lead captured before `lead` qualifies only once it is a lead (advanceStage).
+  if (current.total >= config.scoring.mqlThreshold && preLeadStage === undefined) {
     events.push(qualified(command.leadId, current.total, config, command.occurredAt));
   }
   return events;
@@ -265,6 +288,27 @@ function capture(command: CaptureLead, state: LeadState, config: LifecycleConfig
 
 function enriched(leadId: string, { source, attributes, enrichedAt }: LeadEnrichment, occurredAt: string): LeadEvent {
   return { type: 'LeadEnriched', data: { leadId, source, attributes, enrichedAt, occurredAt } };
+}
+
+/**
+ * One stage forward through the host's stages (nextStageAfter in lead-lifecycle-moves.ts). Asking for
+ * the stage the lead is already in changes nothing, so a retried request is harmless. Entering `lead`
+ * at or above the threshold qualifies at once, as a capture into `lead` would have.
+ */
+function advanceStage(command: AdvanceLeadStage, state: ExistingLead, config: LifecycleConfig): LeadEvent[] {
+  if (typeof command.to !== 'string' || !command.to.trim()) throw new InvalidCommandError([{ field: 'to', reason: 'must be a stage name' }]);
+  const from = stageNameOf(state);
+  if (command.to === from) return [];
+  const stages = customStagesOf(config);
+  if (!canAdvance(stages, from, command.to)) {
+    const next = nextStageAfter(stages, from);
+    throw new LifecycleError(from, `${CUSTOM_STAGE_MOVE.move} to ${command.to}`, next ? `the only stage forward is ${next}` : 'no configured stage follows this one');
+  }
+  const events: LeadEvent[] = [{ type: 'LeadStageAdvanced', data: { leadId: state.leadId, from, to: command.to, occurredAt: command.occurredAt } }];
+  if (command.to === 'lead' && state.score.total >= config.scoring.mqlThreshold) {
+    events.push(qualified(state.leadId, state.score.total, config, command.occurredAt));
+  }
+  return events;
 }
 
 function recordEngagement(command: RecordEngagement, state: ExistingLead, config: LifecycleConfig): LeadEvent[] {
@@ -333,7 +377,7 @@ function rescore(
  */
 function reenters(state: ExistingLead, at: string, newActivities: readonly ScoredActivity[], total: number, config: LifecycleConfig): boolean {
   if (newActivities.length === 0 || total < config.scoring.mqlThreshold) return false;
-  if (!LEAD_LIFECYCLE_MOVES.QualifiedAsMQL.reentryFrom?.includes(state.stage)) return false;
+  if (!(LEAD_LIFECYCLE_MOVES.QualifiedAsMQL.reentryFrom as readonly string[] | undefined)?.includes(state.stage)) return false;
   return instantOf(at) - instantOf(state.stageEnteredAt) >= durationMs(config.aging.reentryCoolOff);
 }
 
@@ -392,9 +436,12 @@ function recycle(command: RecycleLead, state: ExistingLead): LeadEvent[] {
   return [{ type: 'LeadRecycled', data: { leadId: state.leadId, reason: command.reason, fromStage: state.stage, occurredAt: command.occurredAt } }];
 }
 
-/** Refuses a move the lifecycle table (lead-lifecycle-moves.ts) does not allow from the lead's stage. */
-function assertMove(type: StageMovingEventType, state: ExistingLead, reason?: string): void {
-  if (!canMove(type, state.stage)) throw new LifecycleError(state.stage, LEAD_LIFECYCLE_MOVES[type].move, reason);
+/**
+ * Refuses a move the lifecycle table (lead-lifecycle-moves.ts) does not allow from the lead's stage; a
+ * lead in a host's own stage makes no built-in move, so past this it is in a built-in one.
+ */
+function assertMove(type: StageMovingEventType, state: ExistingLead, reason?: string): asserts state is BuiltInStageLead {
+  if (!canMove(type, state.stage)) throw new LifecycleError(stageNameOf(state), LEAD_LIFECYCLE_MOVES[type].move, reason);
 }
 
 function assertNoOpenOpportunity(state: ExistingLead, move: string): void {
@@ -427,7 +474,7 @@ function openOpportunity(command: OpenOpportunityForLead, state: ExistingLead, c
 
 function convert(command: ConvertToCustomer, state: ExistingLead): LeadEvent[] {
   // A reaction may deliver the same win twice, or a second won opportunity may follow the first.
-  if (state.stage === LEAD_LIFECYCLE_MOVES.ConvertedToCustomer.to) return [];
+  if (state.stage === LEAD_LIFECYCLE_MOVES.ConvertedToCustomer.to || state.stage === 'after_customer') return [];
   const reason = `opportunity ${command.opportunityId} is not open on this lead`;
   assertMove('ConvertedToCustomer', state, reason);
   if (state.opportunities[command.opportunityId] !== 'open') throw new LifecycleError(state.stage, LEAD_LIFECYCLE_MOVES.ConvertedToCustomer.move, reason);

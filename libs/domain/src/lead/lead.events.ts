@@ -35,6 +35,11 @@ export type LeadCaptured = DomainEvent<
     company?: CompanyProfile;
     source: LeadSource;
     attributes?: Record<string, unknown>;
+    /**
+     * The host's stage before `lead` (lifecycleConfig.stages.beforeLead) the lead was captured into;
+     * absent: captured into `lead`, as every capture written before the host's stages existed.
+     */
+    stage?: string;
     occurredAt: string;
   }
 >;
@@ -177,6 +182,12 @@ export type ConvertedToCustomer = DomainEvent<
   { leadId: string; opportunityId: string; amount: number; currency: string; occurredAt: string }
 >;
 
+/**
+ * The lead moved one stage forward through the host's own stages (lifecycleConfig.stages): from a stage
+ * before `lead` to the next one or into `lead`, or from `customer` or a stage after it to the next one.
+ */
+export type LeadStageAdvanced = DomainEvent<'LeadStageAdvanced', { leadId: string; from: string; to: string; occurredAt: string }>;
+
 /** The lead's personal data was erased on request; the key that encrypted it is destroyed with this event. */
 export type PersonalDataErased = DomainEvent<'PersonalDataErased', { leadId: string; reason: string; occurredAt: string }>;
 
@@ -198,7 +209,8 @@ export type LeadEvent =
   | OpportunityOpenedForLead
   | OpportunityLostForLead
   | ConvertedToCustomer
-  | PersonalDataErased;
+  | PersonalDataErased
+  | LeadStageAdvanced;
 
 export type LeadEventType = LeadEvent['type'];
 
@@ -221,6 +233,7 @@ export const LEAD_EVENT_TYPES: readonly LeadEventType[] = [
   'OpportunityLostForLead',
   'ConvertedToCustomer',
   'PersonalDataErased',
+  'LeadStageAdvanced',
 ];
 
 /** Every lead's stream id starts with this: `lead-<leadId>`. */

@@ -5,7 +5,7 @@ import { type Score, type ScoredActivity, ZERO_SCORE } from '../scoring/score';
 import { assertNever } from '../shared/domain-error';
 import { laterOf } from '../shared/domain-event';
 import { type LeadEnrichment } from './lead-enrichment';
-import { LEAD_LIFECYCLE_MOVES, type StageMovingEventType } from './lead-lifecycle-moves';
+import { LEAD_LIFECYCLE_MOVES, stageEnteredBy, type StageMovingEventType } from './lead-lifecycle-moves';
 import { type CompanyProfile, type LeadEvent, type LeadSource, type LeadStage, type QueueReason } from './lead.events';
 
 export type OpportunityStatus = 'open' | 'won' | 'lost';
@@ -71,7 +71,25 @@ export interface DisqualifiedLead extends LeadProfile {
   readonly disqualification: { readonly reason: DisqualificationReason; readonly note?: string; readonly fromStage: LeadStage };
 }
 
+/**
+ * In one of the host's own stages before `lead` (lifecycleConfig.stages.beforeLead), named by
+ * `customStage`. The stage's name is the host's, so the state keeps it beside a fixed discriminant.
+ */
+export interface PreLead extends LeadProfile {
+  readonly stage: 'before_lead';
+  readonly customStage: string;
+}
+/** In one of the host's own stages after `customer` (stages.afterCustomer): still a won customer. */
+export interface AfterCustomerLead extends LeadProfile {
+  readonly stage: 'after_customer';
+  readonly customStage: string;
+  readonly convertedAt: string;
+  readonly wonOpportunityId: string;
+}
+
 export type ExistingLead =
+  | PreLead
+  | AfterCustomerLead
   | CapturedLead
   | MarketingQualifiedLead
   | SalesQualifiedLead
@@ -82,19 +100,45 @@ export type ExistingLead =
 
 export type LeadState = NoLead | ExistingLead;
 
+/** A lead in one of the built-in stages, not in a host's own. */
+export type BuiltInStageLead = Exclude<ExistingLead, PreLead | AfterCustomerLead>;
+
 export const initialLeadState: LeadState = Object.freeze({ stage: 'none' });
 
+/** The name of the stage the lead is in: a built-in stage, or the host's own (lifecycleConfig.stages). */
+export function stageNameOf(state: ExistingLead): string {
+  return state.stage === 'before_lead' || state.stage === 'after_customer' ? state.customStage : state.stage;
+}
+
 /** The fields only some stages have; a lead leaving the stage drops them. */
-type StageFields = { convertedAt?: string; wonOpportunityId?: string; recycleReason?: string; disqualification?: unknown };
+type StageFields = { convertedAt?: string; wonOpportunityId?: string; recycleReason?: string; disqualification?: unknown; customStage?: string };
 
 /**
  * Moves a lead into the stage its event enters (LEAD_LIFECYCLE_MOVES, lead-lifecycle-moves.ts), keeping
  * its profile and dropping the fields of the stage it leaves.
  */
 function enter(state: ExistingLead, at: string, type: StageMovingEventType, extra: object = {}): ExistingLead {
-  const { stage: _stage, convertedAt: _c, wonOpportunityId: _w, recycleReason: _r, disqualification: _d, ...profile }: ExistingLead & StageFields = state;
-  const kept: LeadProfile = profile;
-  return { ...kept, stage: LEAD_LIFECYCLE_MOVES[type].to, stageEnteredAt: at, ...extra } as ExistingLead;
+  return { ...profileOf(state), stage: LEAD_LIFECYCLE_MOVES[type].to, stageEnteredAt: at, ...extra } as ExistingLead;
+}
+
+function profileOf(state: ExistingLead): LeadProfile {
+  const { stage: _stage, convertedAt: _c, wonOpportunityId: _w, recycleReason: _r, disqualification: _d, customStage: _s, ...profile }: ExistingLead & StageFields =
+    state;
+  return profile;
+}
+
+/**
+ * A LeadStageAdvanced: into `lead`, or into the host's stage `to`, before `lead` or (from `customer` or
+ * a stage after it) after `customer`, keeping the conversion.
+ */
+function advance(state: ExistingLead, to: string, at: string): ExistingLead {
+  const profile = profileOf(state);
+  if (to === 'lead') return { ...profile, stage: 'lead', stageEnteredAt: at };
+  if (state.stage === 'customer' || state.stage === 'after_customer') {
+    const { convertedAt, wonOpportunityId } = state;
+    return { ...profile, stage: 'after_customer', customStage: to, convertedAt, wonOpportunityId, stageEnteredAt: at };
+  }
+  return { ...profile, stage: 'before_lead', customStage: to, stageEnteredAt: at };
 }
 
 /** Folds one event into the state. The same function serves commands, replay and as-of queries. */
@@ -102,7 +146,7 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
   if (event.type === 'LeadCaptured') {
     const d = event.data;
     return {
-      stage: 'lead',
+      ...(d.stage === undefined ? { stage: 'lead' as const } : { stage: 'before_lead' as const, customStage: d.stage }),
       leadId: d.leadId,
       tenantId: d.tenantId,
       contact: d.contact,
@@ -175,7 +219,7 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
       return enter(state, event.data.occurredAt, event.type, { recycleReason: event.data.reason });
     case 'OpportunityOpenedForLead': {
       const opportunities = { ...state.opportunities, [event.data.opportunityId]: 'open' as const };
-      return LEAD_LIFECYCLE_MOVES.OpportunityOpenedForLead.within?.includes(state.stage)
+      return stageEnteredBy(event, state.stage) === undefined
         ? { ...state, opportunities }
         : { ...enter(state, event.data.occurredAt, event.type), opportunities };
     }
@@ -191,6 +235,8 @@ export function evolveLead(state: LeadState, event: LeadEvent): LeadState {
         }),
         opportunities: { ...state.opportunities, [event.data.opportunityId]: 'won' },
       };
+    case 'LeadStageAdvanced':
+      return advance(state, event.data.to, event.data.occurredAt);
     default:
       return assertNever(event, 'lead event');
   }

@@ -34,7 +34,7 @@ export function reactToLeadEvent(track: SlaTrack | undefined, tracked: TrackedEv
   const decisions: LeadEvent[] = [];
   let replaced: TrackedSla | undefined;
 
-  if (event.type === 'LeadAssigned' && SLA_STAGES.includes(after.stage)) {
+  if (event.type === 'LeadAssigned' && (SLA_STAGES as readonly string[]).includes(after.stage)) {
     const policy = matchSlaPolicy(config.sla, after);
     if (policy) {
       const startedAt = event.data.occurredAt;

@@ -40,7 +40,8 @@ export interface SlaTrack {
   readonly leadId: string;
   readonly tenantId: string;
   readonly channel?: Channel;
-  readonly stage: LeadStage;
+  /** The stage's name: a built-in stage, or the host's own (lifecycleConfig.stages). */
+  readonly stage: string;
   readonly temperature: Temperature;
   readonly ownerId?: string;
   /** `sla_escalation` assignments since the last assignment of any other reason (the chain's start). */
@@ -80,7 +81,7 @@ export function endOfSla(
       return event.data.slaId === sla.slaId ? 'breached' : undefined;
     default: {
       const stage = stageEnteredBy(event, undefined);
-      return stage !== undefined && !SLA_STAGES.includes(stage) ? 'closed' : undefined;
+      return stage !== undefined && !(SLA_STAGES as readonly string[]).includes(stage) ? 'closed' : undefined;
     }
   }
 }
@@ -92,7 +93,7 @@ export function endOfSla(
 export function evolveSlaTrack(track: SlaTrack | undefined, tracked: TrackedEvent, isTouch: (activityType: string) => boolean): SlaTrack | undefined {
   const { event } = tracked;
   if (event.type === 'LeadCaptured') {
-    return { leadId: event.data.leadId, tenantId: event.data.tenantId, channel: event.data.source.channel, stage: 'lead', temperature: 'cold', chain: 0 };
+    return { leadId: event.data.leadId, tenantId: event.data.tenantId, channel: event.data.source.channel, stage: event.data.stage ?? 'lead', temperature: 'cold', chain: 0 };
   }
   if (!track) return undefined;
   let next: SlaTrack = track;

@@ -16,6 +16,7 @@ import type {
   OpportunityLostForLead,
   OpportunityOpenedForLead,
   PersonalDataErased,
+  LeadStageAdvanced,
   PromotedToSQL,
   QualifiedAsMQL,
   ScoreChanged,
@@ -46,6 +47,7 @@ export type OpportunityOpenedForLeadV1 = OpportunityOpenedForLead['data'];
 export type OpportunityLostForLeadV1 = OpportunityLostForLead['data'];
 export type ConvertedToCustomerV1 = ConvertedToCustomer['data'];
 export type PersonalDataErasedV1 = PersonalDataErased['data'];
+export type LeadStageAdvancedV1 = LeadStageAdvanced['data'];
 export type OpportunityOpenedV1 = OpportunityOpened['data'];
 export type OpportunityStageChangedV1 = OpportunityStageChanged['data'];
 export type OpportunityWonV1 = OpportunityWon['data'];

@@ -13,6 +13,7 @@ import {
   OPPORTUNITY_STREAM_PREFIX,
   type OpportunityState,
   opportunityStreamId,
+  stageNameOf,
 } from '@lead-lifecycle/domain';
 import { comparePositions, type EventStore, positionToString, type StoredEvent } from '@lead-lifecycle/eventing';
 import type { OwnerScope } from '../infrastructure/command-context';
@@ -44,7 +45,8 @@ export interface LeadHistory {
   readonly events: HistoryEntry[];
 }
 
-const stageOf = (s: LeadState) => s.stage;
+// A host's own stage by its name (lifecycleConfig.stages): a move between two of them is a transition too.
+const stageOf = (s: LeadState) => (s.stage === 'none' ? s.stage : stageNameOf(s));
 const scoreOf = (s: LeadState) => (s.stage === 'none' ? 0 : s.score.total);
 const oppStage = (s: OpportunityState) => (s.status === 'none' ? null : s.stage);
 

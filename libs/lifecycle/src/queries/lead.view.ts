@@ -1,11 +1,12 @@
-import type { ExistingLead, OpportunityState } from '@lead-lifecycle/domain';
+import { type ExistingLead, type OpportunityState, stageNameOf } from '@lead-lifecycle/domain';
 
 /** The JSON shape of a lead in the HTTP API. */
 export function leadView(state: ExistingLead, revision: bigint | undefined) {
   return {
     leadId: state.leadId,
     tenantId: state.tenantId,
-    stage: state.stage,
+    // A host's own stage by its name (lifecycleConfig.stages), as the read models and refusals name it.
+    stage: stageNameOf(state),
     score: state.score,
     temperature: state.temperature,
     ownerId: state.ownerId ?? null,
@@ -26,7 +27,7 @@ export function leadView(state: ExistingLead, revision: bigint | undefined) {
     fitReasons: state.fitReasons,
     recaptures: state.recaptures,
     ...(state.stage === 'disqualified' ? { disqualification: state.disqualification } : {}),
-    ...(state.stage === 'customer' ? { convertedAt: state.convertedAt, wonOpportunityId: state.wonOpportunityId } : {}),
+    ...(state.stage === 'customer' || state.stage === 'after_customer' ? { convertedAt: state.convertedAt, wonOpportunityId: state.wonOpportunityId } : {}),
     ...(state.stage === 'nurturing' ? { recycleReason: state.recycleReason ?? null } : {}),
     revision: revision === undefined ? null : Number(revision),
   };

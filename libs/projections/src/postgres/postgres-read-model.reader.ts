@@ -4,8 +4,10 @@ import { type GlobalPosition, positionFromString, START_POSITION } from '@lead-l
 import {
   type CohortFilter,
   cohortWhere,
+  customFunnelStages,
   type FunnelGroup,
   funnelGroupsFrom,
+  type FunnelOptions,
   type FunnelQuery,
   type StageTime,
   stageTimesFrom,
@@ -41,19 +43,24 @@ export class PostgresReadModelReader implements ReadModelReader {
     return (await this.pool.query(numbered(sql), params as unknown[])).rows as T[];
   }
 
-  async funnel(query: FunnelQuery): Promise<FunnelGroup[]> {
+  async funnel(query: FunnelQuery, options: FunnelOptions = {}): Promise<FunnelGroup[]> {
     const where = cohortWhere(query);
+    const custom = customFunnelStages(options);
     const key = query.groupBy ? `l.${query.groupBy}` : 'NULL::text';
     const columns = [
       ...ALL_STAGES.map((s) => `count(l.reached_${s})::int AS reached_${s}`),
       ...FUNNEL_STAGES.map((s) => `coalesce(sum(l.strict_${s}), 0)::int AS strict_${s}`),
       ...ALL_STAGES.map((s) => `(count(*) FILTER (WHERE l.stage = '${s}'))::int AS current_${s}`),
+      ...custom.flatMap((c) => [
+        `(count(*) FILTER (WHERE EXISTS (SELECT 1 FROM funnel_custom_stages c WHERE c.lead_id = l.lead_id AND c.stage = ?)))::int AS reached_${c.column}`,
+        `(count(*) FILTER (WHERE l.stage = ?))::int AS current_${c.column}`,
+      ]),
     ];
     const rows = await this.rows<Record<string, number | string | null>>(
       `SELECT ${key} AS grp, ${columns.join(', ')} FROM funnel_leads l WHERE ${where.sql} GROUP BY grp ORDER BY grp NULLS FIRST`,
-      where.params,
+      [...custom.flatMap((c) => [c.name, c.name]), ...where.params],
     );
-    return funnelGroupsFrom(rows, query);
+    return funnelGroupsFrom(rows, query, options);
   }
 
   async timeInStage(tenantId: string, leadId: string, now: Date): Promise<StageTime[] | undefined> {
@@ -120,7 +127,7 @@ export class PostgresReadModelReader implements ReadModelReader {
       ),
     ]);
     if (leads.length === 0 && emptyRow) leads.push({ grp: null, leads: 0 });
-    return kpisFrom({ leads, opportunities, spendRevenue, visits, cycles, reasons, firstTouches });
+    return kpisFrom({ leads, opportunities, spendRevenue, visits, cycles, reasons, firstTouches }, options.stages);
   }
 
   async quarantinedInCohort(names: readonly ReadModelName[], filter: CohortFilter): Promise<number> {
