@@ -1,10 +1,10 @@
 import { type Score } from '../scoring/score';
-import { type AssignmentReason, type CompanyProfile, type LeadSource, type LeadStage, type RoutingStrategy } from './lead.events';
+import { type AssignmentReason, type CompanyProfile, type LeadSource, type RoutingStrategy } from './lead.events';
 
 /** The lead as a host routing strategy sees it: what routing rules may test, no contact data. */
 export interface RoutingLeadFacts {
   /** A built-in stage, or the name of one of the host's own stages (lifecycleConfig.stages). */
-  readonly stage: LeadStage | string;
+  readonly stage: string;
   readonly source: LeadSource;
   readonly company?: CompanyProfile;
   readonly jobTitle?: string;
