@@ -1,7 +1,10 @@
 import { type INestApplication } from '@nestjs/common';
 import { DocumentBuilder, type OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { customStagesOf, type LifecycleConfig } from '@lead-lifecycle/domain';
 import { BEARER_SCHEME } from '@lead-lifecycle/identity';
+import { LIFECYCLE_CONFIG } from '@lead-lifecycle/lifecycle';
 import { ErrorResponseDto } from './error-response.dto';
+import { withHostStages } from './host-stages.openapi';
 import { ApiOpenObject, openMarkedSchemas } from './open-object.decorator';
 
 // Error answers may carry details beyond the common fields (currentStage, attemptedMove, retryable, …).
@@ -15,7 +18,7 @@ export const operationId = (controllerKey: string, methodKey: string): string =>
   `${controllerKey.replace(/Controller$/, '').replace(/^./, (c) => c.toLowerCase())}_${methodKey}`;
 
 /**
- * The API's OpenAPI 3 document, from the controllers' decorators. Served at /docs/openapi.json; the
+ * The API's OpenAPI 3 document, from the controllers' decorators and the configured host stages. Served at /docs/openapi.json; the
  * contract test (test/e2e/openapi-contract.e2e-spec.ts) checks every answer of every route against it.
  */
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
@@ -40,5 +43,6 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       BEARER_SCHEME,
     )
     .build();
-  return openMarkedSchemas(SwaggerModule.createDocument(app, config, { operationIdFactory: operationId }));
+  const lifecycle = app.get<LifecycleConfig>(LIFECYCLE_CONFIG, { strict: false });
+  return withHostStages(openMarkedSchemas(SwaggerModule.createDocument(app, config, { operationIdFactory: operationId })), customStagesOf(lifecycle));
 }
