@@ -8,9 +8,9 @@ import { type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CommandBus } from '@nestjs/cqrs';
 import { DomainErrorCode, LifecycleError } from '@lead-lifecycle/domain';
-import { OpenOpportunityCommand, PromoteToSqlCommand, WinOpportunityCommand } from '@lead-lifecycle/lifecycle';
+import { commandContextOf, OpenOpportunityCommand, PromoteToSqlCommand, WinOpportunityCommand } from '@lead-lifecycle/lifecycle';
 import { CrmService } from '../src/crm.service';
-import { commandContextOf, type HostUser } from '../src/host-authenticator';
+import { type HostUser, principalOf } from '../src/host-authenticator';
 import { HostModule } from '../src/host.module';
 
 const NOW = '2026-03-02T10:00:00.000Z';
@@ -54,7 +54,7 @@ void describe('the host’s own stages (lifecycleConfig.stages: subscriber befor
     await crm.recordActivity('t-alice', leadId, 'demo_request', NOW);
     await crm.recordActivity('t-alice', leadId, 'meeting_booked', NOW);
     assert.equal((await crm.lead('t-alice', leadId)).stage, 'mql');
-    const context = (command: string) => commandContextOf(ALICE, command);
+    const context = (command: string) => commandContextOf(principalOf(ALICE), command);
     await commands.execute(new PromoteToSqlCommand(leadId, { bant: BANT, qualifiedBy: 'alice', occurredAt: NOW }, context('PromoteToSQL')));
     await commands.execute(new OpenOpportunityCommand(leadId, { opportunityId: 'opp-stages', amount: 5000, currency: 'EUR', occurredAt: NOW }, context('OpenOpportunity')));
     await commands.execute(new WinOpportunityCommand('opp-stages', { occurredAt: NOW }, context('WinOpportunity')));
