@@ -23,3 +23,4 @@ export * from './postgres/funnel.postgres-projection';
 export * from './postgres/scoring.postgres-projection';
 export * from './postgres/kpi.postgres-projection';
 export * from './postgres/postgres-read-model.reader';
+export * from './postgres/rebuild-postgres-projections';

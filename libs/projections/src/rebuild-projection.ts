@@ -1,6 +1,6 @@
 import type { EventStore } from '@lead-lifecycle/eventing';
 import { positionToString } from '@lead-lifecycle/eventing';
-import { EventConsumer, type PoisonPolicy, ProcessorRunner, type SqliteCheckpointStore } from '@lead-lifecycle/eventing';
+import { EventConsumer, type EventProcessor, type PoisonPolicy, type ProcessorCheckpoints, ProcessorRunner, type SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { createProjections, type ProjectionName } from './read-models';
 import { SqliteProjectionProcessor } from './sqlite-projection';
 
@@ -48,23 +48,41 @@ export async function rebuildProjections(
   options: RebuildOptions = {},
 ): Promise<RebuildReport[]> {
   const projections = createProjections();
+  const targets = names.map((name) => {
+    const processor = new SqliteProjectionProcessor(checkpoints.db, projections[name]);
+    processor.reset();
+    return { name, processor, checkpoints };
+  });
+  return refold(store, targets, options);
+}
+
+/** One projection of a rebuild: its processor (already reset to nothing) and where its checkpoint is read. */
+export interface RefoldTarget {
+  readonly name: ProjectionName;
+  readonly processor: EventProcessor;
+  readonly checkpoints: ProcessorCheckpoints;
+}
+
+/**
+ * Folds every target from its (reset) checkpoint to the head in one pass of one consumer, counting the
+ * events each handled: the SQLite and the PostgreSQL rebuilds alike.
+ */
+export async function refold(store: EventStore, targets: readonly RefoldTarget[], options: RebuildOptions = {}): Promise<RebuildReport[]> {
   const consumer = new EventConsumer(store);
   const counted = new Map<ProjectionName, { tally: { events: number }; runner: ProcessorRunner }>();
   const started = process.hrtime.bigint();
-  for (const name of names) {
-    const processor = new SqliteProjectionProcessor(checkpoints.db, projections[name]);
+  for (const { name, processor, checkpoints } of targets) {
     const tally = { events: 0 };
-    const counting = {
+    const counting: EventProcessor = {
       name: processor.name,
       streamPrefixes: processor.streamPrefixes,
       commitsCheckpoint: true,
-      handleBatch: async (...args: Parameters<SqliteProjectionProcessor['handleBatch']>) => {
+      handleBatch: async (...args: Parameters<EventProcessor['handleBatch']>) => {
         await processor.handleBatch(...args);
         tally.events += args[0].length;
       },
-      quarantineLead: (...args: Parameters<SqliteProjectionProcessor['quarantineLead']>) => processor.quarantineLead(...args),
+      ...(processor.quarantineLead ? { quarantineLead: processor.quarantineLead.bind(processor) } : {}),
     };
-    processor.reset();
     const runner = new ProcessorRunner(store, checkpoints, counting, { batchSize: options.batchSize ?? 5000, poisonPolicy: options.poisonPolicy ?? 'quarantine' }, consumer);
     counted.set(name, { tally, runner });
   }
@@ -74,7 +92,7 @@ export async function rebuildProjections(
     options.onMetrics?.(consumer.metrics());
   }
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-  return names.map((name) => {
+  return targets.map(({ name }) => {
     const { tally, runner } = counted.get(name)!;
     return { projection: name, events: tally.events, position: positionToString(runner.status().position), seconds, eventsPerSecond: Math.round(tally.events / seconds) };
   });
