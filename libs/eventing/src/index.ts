@@ -41,3 +41,4 @@ export * from './processing/postgres-checkpoint-store';
 export * from './lease/fleet-leases';
 export * from './postgres/open-on-own-pool';
 export * from './postgres/fleet-secret';
+export * from './postgres/postgres-transaction';

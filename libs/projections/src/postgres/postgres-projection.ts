@@ -5,6 +5,7 @@ import {
   comparePositions,
   type EventProcessor,
   FencedCheckpointError,
+  inPostgresTransaction,
   type GlobalPosition,
   type Lease,
   PostgresLeaseStore,
@@ -93,21 +94,11 @@ export class PostgresProjectionProcessor implements EventProcessor {
   }
 
   private async inTransaction(after: GlobalPosition, upTo: GlobalPosition, work: (client: PoolClient) => Promise<void>): Promise<void> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('BEGIN');
-      try {
-        await this.assertCheckpointAt(client, after);
-        await work(client);
-        await this.writeCheckpoint(client, upTo);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK').catch(() => undefined);
-        throw error;
-      }
-    } finally {
-      client.release();
-    }
+    await inPostgresTransaction(this.pool, async (client) => {
+      await this.assertCheckpointAt(client, after);
+      await work(client);
+      await this.writeCheckpoint(client, upTo);
+    });
   }
 
   /** Locks the checkpoint row and checks the batch starts where it ends (another holder may have moved it). */

@@ -1,5 +1,5 @@
 import type { Pool } from 'pg';
-import { type EventStore, LocalLease, PostgresCheckpointStore, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
+import { type EventStore, inPostgresTransaction, LocalLease, PostgresCheckpointStore, SqliteCheckpointStore } from '@lead-lifecycle/eventing';
 import { createPostgresProjections, createProjections, type ProjectionName } from '../read-models';
 import { refold, type RebuildOptions, type RebuildReport } from '../rebuild-projection';
 import { projectionCheckpointName } from '../sqlite-projection';
@@ -42,22 +42,12 @@ export async function rebuildPostgresProjections(
 /** Empties one projection's tables and quarantine and drops its checkpoint, in one transaction. */
 export async function resetPostgresProjection(pool: Pool, name: ProjectionName, tables: readonly string[]): Promise<void> {
   const checkpoint = projectionCheckpointName(name);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    try {
-      // The checkpoint row first: a fold in flight commits before this goes on, and every later one sees it moved.
-      await client.query('SELECT position FROM checkpoints WHERE name = $1 FOR UPDATE', [checkpoint]);
-      // The table names are the projections' own constants, never input.
-      for (const table of tables) await client.query(`DELETE FROM ${table}`);
-      await client.query('DELETE FROM projection_quarantined_leads WHERE projection = $1', [name]);
-      await client.query('DELETE FROM checkpoints WHERE name = $1', [checkpoint]);
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    }
-  } finally {
-    client.release();
-  }
+  await inPostgresTransaction(pool, async (client) => {
+    // The checkpoint row first: a fold in flight commits before this goes on, and every later one sees it moved.
+    await client.query('SELECT position FROM checkpoints WHERE name = $1 FOR UPDATE', [checkpoint]);
+    // The table names are the projections' own constants, never input.
+    for (const table of tables) await client.query(`DELETE FROM ${table}`);
+    await client.query('DELETE FROM projection_quarantined_leads WHERE projection = $1', [name]);
+    await client.query('DELETE FROM checkpoints WHERE name = $1', [checkpoint]);
+  });
 }
