@@ -601,6 +601,7 @@ async function checkPlan(plan: Plan): Promise<void> {
     for (const name of PROJECTION_NAMES) await rebuildProjection(store, rebuilt, name, { batchSize: plan.rebuildBatchSize });
     const liveDump = dumpReadModels(live.db);
     expect(Object.keys(liveDump).sort()).toEqual([
+      'funnel_custom_stages',
       'funnel_leads',
       'funnel_quarantined_leads',
       'funnel_stage_visits',
