@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ManualClock } from '../support/domain/manual-clock';
+import { DEFAULT_LIFECYCLE_CONFIG } from '@lead-lifecycle/domain';
 import { type GlobalPosition, type StoredEvent } from '@lead-lifecycle/eventing';
 import { removeDataDir, startTestApp, TEST_PLATFORM_KEY, type TestApp } from '../support/test-app';
 
@@ -19,7 +20,8 @@ interface Sent {
 describe('Idempotency-Key (HTTP)', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await startTestApp();
+    // One host stage before lead, so POST /v1/leads/{id}/stage has a move to make.
+    t = await startTestApp({ module: { lifecycleConfig: { ...DEFAULT_LIFECYCLE_CONFIG, stages: { beforeLead: ['subscriber'], afterCustomer: [] } } } });
   });
   afterAll(async () => {
     await t.close();
@@ -114,6 +116,7 @@ describe('Idempotency-Key (HTTP)', () => {
       '/v1/leads/{id}/assign': async () => [`/v1/leads/${(await post('/v1/leads', newLead())).body.leadId}/assign`, { ownerId: 'rep-1' }],
       '/v1/leads/{id}/disqualify': async () => [`/v1/leads/${(await post('/v1/leads', newLead())).body.leadId}/disqualify`, { reason: 'no_budget' }],
       '/v1/leads/{id}/recycle': async () => [`/v1/leads/${(await post('/v1/leads', newLead())).body.leadId}/recycle`, { reason: 'later' }],
+      '/v1/leads/{id}/stage': async () => [`/v1/leads/${(await post('/v1/leads', newLead({ stage: 'subscriber' }))).body.leadId}/stage`, { stage: 'lead' }],
       '/v1/leads/{id}/rescore': async () => [`/v1/leads/${(await post('/v1/leads', newLead())).body.leadId}/rescore`, {}],
       '/v1/leads/{id}/opportunities': async () => [`/v1/leads/${await sqlLead()}/opportunities`, { amount: 10, currency: 'EUR' }],
       '/v1/leads/{id}/forget': async () => [`/v1/leads/${(await post('/v1/leads', newLead())).body.leadId}/forget`, { reason: 'erasure request' }],
