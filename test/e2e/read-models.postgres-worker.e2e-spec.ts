@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Processors } from '@lead-lifecycle/eventing';
-import { freshDatabase, type FreshDatabase } from '../support/postgres/fresh-database';
-import { eventually, removeDataDir, startTestApp, type TestApp } from '../support/test-app';
+import { workerInstanceOnPostgres } from '../support/fleet/worker-instance';
+import { eventually } from '../support/test-app';
 
 /**
  * READ_MODELS=postgres with the processors in the worker thread (the default outside the tests): the
@@ -12,29 +12,11 @@ import { eventually, removeDataDir, startTestApp, type TestApp } from '../suppor
  */
 describe('shared read models folded by the processor worker (local PostgreSQL server)', () => {
   jest.setTimeout(180_000);
-  let db: FreshDatabase;
-  let t: TestApp | undefined;
-  let closed = false;
-  const before = process.env.DATABASE_URL;
+  const instance = workerInstanceOnPostgres({ READ_MODELS: 'postgres' }, 'll_read_models_worker');
   const projections = ['projection:funnel', 'projection:kpi', 'projection:scoring'];
-  beforeAll(async () => {
-    db = await freshDatabase('ll_read_models_worker');
-    // As an operator starts an instance: the worker reads its settings from the same environment.
-    process.env.DATABASE_URL = db.url;
-    t = await startTestApp({ env: { PROCESSORS_IN: 'worker', READ_MODELS: 'postgres', DATABASE_URL: db.url } });
-  });
-  afterAll(async () => {
-    if (before === undefined) delete process.env.DATABASE_URL;
-    else process.env.DATABASE_URL = before;
-    if (t) {
-      if (!closed) await t.close();
-      removeDataDir(t.dataDir);
-    }
-    await db?.drop();
-  });
 
   it('folds in the worker under the projections\' leases and answers from PostgreSQL in the main thread', async () => {
-    const app = t!;
+    const { app, db } = instance;
     const processors = () => app.app.get(Processors);
     await eventually(async () => projections.every((name) => processors().runner(name)?.status().lease?.held === true), 30_000, 'the projection leases');
     const captured = await app.http
@@ -53,8 +35,7 @@ describe('shared read models folded by the processor worker (local PostgreSQL se
     expect(held.rows.map((r) => [r.name, r.live])).toEqual(projections.map((name) => [name, true]));
     await app.anonymous.get('/health/ready').expect(200);
 
-    await app.close();
-    closed = true;
+    await instance.close();
     const after = await db.pool.query<{ live: boolean }>(`SELECT expires_at > now() AS live FROM leases WHERE name LIKE 'projection:%'`);
     expect(after.rows.length).toBe(3);
     expect(after.rows.every((r) => !r.live)).toBe(true);
